@@ -1,0 +1,21 @@
+"""Index generations on disk: build beside the live one, verify, swap atomically, lock."""
+
+from .columns import FACETS, Columns, payload_of
+from .errors import IndexBuildError, IndexCorrupt, IndexLocked, IndexNotFound, IndexStoreError
+from .stats import generation_stats
+from .store import Builder, Generation, IndexStore
+
+__all__ = [
+    "FACETS",
+    "Builder",
+    "Columns",
+    "Generation",
+    "IndexBuildError",
+    "IndexCorrupt",
+    "IndexLocked",
+    "IndexNotFound",
+    "IndexStore",
+    "IndexStoreError",
+    "generation_stats",
+    "payload_of",
+]

@@ -1,0 +1,23 @@
+"""Counts that describe a generation: for `la2050-search stats` and `/healthz`."""
+
+from __future__ import annotations
+
+from .columns import FACETS, Columns
+from .store import Generation
+
+
+def generation_stats(generation: Generation) -> dict:
+    """Generation, documents per kind, facet value counts and size on disk."""
+    with generation.index.searcher() as searcher:
+        columns = Columns.load(searcher.reader())
+    facets = {}
+    for facet in FACETS:
+        counts = columns.counts(facet, columns.docnums)
+        facets[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    kinds = facets["kind"]
+    return {
+        "generation": generation.number,
+        "documents": {"proposal": kinds.get("proposal", 0), "article": kinds.get("article", 0)},
+        "facets": facets,
+        "size_bytes": generation.size_bytes(),
+    }

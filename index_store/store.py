@@ -1,0 +1,271 @@
+"""Index generations on disk, swapped atomically; the only code that touches the index dir.
+
+Layout of the index directory::
+
+    CURRENT            name of the live generation, replaced atomically with os.replace
+    .lock              writer lock (flock) holding the writer's pid
+    gen-000007/        a complete Whoosh index plus manifest.json
+    gen-000008/        the live one
+    .build-000009-<pid>/  a generation being built; removed if the build fails
+
+A rebuild writes a fresh generation; an update copies the live one and edits the copy.
+Either way the new generation is verified (opened, counted, searched) before CURRENT
+points at it, so readers only ever see a complete generation. Unlike moin's
+`move_index`, the live index is never deleted before its successor is in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.schema import build_schema
+from indexer.whoosh_compat import index as whoosh_index
+
+from .errors import IndexBuildError, IndexCorrupt, IndexNotFound
+from .lock import WriterLock
+
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
+WRITER_MEMORY_MB = 512  # Whoosh buffers this much before flushing a segment: fewer, bigger segments
+_GENERATION = re.compile(r"^gen-(\d{6})$")
+_BUILD = re.compile(r"^\.build-(\d{6})-\d+$")
+
+
+@dataclass
+class Generation:
+    """An opened, complete generation: its Whoosh index and manifest."""
+
+    name: str
+    path: Path
+    index: object  # whoosh.index.FileIndex
+    manifest: dict
+
+    @property
+    def number(self) -> int:
+        return int(self.name.split("-")[1])
+
+    def size_bytes(self) -> int:
+        return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
+
+    def close(self) -> None:
+        """Whoosh indexes hold no handles themselves; searchers are closed by their owners."""
+
+
+@dataclass
+class Builder:
+    """A generation under construction: a Whoosh writer plus the manifest to save with it."""
+
+    writer: object  # whoosh.writing.IndexWriter
+    manifest: dict
+    number: int  # the generation number it will have once live
+    added: int = 0
+    deleted: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, fields: dict, source: str, digest: str) -> None:
+        """Add or replace the document from `source` (a file path)."""
+        previous = self.manifest["sources"].get(source)
+        if previous:
+            self.writer.delete_by_term("id", previous["id"])
+        self.writer.add_document(**fields)
+        self.manifest["sources"][source] = {"id": fields["id"], "digest": digest}
+        self.added += 1
+
+    def remove(self, source: str) -> None:
+        """Remove the document that came from `source`."""
+        previous = self.manifest["sources"].pop(source, None)
+        if previous:
+            self.writer.delete_by_term("id", previous["id"])
+            self.deleted += 1
+
+
+class IndexStore:
+    """Create, open, rebuild, update and swap index generations in one directory."""
+
+    def __init__(self, root: str | Path, lock_timeout: float = 30.0):
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+
+    # -- reading -----------------------------------------------------------------
+
+    def current_name(self) -> str | None:
+        """Name of the live generation, or None if there is none yet."""
+        try:
+            name = (self.root / POINTER).read_text(encoding="ascii").strip()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except (OSError, UnicodeDecodeError) as error:
+            raise IndexCorrupt(f"cannot read {self.root / POINTER}: {error}") from None
+        if not _GENERATION.match(name):
+            raise IndexCorrupt(
+                f"{self.root / POINTER} names no generation ({name[:40]!r}); "
+                "run `la2050-search index PATH --rebuild`"
+            )
+        return name
+
+    def open_current(self) -> Generation:
+        """Open the live generation.
+
+        :raises IndexNotFound: when nothing has been indexed yet.
+        :raises IndexCorrupt: when the generation's files are damaged.
+        """
+        name = self.current_name()
+        if name is None:
+            raise IndexNotFound(
+                f"no index in {self.root}: run `la2050-search index PATH… --index-dir {self.root}` first"
+            )
+        return self._open(name)
+
+    def _open(self, name: str) -> Generation:
+        path = self.root / name
+        advice = f"generation {name} in {self.root} is damaged; run `la2050-search index PATH… --rebuild` to repair it"
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            for file_name, size in manifest.get("files", {}).items():
+                actual = (path / file_name).stat().st_size
+                if actual != size:
+                    raise IndexCorrupt(f"{advice} ({file_name} is {actual} bytes, expected {size})")
+            index = whoosh_index.open_dir(str(path), schema=build_schema())
+        except IndexCorrupt:
+            raise
+        except FileNotFoundError as error:
+            raise IndexCorrupt(f"{advice} (missing {Path(error.filename or '?').name})") from None
+        except Exception as error:  # Whoosh raises many types for damaged files
+            raise IndexCorrupt(f"{advice} ({type(error).__name__}: {error})") from None
+        return Generation(name=name, path=path, index=index, manifest=manifest)
+
+    def live_manifest(self) -> dict:
+        """The live generation's manifest, or an empty one when there is no index."""
+        try:
+            return self.open_current().manifest
+        except IndexNotFound:
+            return _empty_manifest()
+
+    # -- writing -----------------------------------------------------------------
+
+    def writer_lock(self) -> WriterLock:
+        """The lock every writing operation holds for its whole run."""
+        return WriterLock(self.root / ".lock", self.lock_timeout)
+
+    @contextmanager
+    def build(self, *, rebuild: bool) -> Iterator[Builder]:
+        """Build a new generation and swap it in when the block exits cleanly.
+
+        Call with the writer lock held. A rebuild starts empty; an update starts from a
+        copy of the live generation. If anything fails, the partial build is removed and
+        `IndexBuildError` is raised; the live generation keeps serving.
+        """
+        self._remove_abandoned_builds()
+        live = None if rebuild else self.current_name()
+        number = self._next_number()
+        build_dir = self.root / f".build-{number:06d}-{os.getpid()}"
+        try:
+            if live:
+                live_generation = self._open(live)
+                shutil.copytree(live_generation.path, build_dir)
+                manifest = live_generation.manifest
+                index = whoosh_index.open_dir(str(build_dir), schema=build_schema())
+            else:
+                build_dir.mkdir(parents=True)
+                manifest = _empty_manifest()
+                index = whoosh_index.create_in(str(build_dir), build_schema())
+            writer = index.writer(limitmb=WRITER_MEMORY_MB)
+            builder = Builder(writer=writer, manifest=manifest, number=number)
+            try:
+                yield builder
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=rebuild)
+            self._finish(build_dir, builder.manifest, number)
+        except BaseException as error:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit, IndexCorrupt)):
+                raise
+            live_note = f"the live generation {self.current_name() or '(none)'} is untouched"
+            raise IndexBuildError(f"could not build a new generation: {_describe(error)}; {live_note}") from error
+
+    def _finish(self, build_dir: Path, manifest: dict, number: int) -> None:
+        """Verify the built generation, then make it live and prune old ones."""
+        manifest["generation"] = number
+        manifest["created"] = time.time()
+        expected = len(manifest["sources"])
+        index = whoosh_index.open_dir(str(build_dir), schema=build_schema())
+        with index.searcher() as searcher:
+            if searcher.doc_count() != expected:
+                raise IndexBuildError(f"verification failed: {searcher.doc_count()} documents, expected {expected}")
+            sample = next(iter(manifest["sources"].values()), None)
+            if sample and searcher.document_number(id=sample["id"]) is None:
+                raise IndexBuildError(f"verification failed: document {sample['id']} not found")
+        manifest["files"] = {
+            entry.name: entry.stat().st_size
+            for entry in build_dir.iterdir()
+            if entry.is_file() and not entry.name.endswith(".lock")
+        }
+        _write_atomically(build_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+        _fsync_dir(build_dir)
+        name = f"gen-{number:06d}"
+        os.rename(build_dir, self.root / name)
+        _write_atomically(self.root / POINTER, name + "\n")
+        _fsync_dir(self.root)
+        self._prune(keep=KEEP_GENERATIONS)
+
+    def _next_number(self) -> int:
+        numbers = [0]
+        for entry in self.root.iterdir() if self.root.exists() else []:
+            match = _GENERATION.match(entry.name) or _BUILD.match(entry.name)
+            if match:
+                numbers.append(int(match.group(1)))
+        return max(numbers) + 1
+
+    def _remove_abandoned_builds(self) -> None:
+        """Builds left by a killed writer; safe because we hold the writer lock."""
+        for entry in self.root.iterdir() if self.root.exists() else []:
+            if _BUILD.match(entry.name):
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def _prune(self, keep: int) -> None:
+        live = self.current_name()
+        generations = sorted(entry.name for entry in self.root.iterdir() if _GENERATION.match(entry.name))
+        doomed = [name for name in generations[:-keep] if name != live]
+        for name in doomed:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
+
+def _empty_manifest() -> dict:
+    return {"generation": 0, "sources": {}}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    with open(temp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, IndexBuildError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror}{where}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -1,0 +1,46 @@
+"""The one shape every reader produces: a normalised document, or a reason to skip a file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+class SkipDocument(Exception):
+    """A file cannot be indexed; the message says why, in words a user can act on."""
+
+
+@dataclass
+class Section:
+    """One question of a proposal form with its answer, kept together for display."""
+
+    question: str
+    answer: str
+
+
+@dataclass
+class Document:
+    """A proposal or article, with clean facet values and its searchable text."""
+
+    id: str
+    kind: str  # "proposal" | "article"
+    path: str
+    title: str
+    organization: str = ""
+    year: int | None = None
+    goal: str = ""  # learn | create | play | connect | live, or "" for articles
+    regions: list[str] = field(default_factory=list)  # canonical names, see indexer/regions.py
+    metrics: list[str] = field(default_factory=list)  # canonical names, see indexer/metrics.py
+    summary: str = ""
+    sections: list[Section] = field(default_factory=list)
+    text: str = ""  # all searchable body text (answers, or an article's main text)
+    url: str = ""  # the original page or challenge link (http/https only)
+    author: str = ""
+    site: str = ""
+    date: str = ""  # ISO date when known
+    raw_places: list[str] = field(default_factory=list)  # region spellings as written, searchable
+    raw_metrics: list[str] = field(default_factory=list)  # metric spellings as written, searchable
+
+    def to_json(self) -> dict:
+        """The `parse --json` shape (plus extra keys clients may ignore)."""
+        data = asdict(self)
+        return data

@@ -1,0 +1,127 @@
+"""Turn one proposal's front matter into a `Document`, whatever year's form it used.
+
+The archive's question keys change every year, so fields are found by rules on key
+patterns and value shapes, never by a list of one year's keys:
+
+- metadata keys are identifiers without spaces (`title`, `project_summary`, ...);
+- question keys contain spaces; each non-empty answer becomes a `Section`;
+- a question about *areas* or *where* the work happens, answered with a list or a short
+  string, holds regions (`project_areas` in 2014 too);
+- a question mentioning *metric*, answered with a list or a short string, holds metrics;
+- the goal is `category`, or the 2013 `indicator` mapped to a goal (see indexer/goals.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .documents import Document, Section, SkipDocument
+from .goals import normalize_goal
+from .metrics import normalize_metrics
+from .regions import normalize_regions
+from .textutil import html_to_text, safe_url
+
+PROPOSAL_MARKERS = ("project_id", "year_submitted")  # front matter with these is a proposal
+SHORT_ANSWER = 200  # characters: a longer string answer is prose, not a list of choices
+_REGION_QUESTION = re.compile(
+    r"\bareas?\b|\bwhere\b.*\b(work|located|serv|benefit|operat)", re.IGNORECASE
+)
+_METRIC_QUESTION = re.compile(r"metric", re.IGNORECASE)
+_ORG_NAME_KEY = re.compile(r"organi[sz]ation[ _]?name", re.IGNORECASE)
+_YEAR_DIR = re.compile(r"(?:^|/)((?:19|20)\d\d)(?:/|$)")
+
+
+def is_proposal(front: dict) -> bool:
+    """Whether front matter belongs to a proposal rather than a blog post."""
+    return any(key in front for key in PROPOSAL_MARKERS)
+
+
+def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
+    """Build a proposal document from parsed front matter.
+
+    :raises SkipDocument: for unpublished proposals and ones without a title.
+    """
+    if front.get("published") is False:
+        raise SkipDocument("unpublished (published: false)")
+    title = _as_text(front.get("title"))
+    if not title:
+        raise SkipDocument("proposal has no title")
+    raw_places: list[str] = []
+    raw_metrics: list[str] = []
+    sections: list[Section] = []
+    for key, value in front.items():
+        key_text = str(key).replace("\u200b", "").strip()
+        choices = _as_choices(value)
+        if key_text == "project_areas":
+            raw_places.extend(choices or [])
+            continue
+        if " " not in key_text:
+            continue  # metadata, handled by name below
+        if choices is not None and _REGION_QUESTION.search(key_text) and not _METRIC_QUESTION.search(key_text):
+            raw_places.extend(choices)
+        elif choices is not None and _METRIC_QUESTION.search(key_text):
+            raw_metrics.extend(choices)
+        answer = _answer_text(value)
+        if answer:
+            sections.append(Section(question=key_text, answer=answer))
+    summary = html_to_text(_as_text(front.get("project_summary")))
+    return Document(
+        id=doc_id,
+        kind="proposal",
+        path=path,
+        title=title,
+        organization=_organization(front),
+        year=_year(front, path),
+        goal=normalize_goal(_as_text(front.get("category")) or _as_text(front.get("indicator"))),
+        regions=normalize_regions(raw_places),
+        metrics=normalize_metrics(raw_metrics),
+        summary=summary,
+        sections=sections,
+        text="\n\n".join(section.answer for section in sections),
+        url=safe_url(_as_text(front.get("challenge_url"))),
+        raw_places=raw_places,
+        raw_metrics=raw_metrics,
+    )
+
+
+def _as_text(value) -> str:
+    """A scalar as stripped text; lists and mappings are not scalars."""
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    return str(value).strip()
+
+
+def _as_choices(value) -> list[str] | None:
+    """The answer as a list of short choices, or None when it is prose."""
+    if isinstance(value, list):
+        return [text for text in (_as_text(item) for item in value) if text]
+    text = _as_text(value)
+    if text and len(text) <= SHORT_ANSWER:
+        return [text]
+    return None
+
+
+def _answer_text(value) -> str:
+    """An answer for display and search: lists joined, HTML reduced to text."""
+    if isinstance(value, list):
+        return "; ".join(text for text in (_as_text(item) for item in value) if text)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items() if _as_text(v))
+    return html_to_text(_as_text(value))
+
+
+def _organization(front: dict) -> str:
+    for key, value in front.items():
+        if _ORG_NAME_KEY.search(str(key)):
+            text = _as_text(value)
+            if text and len(text) <= SHORT_ANSWER:
+                return text
+    return ""
+
+
+def _year(front: dict, path: str) -> int | None:
+    try:
+        return int(str(front.get("year_submitted")).strip())
+    except (TypeError, ValueError):
+        match = _YEAR_DIR.search(path)
+        return int(match.group(1)) if match else None

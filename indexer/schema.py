@@ -1,0 +1,86 @@
+"""The Whoosh schema, declared once, and the mapping from a `Document` to its fields."""
+
+from __future__ import annotations
+
+import json
+
+from .whoosh_compat import accent_map
+from .whoosh_compat import analysis as wa
+from .whoosh_compat import fields as wf
+
+from .documents import Document
+
+STEM_CACHE = 100_000  # distinct words whose stems are memoised: the archive has ~40k
+
+
+def search_analyzer():
+    """Words, lower-cased, accents folded (Nino finds Niño), stop words dropped, stemmed."""
+    return (
+        wa.RegexTokenizer()
+        | wa.LowercaseFilter()
+        | wa.CharsetFilter(accent_map)
+        | wa.StopFilter()
+        | wa.StemFilter(cachesize=STEM_CACHE)
+    )
+
+
+def spelling_analyzer():
+    """Unstemmed words: spelling suggestions must be real words, not stems."""
+    return wa.RegexTokenizer() | wa.LowercaseFilter() | wa.CharsetFilter(accent_map)
+
+
+def build_schema() -> wf.Schema:
+    """One field per line; the comment says why it has its type."""
+    text = search_analyzer()
+    return wf.Schema(
+        id=wf.ID(stored=True, unique=True),  # exact key for updates and /doc/<id>
+        kind=wf.ID(stored=True),  # proposal | article: a facet, exact match
+        title=wf.TEXT(analyzer=text, stored=True, field_boost=3.0),  # ranked highest, shown
+        organization=wf.TEXT(analyzer=text, stored=True, field_boost=2.0),  # `org:` searches it
+        summary=wf.TEXT(analyzer=text, stored=True, field_boost=2.0),  # short pitch, weighted
+        body=wf.TEXT(analyzer=text, stored=True),  # answers / main text; stored for snippets
+        facet_text=wf.TEXT(analyzer=text),  # region, metric, goal words as written: searchable
+        spell=wf.TEXT(analyzer=spelling_analyzer()),  # vocabulary for "Did you mean"
+        region=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
+        metric=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
+        goal=wf.ID(stored=True),  # learn|create|play|connect|live, facet
+        year=wf.NUMERIC(int, stored=True, sortable=True),  # facet, range filter, newest sort
+        payload=wf.STORED(),  # JSON of display-only fields (sections, url, author, ...)
+    )
+
+
+SEARCH_FIELDS = ("title", "organization", "summary", "body", "facet_text")
+
+
+def document_fields(document: Document) -> dict:
+    """The keyword arguments for `writer.add_document` for one document."""
+    facet_words = " ".join(
+        [*document.raw_places, *document.regions, *document.raw_metrics, *document.metrics, document.goal]
+    )
+    payload = {
+        "path": document.path,
+        "url": document.url,
+        "author": document.author,
+        "site": document.site,
+        "date": document.date,
+        "regions": document.regions,
+        "metrics": document.metrics,
+        "sections": [[s.question, s.answer] for s in document.sections],
+    }
+    fields = {
+        "id": document.id,
+        "kind": document.kind,
+        "title": document.title,
+        "organization": document.organization,
+        "summary": document.summary,
+        "body": document.text,
+        "facet_text": facet_words,
+        "spell": " ".join([document.title, document.organization, document.summary, document.text]),
+        "region": ",".join(document.regions),
+        "metric": ",".join(document.metrics),
+        "goal": document.goal,
+        "payload": json.dumps(payload, ensure_ascii=False),
+    }
+    if document.year is not None:
+        fields["year"] = document.year
+    return fields

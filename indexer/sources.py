@@ -1,0 +1,145 @@
+"""Find document files under the paths a user gives and parse each into a `Document`.
+
+Ids come from the kind and the path relative to the PATH given, so indexing
+`archive/_projects` yields `proposal/2015/<slug>` wherever the archive lives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .documents import Document, SkipDocument
+from .frontmatter import load_front_matter, split_front_matter
+from .proposals import is_proposal, read_proposal
+from .reading import MAX_FILE_BYTES, decode_text, read_bytes
+from .textutil import slugify
+
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
+# Folder names that only group documents; dropping them keeps ids short and stable.
+CONTAINER_DIRS = {"proposals", "articles", "_projects", "_posts", "projects", "posts"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A candidate document file and where it sits under the PATH it was found from."""
+
+    path: str  # absolute path, the key for incremental indexing
+    relpath: str  # relative to the PATH given, with "/" separators
+
+
+@dataclass
+class ParsedFile:
+    """The outcome of reading one file: a document or the reason it was skipped."""
+
+    source: SourceFile
+    digest: str  # content hash ("" when unreadable)
+    document: Document | None = None
+    skipped: str = ""
+
+
+def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """List supported files under each path, in a stable order.
+
+    :returns: (sources, problems) where problems are (path, reason) for paths that
+        do not exist or cannot be listed.
+    """
+    sources: dict[str, SourceFile] = {}
+    problems: list[tuple[str, str]] = []
+    for given in paths:
+        root = Path(given)
+        if root.is_file():
+            if root.suffix.lower() in SUFFIXES:
+                sources.setdefault(str(root.resolve()), SourceFile(str(root.resolve()), root.name))
+            else:
+                problems.append((str(root), f"unsupported file type {root.suffix or '(none)'}"))
+            continue
+        if not root.is_dir():
+            problems.append((str(root), "no such file or directory"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append((e.filename, e.strerror))):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                    continue
+                full = Path(dirpath) / name
+                relpath = full.relative_to(root).as_posix()
+                key = str(full.absolute())
+                sources.setdefault(key, SourceFile(key, relpath))
+    return sorted(sources.values(), key=lambda s: s.path), problems
+
+
+def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ParsedFile:
+    """Read and parse one file; never raises for bad content."""
+    try:
+        data = read_bytes(Path(source.path), max_bytes)
+    except SkipDocument as reason:
+        return ParsedFile(source, "", skipped=str(reason))
+    digest = hashlib.sha1(data).hexdigest()
+    try:
+        document = parse_bytes(source, data)
+    except SkipDocument as reason:
+        return ParsedFile(source, digest, skipped=str(reason))
+    except RecursionError:
+        return ParsedFile(source, digest, skipped="document is nested too deeply to read")
+    except Exception as error:  # a reader bug must not stop the run: report it per file
+        return ParsedFile(source, digest, skipped=f"unexpected error: {type(error).__name__}: {error}")
+    return ParsedFile(source, digest, document=document)
+
+
+def file_digest(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Content hash of a file, or "" when it cannot be read."""
+    try:
+        return hashlib.sha1(read_bytes(Path(source.path), max_bytes)).hexdigest()
+    except SkipDocument:
+        return ""
+
+
+def parse_bytes(source: SourceFile, data: bytes) -> Document:
+    """Dispatch on the file type and front matter to the right reader."""
+    from .articles import html_article, markdown_post, text_article
+
+    fmt = SUFFIXES[Path(source.relpath).suffix.lower()]
+    text = decode_text(data, html=fmt == "html")
+    if fmt == "markdown":
+        split = split_front_matter(text)
+        if split is None:
+            raise SkipDocument("no YAML front matter (a file must start with a line '---')")
+        front = load_front_matter(split[0])
+        if is_proposal(front):
+            return read_proposal(front, doc_id=make_id("proposal", source.relpath), path=source.path)
+        parts = markdown_post(front, split[1], fallback_date=_date_from_name(source.relpath))
+    elif fmt == "html":
+        parts = html_article(text)
+    else:
+        parts = text_article(text)
+    return Document(
+        id=make_id("article", source.relpath),
+        kind="article",
+        path=source.path,
+        title=parts.title,
+        organization=parts.site,
+        year=int(parts.date[:4]) if parts.date[:4].isdigit() else None,
+        summary=parts.excerpt,
+        text=parts.text,
+        url=parts.url,
+        author=parts.author,
+        site=parts.site,
+        date=parts.date,
+    )
+
+
+def make_id(kind: str, relpath: str) -> str:
+    """A stable, URL-safe id: kind, then the slugged path without its extension."""
+    parts = Path(relpath).with_suffix("").parts
+    while len(parts) > 1 and parts[0].lower() in CONTAINER_DIRS:
+        parts = parts[1:]
+    slugs = [slugify(part) or "untitled" for part in parts]
+    return "/".join([kind, *slugs])
+
+
+def _date_from_name(relpath: str) -> str:
+    name = Path(relpath).name
+    return name[:10] if len(name) >= 10 and name[4] == "-" and name[7] == "-" and name[:4].isdigit() else ""
