@@ -88,7 +88,7 @@ def extract_page(html: str) -> dict[str, str]:
 
 
 def heuristic_text(html: str) -> str:
-    """Text of the innermost blocks inside `<article>`, `<main>` or `<body>`, one per line.
+    """Text inside `<article>`, `<main>` or `<body>`, one block element per line.
 
     A fallback only: it drops obvious page furniture (menus, headers, forms, scripts) but does
     not score blocks the way trafilatura does.
@@ -97,9 +97,11 @@ def heuristic_text(html: str) -> str:
     for tag in soup(NON_CONTENT_TAGS) + soup(attrs={"role": PAGE_FURNITURE_ROLES}):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    leaves = [el for el in root.find_all(BLOCK_TAGS) if el.find(BLOCK_TAGS) is None]
-    texts = [el.get_text(" ", strip=True) for el in leaves] or [root.get_text(" ", strip=True)]
-    return "\n".join(" ".join(text.split()) for text in texts if text.strip())
+    for tag in root.find_all(BLOCK_TAGS + ["br"]):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = (" ".join(line.split()) for line in root.get_text().split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def heuristic_title(html: str) -> str:
