@@ -1,0 +1,145 @@
+"""Fold the archive's many spellings of "where the work happens" into a few canonical regions.
+
+Proposals answered the region question from a pick list that changed case and wording
+between years ("SFV", "San Fernando Valley", "County of Los Angeles (please select only if
+...)", "Other:: Inglewood"), and some answered in free text that names neighbourhoods and
+cities. One table, data/regions.yaml, maps every known phrase to a region; a value may name
+several places and so several regions. Generic names ("Los Angeles") count only when
+nothing more specific is named, and a value that names no known place becomes "Other", so
+a proposal with any answer always has at least one region.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+__all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions"]
+
+DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
+OTHER = "Other"
+
+# The pick list's instructions, e.g. "(please select only if your project has a countywide
+# benefit)": they would otherwise read as a mention of "countywide".
+_INSTRUCTION = re.compile(r"\(\s*please\b[^)]*\)?", re.IGNORECASE)
+# "Other:: Inglewood" and "Other: Inglewood" are the pick list's free-text escape hatch.
+_OTHER_PREFIX = re.compile(r"^\s*other\s*:+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The loaded region table, with its phrase patterns compiled once."""
+
+    canonical: tuple[str, ...]
+    regions_by_phrase: dict[str, tuple[str, ...]]  # specific places, and combined phrases
+    fallback_by_phrase: dict[str, tuple[str, ...]]  # generic names, used only as a last resort
+    specific: re.Pattern[str]
+    generic: re.Pattern[str]
+
+
+def fold(text: str) -> str:
+    """Reduce a value to match form: lower case, words separated by single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).lower()
+    return _NOT_WORD.sub(" ", text.replace("&", " and ")).strip()
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One alternation over all phrases, longest first, so the most specific name wins."""
+    ordered = sorted(set(phrases), key=lambda phrase: (-len(phrase), phrase))
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b")
+
+
+def _index(section: dict[str, list[str]], canonical: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Invert `region: [phrases]` into `phrase: (region,)`, checking the region names."""
+    by_phrase: dict[str, tuple[str, ...]] = {}
+    for region, phrases in section.items():
+        if region not in canonical:
+            raise ValueError(f"{DATA_FILE.name}: unknown region {region!r}")
+        for phrase in phrases:
+            by_phrase[fold(str(phrase))] = (region,)
+    return by_phrase
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    """Load and compile data/regions.yaml (once per process)."""
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    canonical = tuple(data["canonical"])
+    specific = _index(data["places"], canonical)
+    for phrase, regions in data.get("combined", {}).items():
+        if not set(regions) <= set(canonical):
+            raise ValueError(f"{DATA_FILE.name}: unknown region in {regions!r}")
+        specific[fold(phrase)] = tuple(regions)
+    for region in canonical:
+        if region != OTHER:  # "other" in prose is not a place
+            specific.setdefault(fold(region), (region,))
+    fallback = _index(data.get("fallback", {}), canonical)
+    return _Table(
+        canonical=canonical,
+        regions_by_phrase=specific,
+        fallback_by_phrase=fallback,
+        specific=_phrase_pattern(specific),
+        generic=_phrase_pattern(fallback),
+    )
+
+
+CANONICAL_REGIONS: tuple[str, ...] = _table().canonical
+
+
+def _regions_in(value: str) -> list[str]:
+    """All regions one raw value names, in the order they are mentioned; [] if none."""
+    table = _table()
+    text = fold(_OTHER_PREFIX.sub(" ", _INSTRUCTION.sub(" ", value)))
+    if not text:
+        return []
+    found = [r for m in table.specific.finditer(text) for r in table.regions_by_phrase[m.group()]]
+    if not found:
+        found = [r for m in table.generic.finditer(text) for r in table.fallback_by_phrase[m.group()]]
+    return found or [OTHER]
+
+
+def normalize_regions(values: Iterable[str]) -> list[str]:
+    """Map raw region answers to canonical regions, de-duplicated in first-seen order.
+
+    :param values: the answers as written, one pick-list choice or free-text answer each.
+    :returns: canonical region names; at least ``["Other"]`` when any value is non-empty,
+        with "Other" for each value that names no known place.
+    """
+    regions: list[str] = []
+    for value in values:
+        if value is None:
+            continue
+        for region in _regions_in(str(value)):
+            if region not in regions:
+                regions.append(region)
+    return regions
+
+
+def match_region(text: str) -> str | None:
+    """Resolve a user's region filter (``sfv``, ``"south la"``, ``watts``) to one region.
+
+    :param text: the filter value as typed.
+    :returns: the canonical region, or None when the text names no region or several.
+    """
+    table = _table()
+    key = fold(_OTHER_PREFIX.sub(" ", text))
+    if not key:
+        return None
+    if key == fold(OTHER):
+        return OTHER
+    exact = table.regions_by_phrase.get(key) or table.fallback_by_phrase.get(key)
+    if exact and len(exact) == 1:
+        return exact[0]
+    starts = {region for region in table.canonical if fold(region).startswith(key)}
+    if len(starts) == 1:
+        return starts.pop()
+    named = set(_regions_in(text)) - {OTHER}
+    return named.pop() if len(named) == 1 else None
