@@ -35,6 +35,8 @@ _FILLER_WORDS = frozenset({"the"})  # "Employment in (the) creative industries"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # A piece of a name split on its commas reads as a continuation: ", and exhibitions".
 _CONTINUATION = re.compile(r"^\s*(?:(?:and|or)\s|[a-z])")
+# Separators of a list typed into one answer; parentheses are folded away before lookup.
+_LIST_SEPARATOR = re.compile(r"[;,](?![^(]*\))")
 
 
 @dataclass(frozen=True)
@@ -106,17 +108,36 @@ def normalize_metrics(values: Iterable[str]) -> list[str]:
     :param values: the metrics as written, in their original order (order matters: a name
         split on its commas is rejoined from consecutive values).
     :returns: canonical names from CANONICAL_METRICS; "Other" once for any unknown values.
+        A value that lists several known metrics ("Obesity; Homelessness") yields each.
     """
     texts = [str(value).strip() for value in values if value is not None and str(value).strip()]
     metrics: list[str] = []
     index = 0
     while index < len(texts):
         metric, used = _rejoined(texts, index)
+        found = [metric] if metric else _listed(texts[index]) if used == 1 else []
         index += used
-        metric = metric or OTHER
-        if metric not in metrics:
-            metrics.append(metric)
+        for metric in found or [OTHER]:
+            if metric not in metrics:
+                metrics.append(metric)
     return metrics
+
+
+def _listed(value: str) -> list[str]:
+    """Metrics in one value that lists several ("Obesity; Homelessness"), if it names any.
+
+    :returns: the known metrics, plus "Other" for unknown pieces; [] when none is known.
+    """
+    pieces = [piece.strip() for piece in _LIST_SEPARATOR.split(value) if piece.strip()]
+    if len(pieces) < 2:
+        return []
+    found: list[str] = []
+    index = 0
+    while index < len(pieces):
+        metric, used = _rejoined(pieces, index)
+        found.append(metric or OTHER)
+        index += used
+    return found if any(metric != OTHER for metric in found) else []
 
 
 def match_metric(text: str) -> str | None:

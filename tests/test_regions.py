@@ -60,8 +60,14 @@ def test_canonical_regions_are_the_agreed_list():
         ("SGV", ["San Gabriel Valley"]),
         ("LA COUNTY", ["County of Los Angeles"]),
         ("L.A. County", ["County of Los Angeles"]),
-        ("County of Los Angeles (please select only if your project has a countywide benefit)", ["County of Los Angeles"]),
-        ("City of Los Angeles (please select only if your project has a citywide benefit)", ["City of Los Angeles"]),
+        (
+            "County of Los Angeles (please select only if your project has a countywide benefit)",
+            ["County of Los Angeles"],
+        ),
+        (
+            "City of Los Angeles (please select only if your project has a citywide benefit)",
+            ["City of Los Angeles"],
+        ),
         ("LAUSD (please select only if you have a district-wide partnership or project)", ["LAUSD"]),
         ("Gateway Cities", ["Gateway Cities"]),
         ("Other:: Inglewood", ["South Bay"]),
