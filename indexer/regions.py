@@ -96,10 +96,10 @@ CANONICAL_REGIONS: tuple[str, ...] = _table().canonical
 
 def _regions_in(value: str) -> list[str]:
     """All regions one raw value names, in the order they are mentioned; [] if none."""
+    if not value.strip():
+        return []
     table = _table()
     text = fold(_OTHER_PREFIX.sub(" ", _INSTRUCTION.sub(" ", value)))
-    if not text:
-        return []
     found = [r for m in table.specific.finditer(text) for r in table.regions_by_phrase[m.group()]]
     if not found:
         found = [r for m in table.generic.finditer(text) for r in table.fallback_by_phrase[m.group()]]

@@ -126,6 +126,7 @@ def test_normalize_regions_folds_real_spellings(raw, expected):
         (["SFV", "San Fernando Valley", "sfv"], ["San Fernando Valley"]),
         (["Westside", "South LA", "WESTSIDE"], ["Westside", "South LA"]),
         (["n/a", "Global"], ["Other"]),
+        (["---", "(please select one)"], ["Other"]),
     ],
 )
 def test_normalize_regions_deduplicates_in_first_seen_order(values, expected):
