@@ -23,7 +23,7 @@ from .sources import ParsedFile, SourceFile, discover, file_digest, parse_source
 PARALLEL_THRESHOLD = 200  # files: below this, starting worker processes costs more than it saves
 PARSE_CHUNK = 8  # files handed to a worker at a time
 
-Progress = Callable[[ParsedFile], None]
+Progress = Callable[[int, int, ParsedFile], None]  # (done, total, file just parsed)
 
 
 @dataclass
@@ -106,9 +106,10 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, prog
         for path in plan.removed:
             builder.remove(path)
             report.removed += 1
-        for parsed in parse_all(plan.to_parse, workers):
+        total = len(plan.to_parse)
+        for done, parsed in enumerate(parse_all(plan.to_parse, workers), start=1):
             if progress:
-                progress(parsed)
+                progress(done, total, parsed)
             source = parsed.source
             previously_indexed = source.path in builder.manifest["sources"]
             if parsed.document is None:

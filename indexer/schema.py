@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 from .whoosh_compat import accent_map
 from .whoosh_compat import analysis as wa
 from .whoosh_compat import fields as wf
 
 from .documents import Document
+
+_WORD = re.compile(r"[^\W_]{2,30}")
 
 STEM_CACHE = 100_000  # distinct words whose stems are memoised: the archive has ~40k
 
@@ -24,9 +27,15 @@ def search_analyzer():
     )
 
 
-def spelling_analyzer():
-    """Unstemmed words: spelling suggestions must be real words, not stems."""
-    return wa.RegexTokenizer() | wa.LowercaseFilter() | wa.CharsetFilter(accent_map)
+def spelling_words(document: Document) -> str:
+    """The document's distinct unstemmed words, for "Did you mean" suggestions.
+
+    Kept as a stored field, not an indexed one: indexing every word a second time
+    doubled the build time, while the server only needs each word's document count.
+    """
+    text = " ".join([document.title, document.organization, document.summary, document.text])
+    words = {word.translate(accent_map) for word in _WORD.findall(text.lower()) if not word.isdigit()}
+    return " ".join(sorted(words))
 
 
 def build_schema() -> wf.Schema:
@@ -39,24 +48,22 @@ def build_schema() -> wf.Schema:
         organization=wf.TEXT(analyzer=text, stored=True, field_boost=2.0),  # `org:` searches it
         summary=wf.TEXT(analyzer=text, stored=True, field_boost=2.0),  # short pitch, weighted
         body=wf.TEXT(analyzer=text, stored=True),  # answers / main text; stored for snippets
-        facet_text=wf.TEXT(analyzer=text),  # region, metric, goal words as written: searchable
-        spell=wf.TEXT(analyzer=spelling_analyzer()),  # vocabulary for "Did you mean"
+
+
         region=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
         metric=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
         goal=wf.ID(stored=True),  # learn|create|play|connect|live, facet
         year=wf.NUMERIC(int, stored=True, sortable=True),  # facet, range filter, newest sort
+        words=wf.STORED(),  # distinct unstemmed words: the spelling vocabulary
         payload=wf.STORED(),  # JSON of display-only fields (sections, url, author, ...)
     )
 
 
-SEARCH_FIELDS = ("title", "organization", "summary", "body", "facet_text")
+SEARCH_FIELDS = ("title", "organization", "summary", "body")
 
 
 def document_fields(document: Document) -> dict:
     """The keyword arguments for `writer.add_document` for one document."""
-    facet_words = " ".join(
-        [*document.raw_places, *document.regions, *document.raw_metrics, *document.metrics, document.goal]
-    )
     payload = {
         "path": document.path,
         "url": document.url,
@@ -74,11 +81,12 @@ def document_fields(document: Document) -> dict:
         "organization": document.organization,
         "summary": document.summary,
         "body": document.text,
-        "facet_text": facet_words,
-        "spell": " ".join([document.title, document.organization, document.summary, document.text]),
+
+
         "region": ",".join(document.regions),
         "metric": ",".join(document.metrics),
         "goal": document.goal,
+        "words": spelling_words(document),
         "payload": json.dumps(payload, ensure_ascii=False),
     }
     if document.year is not None:

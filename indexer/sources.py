@@ -52,7 +52,7 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
         root = Path(given)
         if root.is_file():
             if root.suffix.lower() in SUFFIXES:
-                sources.setdefault(str(root.resolve()), SourceFile(str(root.resolve()), root.name))
+                sources.setdefault(os.path.abspath(root), SourceFile(os.path.abspath(root), root.name))
             else:
                 problems.append((str(root), f"unsupported file type {root.suffix or '(none)'}"))
             continue
@@ -66,7 +66,7 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
                     continue
                 full = Path(dirpath) / name
                 relpath = full.relative_to(root).as_posix()
-                key = str(full.absolute())
+                key = os.path.abspath(full)
                 sources.setdefault(key, SourceFile(key, relpath))
     return sorted(sources.values(), key=lambda s: s.path), problems
 

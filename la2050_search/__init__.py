@@ -1,0 +1,1 @@
+"""The `la2050-search` command line: parse, index, stats and serve."""

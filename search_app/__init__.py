@@ -1,0 +1,31 @@
+"""The search service: a Flask app factory with explicit configuration.
+
+Settings come from `search_app.config.SETTINGS` defaults, then `SEARCH_*` environment
+variables (JSON-typed), then the `config` argument. Nothing runs at import time.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import api, errors, pages, security, state
+from .config import default_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build a fresh app serving the index in `INDEX_DIR`."""
+    app = Flask(__name__)
+    app.config.from_mapping(default_config())
+    app.config.from_prefixed_env("SEARCH")
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False
+    state.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,161 @@
+"""`la2050-search`: one command line to parse, index, inspect and serve the archive.
+
+Each command parses its options, calls one library function and prints a short result;
+domain errors become `click.ClickException` with a message that says what to do next.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from index_store import IndexStore, IndexStoreError, generation_stats
+from indexer.pipeline import IndexReport, index_paths
+from indexer.sources import discover, parse_source
+
+from .progress import ProgressReporter
+
+DEFAULT_INDEX_DIR = "./var/index"
+
+
+def index_dir_option(command):
+    """`--index-dir`, shared by every command; defaults to $SEARCH_INDEX_DIR."""
+
+    @click.option(
+        "--index-dir",
+        envvar="SEARCH_INDEX_DIR",
+        default=DEFAULT_INDEX_DIR,
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="Index directory (env SEARCH_INDEX_DIR).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="la2050-search")
+def main() -> None:
+    """Search the My LA2050 Ideas Archive: index proposals and articles, then serve them."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def parse(paths: tuple[str, ...], as_json: bool) -> None:
+    """Show each document as it will be indexed, or why it is skipped."""
+    sources, problems = discover(list(paths))
+    for path, reason in problems:
+        _emit_skip(path, reason, as_json)
+    for source in sources:
+        parsed = parse_source(source)
+        if parsed.document is None:
+            _emit_skip(source.path, parsed.skipped, as_json)
+        elif as_json:
+            click.echo(json.dumps(parsed.document.to_json(), ensure_ascii=False))
+        else:
+            _echo_document(parsed.document)
+
+
+def _emit_skip(path: str, reason: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"path": path, "skipped": reason}, ensure_ascii=False))
+    else:
+        click.echo(f"{path}: skipped: {reason}")
+
+
+def _echo_document(document) -> None:
+    click.echo(f"{document.path}\n  id: {document.id}\n  kind: {document.kind}\n  title: {document.title}")
+    for label, value in (
+        ("organization", document.organization),
+        ("year", document.year),
+        ("goal", document.goal),
+        ("regions", ", ".join(document.regions)),
+        ("metrics", "; ".join(document.metrics)),
+        ("sections", len(document.sections)),
+        ("text", f"{len(document.text):,} characters"),
+    ):
+        if value not in ("", None):
+            click.echo(f"  {label}: {value}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh generation from PATHS instead of updating.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file was skipped.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
+@click.option("--lock-timeout", default=30.0, show_default=True, envvar="SEARCH_INDEX_LOCK_TIMEOUT", help="Seconds to wait for another indexing run.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes (default: CPUs).")
+def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers) -> None:
+    """Index PATHS (files or folders): only changed files, or everything with --rebuild."""
+    store = IndexStore(index_dir, lock_timeout=lock_timeout)
+    try:
+        report = index_paths(store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers)
+    except IndexStoreError as error:
+        raise click.ClickException(str(error)) from None
+    _echo_report(report)
+    if report.documents == 0 or (strict and (report.skipped or report.kept_previous)):
+        sys.exit(1)
+
+
+def _echo_report(report: IndexReport) -> None:
+    if report.recovered_lock_from:
+        click.echo(f"recovered a lock left by pid {report.recovered_lock_from}, which is no longer running", err=True)
+    for path, reason in report.skipped:
+        click.echo(f"{path}: {reason}", err=True)
+    for path, reason in report.kept_previous:
+        click.echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+    click.echo(
+        f"generation {report.generation}: {report.documents} documents; "
+        f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+        f"unchanged {report.unchanged}, skipped {len(report.skipped) + len(report.kept_previous)} "
+        f"in {report.seconds:.2f} s"
+    )
+
+
+@main.command()
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(index_dir: str, as_json: bool) -> None:
+    """Show the live generation: documents per kind, facet counts, size."""
+    try:
+        generation = IndexStore(index_dir).open_current()
+        summary = generation_stats(generation)
+    except IndexStoreError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    documents = summary["documents"]
+    click.echo(f"generation {summary['generation']} in {index_dir}: {sum(documents.values())} documents "
+               f"({documents['proposal']} proposals, {documents['article']} articles), "
+               f"{summary['size_bytes'] / 1e6:.1f} MB")
+    for facet, counts in summary["facets"].items():
+        click.echo(f"{facet} ({len(counts)} values):")
+        for value, count in counts.items():
+            click.echo(f"  {count:6d}  {value}")
+
+
+@main.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+def serve(index_dir: str, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the search page and JSON API with gunicorn (a production WSGI server)."""
+    from .server import run_server
+
+    try:
+        IndexStore(index_dir).open_current()
+    except IndexStoreError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"serving {index_dir} on http://{host}:{port}/ with {workers} workers", err=True)
+    run_server({"INDEX_DIR": index_dir}, host=host, port=port, workers=workers, threads=threads)

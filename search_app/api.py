@@ -1,0 +1,35 @@
+"""The JSON API: the same view-model as the pages, plus health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from .openapi import openapi_document
+from .pages import search_link
+from .params import parse_search_args
+from .state import live_index
+from .viewmodel import document_view, search_view
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    search_request = parse_search_args(request.args, current_app.config)
+    return search_view(live_index(), search_request, current_app.config, search_link)
+
+
+@bp.get("/api/doc/<path:doc_id>")
+def document(doc_id: str):
+    return document_view(live_index(), doc_id, current_app.config, search_link)
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return openapi_document()
+
+
+@bp.get("/healthz")
+def healthz():
+    live = live_index()
+    return {"ok": True, "generation": live.generation.number, "documents": len(live.columns.docnums)}

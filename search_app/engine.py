@@ -1,0 +1,172 @@
+"""Run one search: match, fall back, filter, count facets disjunctively, sort and page.
+
+Whoosh finds and scores the text matches (BM25F, field boosts from the schema); facet
+filtering, disjunctive counting and sorting run over the generation's column arrays in
+one pass, so their cost does not grow with the number of facets selected.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from index_store import FACETS
+
+from .generations import LiveIndex
+from .query import ParsedQuery, parse_query
+from .spelling import correct_query, is_known, suggest_word
+
+SORTS = ("relevance", "newest", "oldest", "title")
+TYPO_MIN_LENGTH = 5  # only words this long are matched with one edit of tolerance
+
+
+@dataclass
+class SearchRequest:
+    """A validated search: the query text, facet selections, sort and page."""
+
+    q: str = ""
+    selected: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass
+class SearchOutcome:
+    """What a search found, before it is turned into a page or JSON."""
+
+    parsed: ParsedQuery
+    page_hits: list[tuple[int, float]]  # (docnum, score) of the requested page
+    total: int
+    facet_counts: dict[str, dict[str, int]]
+    suggestion: str | None = None
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
+
+
+def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) -> SearchOutcome:
+    """Search one generation.
+
+    :param few_results: below this many text matches, close spellings are accepted too.
+    """
+    started = time.perf_counter()
+    parsed = parse_query(request.q)
+    notes = list(parsed.notes)
+    scores = _match(live, parsed)
+    unknown = [word for word in parsed.words if not is_known(live, word)]
+    suggestion = correct_query(live, request.q, unknown) if unknown else None
+    if scores is not None and len(scores) < few_results and unknown:
+        parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes)
+    if parsed.query is not None and not scores and len(parsed.words) > 1:
+        any_word = parse_query(request.q, any_word=True)
+        any_scores = _match(live, any_word)
+        if any_scores:
+            parsed, scores = any_word, any_scores
+            notes.append("No document contains all of your words; showing documents with any of them.")
+    searched = time.perf_counter()
+    matched = _apply_query_filters(live, parsed, scores)
+    ranked, facet_counts = _filter_and_count(live, matched, request.selected)
+    counted = time.perf_counter()
+    ordered = _sort(live, ranked, scores, request.sort if request.q.strip() or request.sort != "relevance" else "newest")
+    first = (request.page - 1) * request.per_page
+    return SearchOutcome(
+        parsed=parsed,
+        page_hits=ordered[first : first + request.per_page],
+        total=len(ordered),
+        facet_counts=facet_counts,
+        suggestion=suggestion,
+        notes=notes,
+        timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
+    )
+
+
+def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
+    """Docnum -> score for the text query, or None to browse every document."""
+    if parsed.query is None:
+        return None if not parsed.words else {}
+    with live.searcher() as searcher:
+        results = searcher.search(parsed.query, limit=None)
+        return dict(results.items())
+
+
+def _tolerate_typos(live, q, parsed, scores, unknown, notes):
+    """Retry with one-edit alternatives for long unknown words; keep whichever finds more."""
+    alternatives = {}
+    for word in unknown:
+        if len(word) >= TYPO_MIN_LENGTH:
+            close = suggest_word(live, word, max_distance=1)
+            if close:
+                alternatives[word.lower()] = [close]
+    if not alternatives:
+        return parsed, scores
+    tolerant = parse_query(q, alternatives=alternatives)
+    tolerant_scores = _match(live, tolerant)
+    if tolerant_scores and len(tolerant_scores) > len(scores):
+        spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())
+        notes.append(f"Also matched close spellings ({spelled}).")
+        return tolerant, tolerant_scores
+    return parsed, scores
+
+
+def _apply_query_filters(live: LiveIndex, parsed: ParsedQuery, scores) -> list[int]:
+    """Docnums matching the text and the filters written in the query (region:x, year:a..b)."""
+    columns = live.columns
+    candidates = columns.docnums if scores is None else [d for d in scores if d in columns.ids]
+    if parsed.filters or parsed.excluded:
+        candidates = [d for d in candidates if _passes_query_fields(columns, d, parsed)]
+    if parsed.year_range:
+        low, high = parsed.year_range
+        candidates = [
+            d
+            for d in candidates
+            if columns.years[d] is not None
+            and (low is None or columns.years[d] >= low)
+            and (high is None or columns.years[d] <= high)
+        ]
+    return candidates
+
+
+def _passes_query_fields(columns, docnum: int, parsed: ParsedQuery) -> bool:
+    for facet, wanted in parsed.filters.items():
+        if wanted - set(columns.values[facet][docnum]):
+            return False  # field syntax ANDs: region:a region:b needs both
+    return not any(set(columns.values[facet][docnum]) & unwanted for facet, unwanted in parsed.excluded.items())
+
+
+def _filter_and_count(live, candidates: list[int], selected: dict[str, list[str]]):
+    """Apply facet selections and count each facet as if its own selection were off.
+
+    A document failing exactly one facet's selection still counts towards that facet:
+    that is disjunctive faceting, in a single pass.
+    """
+    columns = live.columns
+    active = {facet: set(values) for facet, values in selected.items() if values}
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    kept = []
+    for docnum in candidates:
+        failing = [facet for facet, wanted in active.items() if not wanted.intersection(columns.values[facet][docnum])]
+        if len(failing) > 1:
+            continue
+        facets_to_count = failing if failing else FACETS
+        for facet in facets_to_count:
+            facet_counts = counts[facet]
+            for value in columns.values[facet][docnum]:
+                facet_counts[value] = facet_counts.get(value, 0) + 1
+        if not failing:
+            kept.append(docnum)
+    return kept, counts
+
+
+def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]]:
+    """Order hits; ties fall back to newest first, then title."""
+    columns = live.columns
+    score_of = (lambda d: scores.get(d, 0.0)) if scores else (lambda d: 0.0)
+    year_of = lambda d: columns.years[d] or 0  # noqa: E731 - tiny key helpers
+    title_of = lambda d: columns.titles[d].casefold()  # noqa: E731
+    keys = {
+        "relevance": lambda d: (-score_of(d), -year_of(d), title_of(d)),
+        "newest": lambda d: (-year_of(d), -score_of(d), title_of(d)),
+        "oldest": lambda d: (year_of(d), -score_of(d), title_of(d)),
+        "title": lambda d: (title_of(d), -year_of(d)),
+    }
+    return [(d, score_of(d)) for d in sorted(docnums, key=keys[sort])]

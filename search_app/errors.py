@@ -1,0 +1,53 @@
+"""One error type for bad requests, and one place that renders errors as HTML or JSON."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from index_store import IndexStoreError
+
+
+class BadRequest(Exception):
+    """A request parameter is invalid; the message tells the user how to fix it."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def error_body(message: str, status: int) -> dict:
+    """The JSON error envelope every API error uses."""
+    return {"ok": False, "error": message, "errors": [message], "status": status}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _respond(message: str, status: int):
+    if _wants_json():
+        return error_body(message, status), status
+    return render_template("error.html", message=message, status=status), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers: nothing reaches the user as a bare 500 page or traceback."""
+
+    @app.errorhandler(BadRequest)
+    def bad_request(error: BadRequest):
+        return _respond(error.message, error.status)
+
+    @app.errorhandler(IndexStoreError)
+    def index_unavailable(error: IndexStoreError):
+        return _respond(f"The search index is unavailable: {error}", 503)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _respond(error.description or error.name, error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return _respond("Something went wrong on our side; the error has been logged.", 500)

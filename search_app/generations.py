@@ -1,0 +1,97 @@
+"""Follow the live index generation and hand out searchers for it.
+
+Each request takes a `LiveIndex` snapshot: one generation's index, its column arrays and
+a pooled searcher. When `CURRENT` names a new generation, the next request opens it;
+requests already running finish on the generation they started with. Searchers are never
+reused across generations (Whoosh's `up_to_date()` is unreliable across rebuilds).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from index_store import Columns, Generation, IndexStore
+
+SUGGESTION_CACHE = 2048  # spelling answers remembered per generation
+
+
+@dataclass
+class LiveIndex:
+    """Everything a request needs from one generation, computed once per generation."""
+
+    generation: Generation
+    columns: Columns
+    vocabulary: dict[str, int]  # unstemmed word -> number of documents, for spelling
+    _pool: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    suggestions: OrderedDict = field(default_factory=OrderedDict)
+
+    @classmethod
+    def open(cls, generation: Generation) -> "LiveIndex":
+        searcher = generation.index.searcher()
+        reader = searcher.reader()
+        columns = Columns.load(reader)
+        vocabulary: dict[str, int] = {}
+        for _docnum, stored in reader.iter_docs():
+            for word in stored.get("words", "").split():
+                vocabulary[word] = vocabulary.get(word, 0) + 1
+        live = cls(generation=generation, columns=columns, vocabulary=vocabulary)
+        live._pool.append(searcher)
+        return live
+
+    @contextmanager
+    def searcher(self):
+        """Borrow a searcher; Whoosh searchers are not shared between threads."""
+        with self._lock:
+            searcher = self._pool.pop() if self._pool else None
+        if searcher is None:
+            searcher = self.generation.index.searcher()
+        try:
+            yield searcher
+        finally:
+            with self._lock:
+                self._pool.append(searcher)
+
+    def remember_suggestion(self, word: str, suggestion: str | None) -> None:
+        with self._lock:
+            self.suggestions[word] = suggestion
+            if len(self.suggestions) > SUGGESTION_CACHE:
+                self.suggestions.popitem(last=False)
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._pool:
+                searcher.close()
+            self._pool.clear()
+
+
+class GenerationTracker:
+    """Owns the current `LiveIndex` of one app and swaps it when the pointer moves."""
+
+    def __init__(self, store: IndexStore):
+        self.store = store
+        self._live: LiveIndex | None = None
+        self._retired: LiveIndex | None = None  # previous generation, closed at the next swap
+        self._lock = threading.Lock()
+
+    def current(self) -> LiveIndex:
+        """The live generation, reopened if a rebuild swapped the pointer.
+
+        :raises IndexNotFound, IndexCorrupt: from the store.
+        """
+        name = self.store.current_name()
+        live = self._live
+        if live is not None and live.generation.name == name:
+            return live
+        with self._lock:
+            if self._live is None or self._live.generation.name != self.store.current_name():
+                fresh = LiveIndex.open(self.store.open_current())
+                # Requests still running on the previous generation keep their searchers;
+                # it is closed one swap later, and the store keeps its files until then.
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired, self._live = self._live, fresh
+            return self._live

@@ -1,0 +1,179 @@
+"""The OpenAPI 3.1 description of the JSON API, built from the same names the code uses."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from index_store import FACETS
+
+from .engine import SORTS
+
+_STRING_LIST = {"type": "array", "items": {"type": "string"}}
+_FACET = {
+    "type": "object",
+    "required": ["values", "truncated"],
+    "properties": {
+        "values": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["value", "count", "selected"],
+                "properties": {
+                    "value": {"type": "string"},
+                    "count": {"type": "integer", "minimum": 0},
+                    "selected": {"type": "boolean"},
+                    "toggle_url": {"type": "string"},
+                },
+            },
+        },
+        "truncated": {"type": "boolean"},
+    },
+}
+_CARD = {
+    "type": "object",
+    "required": ["id", "kind", "title", "url", "organization", "year", "goal", "regions", "metrics"],
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string", "enum": ["proposal", "article"]},
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+        "source_url": {"type": "string"},
+        "organization": {"type": "string"},
+        "year": {"type": ["integer", "null"]},
+        "goal": {"type": "string"},
+        "regions": _STRING_LIST,
+        "metrics": _STRING_LIST,
+    },
+}
+_RESULT = {
+    "allOf": [_CARD],
+    "type": "object",
+    "required": ["title_html", "snippet_html", "score"],
+    "properties": {"title_html": {"type": "string"}, "snippet_html": {"type": "string"}, "score": {"type": "number"}},
+}
+_ERROR = {
+    "type": "object",
+    "required": ["ok", "error", "status"],
+    "properties": {
+        "ok": {"const": False},
+        "error": {"type": "string"},
+        "errors": _STRING_LIST,
+        "status": {"type": "integer"},
+    },
+}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _search_parameters() -> list[dict]:
+    facet_params = [
+        {
+            "name": facet,
+            "in": "query",
+            "required": False,
+            "description": f"Filter by {facet}; repeat for several values (OR within a facet, AND across facets).",
+            "schema": _STRING_LIST,
+            "style": "form",
+            "explode": True,
+        }
+        for facet in FACETS
+    ]
+    return [
+        {"name": "q", "in": "query", "required": False, "description": "Query text (max 500 characters).",
+         "schema": {"type": "string", "maxLength": 500}},
+        *facet_params,
+        {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)}},
+        {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+        {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    ]
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    """The OpenAPI document (built once; it does not depend on the index)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "LA2050 Ideas Archive search API", "version": "1.0.0"},
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search proposals and articles with facets",
+                    "parameters": _search_parameters(),
+                    "responses": {
+                        "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                        "400": _error_response("Invalid parameter"),
+                        "503": _error_response("No index"),
+                    },
+                }
+            },
+            "/api/doc/{doc_id}": {
+                "get": {
+                    "summary": "One document with its sections and similar proposals",
+                    "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
+                        "404": _error_response("Unknown document"),
+                        "503": _error_response("No index"),
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Live generation and document count",
+                    "responses": {
+                        "200": {"description": "Healthy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
+                        "503": _error_response("No index"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": _ERROR,
+                "Result": _RESULT,
+                "SearchResponse": {
+                    "type": "object",
+                    "required": ["ok", "query", "total", "page", "per_page", "took_ms", "suggestion", "results", "facets"],
+                    "properties": {
+                        "ok": {"const": True},
+                        "query": {"type": "object"},
+                        "total": {"type": "integer", "minimum": 0},
+                        "page": {"type": "integer", "minimum": 1},
+                        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+                        "took_ms": {"type": "number"},
+                        "suggestion": {"type": ["string", "null"]},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+                        "facets": {
+                            "type": "object",
+                            "required": list(FACETS),
+                            "properties": {facet: _FACET for facet in FACETS},
+                        },
+                    },
+                },
+                "Document": {
+                    "allOf": [_CARD],
+                    "type": "object",
+                    "required": ["ok", "sections", "similar"],
+                    "properties": {
+                        "ok": {"const": True},
+                        "sections": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["question", "answer"],
+                                "properties": {"question": {"type": "string"}, "answer": {"type": "string"}},
+                            },
+                        },
+                        "similar": {"type": "array", "items": _CARD},
+                    },
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["ok", "generation", "documents"],
+                    "properties": {"ok": {"const": True}, "generation": {"type": "integer"}, "documents": {"type": "integer"}},
+                },
+            }
+        },
+    }

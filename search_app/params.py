@@ -1,0 +1,51 @@
+"""Validate request parameters at the edge into a `SearchRequest`."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from index_store import FACETS
+
+from .engine import SORTS, SearchRequest
+from .errors import BadRequest
+
+KNOWN_PARAMS = {"q", "sort", "page", "per_page", *FACETS}
+MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
+MAX_VALUE_LENGTH = 200  # characters of one facet value
+MAX_PAGE = 10_000
+
+
+def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
+    """Read q, facets, sort, page and per_page; unknown parameters are ignored.
+
+    :raises BadRequest: with a message naming the parameter and the allowed values.
+    """
+    q = args.get("q", "")
+    if len(q) > config["MAX_QUERY_LENGTH"]:
+        raise BadRequest(f"q is {len(q)} characters long; the limit is {config['MAX_QUERY_LENGTH']}")
+    selected = {}
+    for facet in FACETS:
+        values = list(dict.fromkeys(v.strip() for v in args.getlist(facet) if v.strip()))
+        if len(values) > MAX_VALUES_PER_FACET or any(len(v) > MAX_VALUE_LENGTH for v in values):
+            raise BadRequest(f"too many or too long values for {facet}")
+        if values:
+            selected[facet] = values
+    sort = args.get("sort", "relevance") or "relevance"
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
+    page = _int_param(args, "page", 1, 1, MAX_PAGE)
+    per_page = _int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
+    return SearchRequest(q=q, selected=selected, sort=sort, page=page, per_page=per_page)
+
+
+def _int_param(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
+    return value

@@ -1,0 +1,216 @@
+"""Turn what a user typed into a Whoosh query plus filters, never raising.
+
+Supported: words (all must match), "quoted phrases", -exclusion, prefix*, OR, and the
+fields title:, org:, region:, metric:, goal:, kind:, year: (with ranges 2015..2018).
+Facet fields are taken out before Whoosh sees the text and become filters, with values
+folded to their canonical names (region:sfv is San Fernando Valley). Anything malformed
+(unbalanced quotes or parentheses, a lone `-`, an unknown field, a query Whoosh cannot
+parse) is searched as literal words, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from indexer.goals import match_goal
+from indexer.metrics import match_metric
+from indexer.regions import match_region
+from indexer.schema import SEARCH_FIELDS, build_schema, search_analyzer
+from indexer.whoosh_compat import qparser
+from indexer.whoosh_compat import query as wq
+
+TEXT_FIELDS = {"title": "title", "org": "organization", "organization": "organization"}
+FILTER_FIELDS = ("region", "metric", "goal", "kind", "year")
+KINDS = ("proposal", "article")
+MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
+_FIELD_TERM = re.compile(r'(?<![\w-])(-?)([A-Za-z_]+):("([^"]*)"|\S+)')
+_YEAR_RANGE = re.compile(r"^(\d{4})?(?:\.\.|-)?(\d{4})?$")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class ParsedQuery:
+    """The understood query: what to match, what to filter by, and what to tell the user."""
+
+    text: str  # the words left after filters were taken out
+    query: object | None  # a Whoosh query, or None to browse everything
+    filters: dict[str, set[str]] = field(default_factory=dict)  # from field syntax: AND across fields
+    excluded: dict[str, set[str]] = field(default_factory=dict)  # from -region:x and the like
+    year_range: tuple[int | None, int | None] | None = None
+    words: list[str] = field(default_factory=list)  # plain words, for spelling and typo tolerance
+    notes: list[str] = field(default_factory=list)
+    literal: bool = False  # the text was searched as plain words after a syntax problem
+
+
+def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, list[str]] | None = None) -> ParsedQuery:
+    """Parse a user's query string.
+
+    :param any_word: OR the words instead of AND (the fallback when nothing matches all).
+    :param alternatives: word -> close spellings to accept too (typo tolerance).
+    """
+    parsed = ParsedQuery(text="", query=None)
+    text = _take_filters(raw, parsed)
+    problem = _syntax_problem(text)
+    if problem:
+        parsed.notes.append(f"{problem}: searched for the words literally.")
+        text = _literal(text)
+        parsed.literal = True
+    parsed.text = text.strip()
+    parsed.words = [w for w in _WORD.findall(_strip_field_names(parsed.text)) if w.upper() not in ("OR", "AND", "NOT")]
+    if not parsed.text:
+        return parsed
+    query_text = _with_alternatives(parsed.text, alternatives) if alternatives else parsed.text
+    try:
+        parsed.query = _parser(any_word).parse(query_text)
+    except Exception:  # Whoosh raises on some inputs, e.g. "NOT OR x"
+        parsed.notes.append("The query could not be parsed: searched for the words literally.")
+        parsed.literal = True
+        parsed.query = _parser(any_word).parse(_literal(query_text))
+    if parsed.query is wq.NullQuery and not parsed.words:
+        parsed.query = None
+    return parsed
+
+
+def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Analysed terms (stems) and lower-cased prefixes to mark in titles and snippets."""
+    if parsed.query is None:
+        return frozenset(), ()
+    terms, prefixes = set(), []
+    for node in _positive_leaves(parsed.query):
+        if isinstance(node, wq.Prefix):
+            prefixes.append(str(node.text).lower())
+        elif isinstance(node, wq.Phrase):
+            terms.update(str(word) for word in node.words)
+        elif isinstance(node, wq.Term) and node.fieldname in SEARCH_FIELDS:
+            terms.add(node.text.decode() if isinstance(node.text, bytes) else str(node.text))
+    return frozenset(terms), tuple(prefixes)
+
+
+def _positive_leaves(node):
+    """Leaf queries that are not under a NOT: the words a result actually matched."""
+    if isinstance(node, wq.Not):
+        return
+    if isinstance(node, wq.AndNot):
+        yield from _positive_leaves(node.a)
+        return
+    children = node.children() if hasattr(node, "children") else []
+    if isinstance(node, (wq.Term, wq.Prefix, wq.Phrase)) or not children:
+        yield node
+        return
+    for child in children:
+        yield from _positive_leaves(child)
+
+
+def _take_filters(raw: str, parsed: ParsedQuery) -> str:
+    """Remove facet-field terms from the text, turning them into filters."""
+
+    def replace(match: re.Match) -> str:
+        negate, name, value = match.group(1) == "-", match.group(2).lower(), match.group(4) or match.group(3)
+        value = value.strip('"')
+        if name in TEXT_FIELDS:
+            return match.group(0)
+        if name not in FILTER_FIELDS:
+            parsed.notes.append(f"Unknown field {name}: searched as words.")
+            return f" {name} {value} "
+        if name == "year":
+            return _take_year(value, parsed, match.group(0))
+        canonical = _canonical(name, value)
+        if canonical is None:
+            parsed.notes.append(f"No {name} matches {value!r}: searched as words.")
+            return f" {value} "
+        target = parsed.excluded if negate else parsed.filters
+        target.setdefault(name, set()).add(canonical)
+        return " "
+
+    return _FIELD_TERM.sub(replace, raw)
+
+
+def _take_year(value: str, parsed: ParsedQuery, original: str) -> str:
+    match = _YEAR_RANGE.match(value)
+    if not match or not (match.group(1) or match.group(2)):
+        parsed.notes.append(f"year:{value} is not a year or range like 2015..2018: searched as words.")
+        return f" {value} "
+    low = int(match.group(1)) if match.group(1) else None
+    high = int(match.group(2)) if match.group(2) else None
+    if ".." not in value and "-" not in value[1:]:
+        high = low  # a single year
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    parsed.year_range = (low, high)
+    return " "
+
+
+def _canonical(name: str, value: str) -> str | None:
+    if name == "region":
+        return match_region(value)
+    if name == "metric":
+        return match_metric(value)
+    if name == "goal":
+        return match_goal(value)
+    return value.lower() if value.lower() in KINDS else None
+
+
+def _syntax_problem(text: str) -> str | None:
+    """A description of malformed syntax, or None when the text is well-formed."""
+    if text.count('"') % 2:
+        return "Unbalanced quotes"
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        return "Unbalanced parentheses"
+    tokens = text.split()
+    if any(token in ("-", "+") for token in tokens):
+        return "A lone - or +"
+    if any(token.endswith(":") for token in tokens):
+        return "A field name without a value"
+    for token in tokens:
+        stripped = token.lstrip("-+(").rstrip(")")
+        if ("*" in stripped or "?" in stripped) and len(re.split(r"[*?]", stripped)[0]) < MIN_PREFIX:
+            return f"Wildcards need at least {MIN_PREFIX} letters before them"
+    if tokens and tokens[0].upper() in ("OR", "AND") or tokens and tokens[-1].upper() in ("OR", "AND", "NOT"):
+        return "An operator without words on both sides"
+    return None
+
+
+def _literal(text: str) -> str:
+    """Just the words, with syntax characters and operators removed."""
+    words = [w for w in _WORD.findall(text) if w.upper() not in ("OR", "AND", "NOT")]
+    return " ".join(words)
+
+
+def _strip_field_names(text: str) -> str:
+    return re.sub(r"\b(title|org|organization):", " ", text, flags=re.IGNORECASE)
+
+
+def _with_alternatives(text: str, alternatives: dict[str, list[str]]) -> str:
+    """Rewrite `word` as `(word OR close OR spellings)` for typo tolerance."""
+
+    def replace(match: re.Match) -> str:
+        word = match.group(0)
+        close = alternatives.get(word.lower())
+        return f"({' OR '.join([word, *close])})" if close else word
+
+    return re.sub(r'(?<![\w:*"-])\w+(?![\w:*])', replace, text)
+
+
+@lru_cache(maxsize=2)
+def _parser(any_word: bool):
+    """A Whoosh parser over the text fields, with field aliases and +/- operators."""
+    schema = build_schema()
+    group = qparser.OrGroup if any_word else qparser.AndGroup
+    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.remove_plugin_class(qparser.EveryPlugin)
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin({"organization": ["org"]}))
+    return parser
+
+
+def analyse(word: str) -> list[str]:
+    """The index terms a word becomes (lower-cased, folded, stemmed)."""
+    return [token.text for token in search_analyzer()(word)]

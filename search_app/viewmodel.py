@@ -1,0 +1,240 @@
+"""The one view-model behind both the HTML pages and their JSON twins.
+
+Views call `search_view` or `document_view` and either render the dict with a template
+or return it as JSON, so the page and the API can never disagree. Links are built by a
+`link(params)` function the view passes in, keeping this module free of request state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from index_store import FACETS, payload_of
+
+from .engine import SearchOutcome, SearchRequest, run_search
+from .errors import BadRequest
+from .generations import LiveIndex
+from .query import highlight_terms
+from .snippets import highlight_all, make_snippet
+
+Link = Callable[[dict], str]
+FACET_LABELS = {"region": "Region", "metric": "Metric", "goal": "Goal", "year": "Year", "kind": "Kind"}
+NUMERIC_ORDER_FACETS = {"year"}  # listed by value (newest first), not by count
+
+
+def request_state(request: SearchRequest) -> dict:
+    """The URL parameters that reproduce a search (page 1 and defaults omitted)."""
+    state: dict = {"q": request.q} if request.q else {}
+    state.update({facet: list(values) for facet, values in request.selected.items() if values})
+    if request.sort != "relevance":
+        state["sort"] = request.sort
+    if request.per_page != 10:
+        state["per_page"] = request.per_page
+    return state
+
+
+def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Link) -> dict:
+    """Search and shape everything the page and `/api/search` show."""
+    started = time.perf_counter()
+    outcome = run_search(live, request, config["FEW_RESULTS"])
+    pages = max(1, -(-outcome.total // request.per_page))
+    if request.page > pages:
+        raise BadRequest(f"page {request.page} is beyond the last page ({pages})")
+    snippets_started = time.perf_counter()
+    results = _results(live, outcome, config)
+    timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)
+    state = request_state(request)
+    return {
+        "ok": True,
+        "query": _understood(request, outcome),
+        "total": outcome.total,
+        "page": request.page,
+        "per_page": request.per_page,
+        "pages": pages,
+        "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        "timings": {name: round(value, 2) for name, value in timings.items()},
+        "suggestion": outcome.suggestion,
+        "suggestion_url": link({**state, "q": outcome.suggestion}) if outcome.suggestion else None,
+        "notes": outcome.notes,
+        "results": results,
+        "facets": _facets(outcome, request, state, config, link),
+        "chips": _chips(request, state, link),
+        "clear_url": link({"q": request.q} if request.q else {}),
+        "pagination": _pagination(request.page, pages, state, link),
+        "generation": live.generation.number,
+    }
+
+
+def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
+    parsed = outcome.parsed
+    understood = {
+        "q": request.q,
+        **{facet: request.selected.get(facet, []) for facet in FACETS},
+        "sort": request.sort,
+        "page": request.page,
+        "per_page": request.per_page,
+        "text": parsed.text,
+        "field_filters": {facet: sorted(values) for facet, values in parsed.filters.items()},
+        "field_exclusions": {facet: sorted(values) for facet, values in parsed.excluded.items()},
+        "year_range": list(parsed.year_range) if parsed.year_range else None,
+        "literal": parsed.literal,
+    }
+    return understood
+
+
+def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict]:
+    terms, prefixes = highlight_terms(outcome.parsed)
+    results = []
+    with live.searcher() as searcher:
+        for docnum, score in outcome.page_hits:
+            stored = searcher.stored_fields(docnum)
+            summary, body = stored.get("summary", ""), stored.get("body", "")
+            source = f"{summary}\n{body}" if summary else body
+            results.append(
+                {
+                    **_card(stored),
+                    # Markup (a str): escaped by snippets.py, so templates need no |safe.
+                    "title_html": highlight_all(stored.get("title", ""), terms, prefixes),
+                    "snippet_html": make_snippet(
+                        source,
+                        terms,
+                        prefixes,
+                        fragments=config["SNIPPET_FRAGMENTS"],
+                        max_chars=config["SNIPPET_CHARS"],
+                    ),
+                    "score": round(score, 4),
+                }
+            )
+    return results
+
+
+def _card(stored: dict) -> dict:
+    """The fields a result or a similar-document link shows."""
+    payload = payload_of(stored)
+    return {
+        "id": stored["id"],
+        "kind": stored.get("kind", ""),
+        "title": stored.get("title", ""),
+        "url": "/doc/" + stored["id"],
+        "source_url": payload.get("url", ""),
+        "organization": stored.get("organization", ""),
+        "year": stored.get("year"),
+        "goal": stored.get("goal", ""),
+        "regions": payload.get("regions", []),
+        "metrics": payload.get("metrics", []),
+    }
+
+
+def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config: dict, link: Link) -> dict:
+    facets = {}
+    for facet in FACETS:
+        counts = dict(outcome.facet_counts.get(facet, {}))
+        selected = request.selected.get(facet, [])
+        for value in selected:
+            counts.setdefault(value, 0)  # a selection stays visible so it can be removed
+        if facet in NUMERIC_ORDER_FACETS:
+            ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
+        else:
+            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+        limit = config["FACET_LIMIT"]
+        facets[facet] = {
+            "name": facet,
+            "label": FACET_LABELS[facet],
+            "values": [
+                {
+                    "value": value,
+                    "count": count,
+                    "selected": value in selected,
+                    "toggle_url": link(_toggle(state, facet, value)),
+                }
+                for value, count in ordered[:limit]
+            ],
+            "truncated": len(ordered) > limit,
+            "show": config["FACET_SIZE"],
+        }
+    return facets
+
+
+def _toggle(state: dict, facet: str, value: str) -> dict:
+    """The state with `value` of `facet` switched on or off (and back to page 1)."""
+    values = list(state.get(facet, []))
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    new_state = {key: val for key, val in state.items() if key != facet}
+    if values:
+        new_state[facet] = values
+    return new_state
+
+
+def _chips(request: SearchRequest, state: dict, link: Link) -> list[dict]:
+    return [
+        {"facet": facet, "label": FACET_LABELS[facet], "value": value, "remove_url": link(_toggle(state, facet, value))}
+        for facet, values in request.selected.items()
+        for value in values
+    ]
+
+
+def _pagination(page: int, pages: int, state: dict, link: Link) -> dict:
+    def page_url(number: int) -> str:
+        return link({**state, "page": number} if number > 1 else state)
+
+    window = range(max(1, page - 2), min(pages, page + 2) + 1)
+    return {
+        "prev_url": page_url(page - 1) if page > 1 else None,
+        "next_url": page_url(page + 1) if page < pages else None,
+        "pages": [{"number": n, "url": page_url(n), "current": n == page} for n in window],
+    }
+
+
+def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dict:
+    """A whole document with its sections, facet links and similar proposals.
+
+    :raises BadRequest: (404) when no document has this id.
+    """
+    docnum = live.columns.by_id.get(doc_id)
+    if docnum is None:
+        raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
+    with live.searcher() as searcher:
+        stored = searcher.stored_fields(docnum)
+        similar = _similar(searcher, docnum, config["SIMILAR_COUNT"])
+    payload = payload_of(stored)
+    card = _card(stored)
+    return {
+        "ok": True,
+        **card,
+        "summary": stored.get("summary", ""),
+        "author": payload.get("author", ""),
+        "site": payload.get("site", ""),
+        "date": payload.get("date", ""),
+        "sections": [{"question": q, "answer": a} for q, a in payload.get("sections", [])],
+        "text": stored.get("body", "") if not payload.get("sections") else "",
+        "links": _facet_links(card, link),
+        "similar": similar,
+        "generation": live.generation.number,
+    }
+
+
+def _facet_links(card: dict, link: Link) -> dict:
+    """Each facet value of the document as a link that starts a filtered search."""
+    links = {
+        "regions": [{"value": v, "url": link({"region": [v]})} for v in card["regions"]],
+        "metrics": [{"value": v, "url": link({"metric": [v]})} for v in card["metrics"]],
+        "goal": {"value": card["goal"], "url": link({"goal": [card["goal"]]})} if card["goal"] else None,
+        "year": {"value": card["year"], "url": link({"year": [str(card["year"])]})} if card["year"] else None,
+        "organization": {"value": card["organization"], "url": link({"q": f'org:"{card["organization"]}"'})}
+        if card["organization"] and '"' not in card["organization"]
+        else None,
+    }
+    return links
+
+
+def _similar(searcher, docnum: int, count: int) -> list[dict]:
+    """More-like-this over the answers, restricted to proposals."""
+    from indexer.whoosh_compat import query as wq
+
+    try:
+        hits = searcher.more_like(docnum, "body", top=count, numterms=20, filter=wq.Term("kind", "proposal"))
+    except Exception:  # a document with no body text has nothing to compare
+        return []
+    return [_card(hit.fields()) for hit in hits if hit.docnum != docnum][:count]
+
