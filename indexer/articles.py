@@ -92,7 +92,7 @@ def text_article(text: str) -> ArticleParts:
 
 def drop_trailer(lines: list[str]) -> list[str]:
     """Cut the trailing run of short boilerplate lines, keeping it when no line is a prompt."""
-    end, cut, seen_prompt = len(lines), len(lines), False
+    cut, seen_prompt = len(lines), False
     for index in range(len(lines) - 1, -1, -1):
         line = lines[index].strip()
         if not line:
@@ -102,10 +102,10 @@ def drop_trailer(lines: list[str]) -> list[str]:
         if TRAILER.search(line):
             seen_prompt, cut = True, index
         elif line.endswith(":") or not re.search(r"[.!?\"”’)]$", line):
-            cut = index  # a teaser headline or a lead-in whose list of links was lost
+            cut = index  # a teaser headline, or a lead-in whose list of links was lost
         else:
             break
-    return lines[:cut] if seen_prompt else lines[:end]
+    return lines[:cut] if seen_prompt else lines
 
 
 def markdown_post(front: dict, body: str, *, fallback_date: str = "") -> ArticleParts:
@@ -116,7 +116,8 @@ def markdown_post(front: dict, body: str, *, fallback_date: str = "") -> Article
     :param fallback_date: a date to use when the front matter has none, such as the
         `2017-03-23` of `2017-03-23-crowdsourcing.markdown` (see `date_from_filename`).
     :returns: the parts, with Markdown and HTML reduced to plain text.
-    :raises SkipDocument: when the post has no title or no text.
+    :raises SkipDocument: when the post has no text (a missing title falls back to the first
+        heading, then the first line).
     """
     text = markdown_to_text(body)
     title = plain_value(front.get("title")) or first_heading(body)
@@ -143,21 +144,24 @@ MD_LINE_RULES = [
     (re.compile(r"^ {0,3}(=+|-+) *$"), ""),  # setext heading underlines
     (re.compile(r"^ {0,3}\[[^\]]+\]: *\S+.*$"), ""),  # reference link definitions
     (re.compile(r"^ {0,3}\{:[^}]*\} *$"), ""),  # kramdown attribute lists: "{: .lead}"
-    (re.compile(r"^ {0,3}#{1,6} +(.*?)[ #]*$"), r"\1"),  # ATX headings
+    (re.compile(r"^ {0,3}#{1,6} +(.*?)(?: +#+)? *$"), r"\1"),  # ATX headings
     (re.compile(r"^ *(> ?)+"), ""),  # blockquote markers
     (re.compile(r"^ *[-*+] +"), ""),  # bullet markers (ordered "1." numbers are kept)
     (re.compile(r"^ {0,3}: +"), ""),  # kramdown definition-list markers
     (re.compile(r"^ *\|? *:?-{3,}:? *(\| *:?-{3,}:? *)*\|? *$"), ""),  # table separators
 ]
+# Spans below are bounded ({0,300}): on broken markup ("**a **a **a …") unbounded lazy matches
+# try every start against the rest of the paragraph, which took minutes on a 90 KB post.
+LINK_TARGET = r"\((?:[^()\s]|\([^()\s]{0,300}\)){0,1000}(?: +\"[^\"]{0,300}\")?\)"
 MD_INLINE_RULES = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?: +\"[^\"]*\")?\)"), r"\1"),  # links
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links: [text][ref]
-    (re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{:[^}]*\}"), ""),  # Liquid tags, kramdown attributes
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis with *
-    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # emphasis with _, not snake_case
-    (re.compile(r"~~(.+?)~~"), r"\1"),  # strikethrough
+    (re.compile(r"!\[[^\[\]]{0,300}\](?:" + LINK_TARGET + r"|\[[^\[\]]{0,300}\])"), ""),  # images
+    (re.compile(r"\[([^\[\]]{1,300})\]" + LINK_TARGET), r"\1"),  # links keep their text
+    (re.compile(r"\[([^\[\]]{1,300})\]\[[^\[\]]{0,300}\]"), r"\1"),  # reference links: [text][ref]
+    (re.compile(r"\{%[^%]{0,300}%\}|\{\{[^}]{0,300}\}\}|\{:[^}]{0,300}\}"), ""),  # Liquid, kramdown
+    (re.compile(r"(\*\*|__)(?=\S)(.{1,300}?)(?<=\S)\1", re.DOTALL), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)(.{1,300}?)(?<=\S)\*(?![\w*])", re.DOTALL), r"\1"),  # emphasis *
+    (re.compile(r"(?<!\w)_(?=\S)(.{1,300}?)(?<=\S)_(?!\w)", re.DOTALL), r"\1"),  # emphasis _, not a_b
+    (re.compile(r"~~(.{1,300}?)~~", re.DOTALL), r"\1"),  # strikethrough
     (re.compile(r"`+([^`]*)`+"), r"\1"),  # inline code
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])"), r"\1"),  # backslash escapes
     (re.compile(r"^\||\|$|(?<= )\|(?= )", re.MULTILINE), " "),  # table cell borders
@@ -208,7 +212,7 @@ def html_fragment_to_text(text: str) -> str:
 
 def first_heading(markdown: str) -> str:
     """The text of the first ATX heading, for posts whose front matter lacks a title."""
-    match = re.search(r"^ {0,3}#{1,6} +(.+?)[ #]*$", markdown, re.MULTILINE)
+    match = re.search(r"^ {0,3}#{1,6} +(.+?)(?: +#+)? *$", markdown, re.MULTILINE)
     return markdown_to_text(match.group(1)) if match else ""
 
 

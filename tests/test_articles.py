@@ -319,3 +319,30 @@ def test_markdown_to_text(markdown, text):
 )
 def test_date_from_filename(name, date):
     assert date_from_filename(name) == date
+
+
+# --- robustness ----------------------------------------------------------------------------
+
+BROKEN_MARKUP_SECONDS = 5  # each case takes well under a second; unbounded regexes took minutes
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    ["*a " * 30000, "_a " * 30000, "**a " * 30000, "~~a " * 30000, "[" * 50000, "[a](" * 20000,
+     "![" * 40000, "{%" * 40000, "{:" * 40000, "# " + " #" * 50000, "<b>" * 20000],
+    ids=lambda markdown: repr(markdown[:4]),
+)
+def test_broken_markdown_is_reduced_quickly(markdown):
+    started = time.perf_counter()
+    markdown_to_text(markdown)
+    assert time.perf_counter() - started < BROKEN_MARKUP_SECONDS
+
+
+def test_extraction_is_offline_and_repeatable(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("article extraction tried to use the network")
+
+    monkeypatch.setattr("socket.socket.connect", no_network)
+    monkeypatch.setattr("socket.create_connection", no_network)
+    html = (SAMPLE / "articles" / "la-river-walk.html").read_text(encoding="utf-8")
+    assert html_article(html) == html_article(html)
