@@ -18,6 +18,8 @@ from .reading import MAX_FILE_BYTES, decode_text, read_bytes
 from .textutil import slugify
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
+# Project files that sit beside documents but are not documents themselves.
+IGNORED_NAMES = {"readme", "license", "licence", "changelog", "notice", "contributing"}
 # Folder names that only group documents; dropping them keeps ids short and stable.
 CONTAINER_DIRS = {"proposals", "articles", "_projects", "_posts", "projects", "posts"}
 
@@ -63,6 +65,8 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                    continue
+                if Path(name).stem.lower() in IGNORED_NAMES:
                     continue
                 full = Path(dirpath) / name
                 relpath = full.relative_to(root).as_posix()
