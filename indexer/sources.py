@@ -103,18 +103,18 @@ def file_digest(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def parse_bytes(source: SourceFile, data: bytes) -> Document:
     """Dispatch on the file type and front matter to the right reader."""
-    from .articles import html_article, markdown_post, text_article
+    from .articles import date_from_filename, html_article, markdown_post, text_article
 
     fmt = SUFFIXES[Path(source.relpath).suffix.lower()]
     text = decode_text(data, html=fmt == "html")
-    if fmt == "markdown":
-        split = split_front_matter(text)
-        if split is None:
-            raise SkipDocument("no YAML front matter (a file must start with a line '---')")
+    split = split_front_matter(text) if fmt != "html" else None
+    if split is not None:  # Markdown, or a .txt export that carries front matter
         front = load_front_matter(split[0])
         if is_proposal(front):
             return read_proposal(front, doc_id=make_id("proposal", source.relpath), path=source.path)
-        parts = markdown_post(front, split[1], fallback_date=_date_from_name(source.relpath))
+        parts = markdown_post(front, split[1], fallback_date=date_from_filename(Path(source.relpath).name))
+    elif fmt == "markdown":
+        raise SkipDocument("no YAML front matter (a file must start with a line '---')")
     elif fmt == "html":
         parts = html_article(text)
     else:
@@ -143,7 +143,3 @@ def make_id(kind: str, relpath: str) -> str:
     slugs = [slugify(part) or "untitled" for part in parts]
     return "/".join([kind, *slugs])
 
-
-def _date_from_name(relpath: str) -> str:
-    name = Path(relpath).name
-    return name[:10] if len(name) >= 10 and name[4] == "-" and name[7] == "-" and name[:4].isdigit() else ""
