@@ -1,6 +1,6 @@
 """Index generations on disk: build beside the live one, verify, swap atomically, lock."""
 
-from .columns import FACETS, Columns, payload_of
+from .columns import FACETS, Columns, document_text, payload_of
 from .errors import IndexBuildError, IndexCorrupt, IndexLocked, IndexNotFound, IndexStoreError
 from .stats import generation_stats
 from .store import Builder, Generation, IndexStore
@@ -17,5 +17,6 @@ __all__ = [
     "IndexStore",
     "IndexStoreError",
     "generation_stats",
+    "document_text",
     "payload_of",
 ]

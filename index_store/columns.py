@@ -63,3 +63,10 @@ def payload_of(stored: dict) -> dict:
         return json.loads(stored.get("payload") or "{}")
     except ValueError:
         return {}
+
+
+def document_text(payload: dict) -> str:
+    """All body text of a document: a proposal's answers or an article's main text."""
+    if payload.get("sections"):
+        return "\n\n".join(answer for _question, answer in payload["sections"])
+    return payload.get("text", "")

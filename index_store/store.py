@@ -206,10 +206,11 @@ class IndexStore:
             sample = next(iter(manifest["sources"].values()), None)
             if sample and searcher.document_number(id=sample["id"]) is None:
                 raise IndexBuildError(f"verification failed: document {sample['id']} not found")
+        # The manifest cannot list its own size; an update's copy still holds the old one.
         manifest["files"] = {
             entry.name: entry.stat().st_size
             for entry in build_dir.iterdir()
-            if entry.is_file() and not entry.name.endswith(".lock")
+            if entry.is_file() and entry.name != MANIFEST and not entry.name.endswith(".lock")
         }
         _write_atomically(build_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False))
         _fsync_dir(build_dir)

@@ -8,6 +8,7 @@ import re
 from .whoosh_compat import accent_map
 from .whoosh_compat import analysis as wa
 from .whoosh_compat import fields as wf
+from .whoosh_compat import columns as wc
 
 from .documents import Document
 
@@ -44,22 +45,28 @@ def build_schema() -> wf.Schema:
     return wf.Schema(
         id=wf.ID(stored=True, unique=True),  # exact key for updates and /doc/<id>
         kind=wf.ID(stored=True),  # proposal | article: a facet, exact match
-        title=wf.TEXT(analyzer=text, stored=True, field_boost=3.0),  # ranked highest, shown
-        organization=wf.TEXT(analyzer=text, stored=True, field_boost=2.0),  # `org:` searches it
-        summary=wf.TEXT(analyzer=text, stored=True, field_boost=2.0),  # short pitch, weighted
-        body=wf.TEXT(analyzer=text, stored=True),  # answers / main text; stored for snippets
+        # Plain words search two fields: matching four (title, organization, summary, body)
+        # cost twice as much in Whoosh's union matchers for the same ranking signal.
+        heading=wf.TEXT(analyzer=text, field_boost=3.0),  # title + organization + summary: weighted
+        body=wf.TEXT(analyzer=text),  # answers / main text; its text is kept in `payload`
+        title=wf.TEXT(analyzer=text, stored=True),  # only for `title:` and display
+        organization=wf.TEXT(analyzer=text, stored=True),  # only for `org:` and display
+        summary=wf.STORED(),  # shown and used for snippets; searched through `heading`
 
 
         region=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
         metric=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
         goal=wf.ID(stored=True),  # learn|create|play|connect|live, facet
         year=wf.NUMERIC(int, stored=True, sortable=True),  # facet, range filter, newest sort
-        words=wf.STORED(),  # distinct unstemmed words: the spelling vocabulary
-        payload=wf.STORED(),  # JSON of display-only fields (sections, url, author, ...)
+        # A column, not a stored field: result pages load stored fields, the vocabulary
+        # is read once per generation, so it must not weigh on every result.
+        words=wf.COLUMN(wc.VarBytesColumn()),  # distinct unstemmed words: the spelling vocabulary
+        payload=wf.STORED(),  # JSON of display fields: sections, or an article's text, url, ...
     )
 
 
-SEARCH_FIELDS = ("title", "organization", "summary", "body")
+SEARCH_FIELDS = ("heading", "body")  # what plain words search
+TEXT_FIELDS = ("heading", "body", "title", "organization")  # every analysed text field
 
 
 def document_fields(document: Document) -> dict:
@@ -73,6 +80,7 @@ def document_fields(document: Document) -> dict:
         "regions": document.regions,
         "metrics": document.metrics,
         "sections": [[s.question, s.answer] for s in document.sections],
+        "text": "" if document.sections else document.text,  # sections already hold a proposal's text
     }
     fields = {
         "id": document.id,
@@ -80,13 +88,14 @@ def document_fields(document: Document) -> dict:
         "title": document.title,
         "organization": document.organization,
         "summary": document.summary,
+        "heading": "\n".join([document.title, document.organization, document.summary]),
         "body": document.text,
 
 
         "region": ",".join(document.regions),
         "metric": ",".join(document.metrics),
         "goal": document.goal,
-        "words": spelling_words(document),
+        "words": spelling_words(document).encode("utf-8"),
         "payload": json.dumps(payload, ensure_ascii=False),
     }
     if document.year is not None:

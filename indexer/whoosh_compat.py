@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=_WHOOSH_FILES)
     warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"whoosh(\..*)?")
-    from whoosh import analysis, fields, index, qparser, query, scoring, sorting  # noqa: F401
+    from whoosh import analysis, columns, fields, index, qparser, query, scoring, sorting  # noqa: F401
     from whoosh.filedb.filestore import FileStorage  # noqa: F401
     from whoosh.support.charset import accent_map  # noqa: F401
     from whoosh.util.text import rcompile  # noqa: F401
@@ -26,4 +26,4 @@ with warnings.catch_warnings():
     import whoosh.codec.whoosh3  # noqa: F401
     import whoosh.spelling  # noqa: F401
 
-__all__ = ["analysis", "fields", "index", "qparser", "query", "scoring", "sorting", "accent_map", "FileStorage"]
+__all__ = ["analysis", "columns", "fields", "index", "qparser", "query", "scoring", "sorting", "accent_map", "FileStorage"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from .openapi import openapi_document
-from .pages import search_link
+from .pages import search_linker
 from .params import parse_search_args
 from .state import live_index
 from .viewmodel import document_view, search_view
@@ -16,12 +16,12 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/search")
 def search():
     search_request = parse_search_args(request.args, current_app.config)
-    return search_view(live_index(), search_request, current_app.config, search_link)
+    return search_view(live_index(), search_request, current_app.config, search_linker())
 
 
 @bp.get("/api/doc/<path:doc_id>")
 def document(doc_id: str):
-    return document_view(live_index(), doc_id, current_app.config, search_link)
+    return document_view(live_index(), doc_id, current_app.config, search_linker())
 
 
 @bp.get("/api/openapi.json")

@@ -84,9 +84,13 @@ def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
     """Docnum -> score for the text query, or None to browse every document."""
     if parsed.query is None:
         return None if not parsed.words else {}
+    query = parsed.query
+    return live.cached(("match", repr(query)), lambda: _score_all(live, query))
+
+
+def _score_all(live: LiveIndex, query) -> dict[int, float]:
     with live.searcher() as searcher:
-        results = searcher.search(parsed.query, limit=None)
-        return dict(results.items())
+        return dict(searcher.search(query, limit=None).items())
 
 
 def _tolerate_typos(live, q, parsed, scores, unknown, notes):

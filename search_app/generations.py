@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from index_store import Columns, Generation, IndexStore
 
-SUGGESTION_CACHE = 2048  # spelling answers remembered per generation
+T = TypeVar("T")
+CACHE_ENTRIES = 512  # query matches and spelling answers remembered per generation
 
 
 @dataclass
@@ -27,7 +30,7 @@ class LiveIndex:
     vocabulary: dict[str, int]  # unstemmed word -> number of documents, for spelling
     _pool: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    suggestions: OrderedDict = field(default_factory=OrderedDict)
+    _cache: OrderedDict = field(default_factory=OrderedDict)
 
     @classmethod
     def open(cls, generation: Generation) -> "LiveIndex":
@@ -35,8 +38,9 @@ class LiveIndex:
         reader = searcher.reader()
         columns = Columns.load(reader)
         vocabulary: dict[str, int] = {}
-        for _docnum, stored in reader.iter_docs():
-            for word in stored.get("words", "").split():
+        words = reader.column_reader("words")
+        for docnum in columns.docnums:
+            for word in words[docnum].decode("utf-8").split():
                 vocabulary[word] = vocabulary.get(word, 0) + 1
         live = cls(generation=generation, columns=columns, vocabulary=vocabulary)
         live._pool.append(searcher)
@@ -55,11 +59,22 @@ class LiveIndex:
             with self._lock:
                 self._pool.append(searcher)
 
-    def remember_suggestion(self, word: str, suggestion: str | None) -> None:
+    def cached(self, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered for this generation (LRU).
+
+        Drill-down re-runs the same words with other filters, so text matches and
+        spelling answers are worth keeping; a new generation starts with an empty cache.
+        """
         with self._lock:
-            self.suggestions[word] = suggestion
-            if len(self.suggestions) > SUGGESTION_CACHE:
-                self.suggestions.popitem(last=False)
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = compute()
+        with self._lock:
+            self._cache[key] = value
+            if len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return value
 
     def close(self) -> None:
         with self._lock:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+from urllib.parse import quote_plus
+
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from .params import parse_search_args
@@ -11,15 +15,34 @@ from .viewmodel import document_view, request_state, search_view
 bp = Blueprint("pages", __name__)
 
 
-def search_link(params: dict) -> str:
-    """URL of the search page with these parameters (lists become repeated keys)."""
-    return url_for("pages.search", **params)
+def search_linker() -> Callable[[dict], str]:
+    """A function building search-page URLs for this request.
+
+    A results page has a hundred facet links; `url_for` for each cost ~5 ms a page,
+    so the route is resolved once and each encoded parameter is memoised.
+    """
+    base = url_for("pages.search")
+
+    def link(params: dict) -> str:
+        pairs = [
+            _encoded_pair(key, str(value))
+            for key, values in params.items()
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        return f"{base}?{'&'.join(pairs)}" if pairs else base
+
+    return link
+
+
+@lru_cache(maxsize=8192)
+def _encoded_pair(key: str, value: str) -> str:
+    return f"{quote_plus(key)}={quote_plus(value)}"
 
 
 @bp.get("/")
 def search():
     search_request = parse_search_args(request.args, current_app.config)
-    view = search_view(live_index(), search_request, current_app.config, search_link)
+    view = search_view(live_index(), search_request, current_app.config, search_linker())
     return render_template(
         "search.html",
         view=view,
@@ -31,5 +54,5 @@ def search():
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str):
-    view = document_view(live_index(), doc_id, current_app.config, search_link)
+    view = document_view(live_index(), doc_id, current_app.config, search_linker())
     return render_template("document.html", doc=view, api_url=url_for("api.document", doc_id=doc_id))

@@ -17,11 +17,11 @@ from functools import lru_cache
 from indexer.goals import match_goal
 from indexer.metrics import match_metric
 from indexer.regions import match_region
-from indexer.schema import SEARCH_FIELDS, build_schema, search_analyzer
+from indexer.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
 from indexer.whoosh_compat import qparser
 from indexer.whoosh_compat import query as wq
 
-TEXT_FIELDS = {"title": "title", "org": "organization", "organization": "organization"}
+FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
 FILTER_FIELDS = ("region", "metric", "goal", "kind", "year")
 KINDS = ("proposal", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
@@ -83,7 +83,7 @@ def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...
             prefixes.append(str(node.text).lower())
         elif isinstance(node, wq.Phrase):
             terms.update(str(word) for word in node.words)
-        elif isinstance(node, wq.Term) and node.fieldname in SEARCH_FIELDS:
+        elif isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
             terms.add(node.text.decode() if isinstance(node.text, bytes) else str(node.text))
     return frozenset(terms), tuple(prefixes)
 
@@ -109,7 +109,7 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
     def replace(match: re.Match) -> str:
         negate, name, value = match.group(1) == "-", match.group(2).lower(), match.group(4) or match.group(3)
         value = value.strip('"')
-        if name in TEXT_FIELDS:
+        if name in FIELD_ALIASES:
             return match.group(0)
         if name not in FILTER_FIELDS:
             parsed.notes.append(f"Unknown field {name}: searched as words.")

@@ -1,8 +1,9 @@
 """Highlighted snippets and titles without Whoosh's slow re-analysis.
 
 Whoosh's `highlights()` re-runs the whole analyzer over each stored field and dominated
-query time (160-2,600 ms for 10 results). Here each word of the text is normalised once
-through a memoised function (lower-case, accent fold, stem), only the first
+query time (160-2,600 ms for 10 results). Here a `Highlighter` compiles one regular
+expression per query from the query's stems, so the C regex engine finds the few
+candidate words; only those are stemmed (memoised) to confirm a match. Only the first
 `SCAN_CHARS` characters are scanned, and the best windows are chosen by how many
 distinct query terms they hold. All text is escaped; only our `<mark>` tags are markup,
 and this module is the one place that makes `Markup`.
@@ -17,9 +18,9 @@ from markupsafe import Markup, escape
 
 from indexer.whoosh_compat import accent_map
 
-SCAN_CHARS = 20_000  # characters of a document scanned for matches
-MAX_MATCHES = 200  # matches considered when choosing windows (the choice is quadratic)
-_WORD = re.compile(r"\w+", re.UNICODE)
+SCAN_CHARS = 8_000  # characters scanned for matches: the best fragments are rarely later
+MAX_MATCHES = 24  # matches considered when choosing windows: enough for two fragments
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")  # letters accent_map folds
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
@@ -28,76 +29,102 @@ def normalise_word(word: str) -> str:
     """The index term for one word: the same folding and stemming as the analyzer."""
     from whoosh.lang.porter import stem
 
-    return stem(word.lower().translate(accent_map))
+    return stem(word.translate(accent_map).lower())
 
 
-def _is_match(word: str, terms: frozenset[str], prefixes: tuple[str, ...]) -> bool:
-    if normalise_word(word) in terms:
-        return True
-    lowered = word.lower()
-    return any(lowered.startswith(prefix) for prefix in prefixes)
+def _stem_prefix(stem: str) -> str:
+    """What every word with this stem starts with: Porter may turn a final y into i or add e."""
+    return stem[:-1] if len(stem) > 2 and stem[-1] in "ie" else stem
 
 
-def highlight_all(text: str, terms: frozenset[str], prefixes: tuple[str, ...] = ()) -> Markup:
-    """The whole text escaped, with matching words in `<mark>`: for titles."""
-    return _render(text, 0, len(text), _matches(text, terms, prefixes, len(text)))
+def _fold(text: str) -> str:
+    """Lower-case and accent-fold text without changing any offset.
+
+    accent_map maps each character to exactly one; translating is slow, so only texts
+    with accented letters go through it. A case change that alters the length (rare
+    Unicode) keeps the original text, whose words then simply may not be marked.
+    """
+    if _ACCENTED.search(text):
+        text = text.translate(accent_map)
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
 
 
-def make_snippet(
-    text: str,
-    terms: frozenset[str],
-    prefixes: tuple[str, ...] = (),
-    *,
-    fragments: int = 2,
-    max_chars: int = 300,
-) -> Markup:
-    """Up to `fragments` windows of `text` around the best matches, at most `max_chars` long."""
-    text = text or ""
-    matches = _matches(text, terms, prefixes, SCAN_CHARS)[:MAX_MATCHES]
-    if not matches:
-        return _render(text, 0, _cut(text, 0, max_chars), []) + (Markup("…") if len(text) > max_chars else "")
-    width = max_chars // max(fragments, 1)
-    windows = _best_windows(text, matches, width, fragments)
-    parts = []
-    for start, end in sorted(windows):
-        inside = [m for m in matches if m[0] >= start and m[1] <= end]
-        prefix = Markup("…") if start > 0 else Markup("")
-        suffix = Markup("…") if end < len(text) else Markup("")
-        parts.append(prefix + _render(text, start, end, inside) + suffix)
-    return Markup(" ").join(parts)
+class Highlighter:
+    """Finds the words of one query in text: exact stems and typed prefixes."""
 
+    def __init__(self, terms: frozenset[str], prefixes: tuple[str, ...] = ()):
+        self.terms = terms
+        self.prefixes = tuple(prefix.translate(accent_map).lower() for prefix in prefixes)
+        starts = sorted({_stem_prefix(term) for term in terms} | set(self.prefixes), key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, starts)) + r")\w*") if starts else None
+        )
 
-def _matches(text: str, terms, prefixes, limit: int) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each matching word in the first `limit` characters."""
-    if not terms and not prefixes:
-        return []
-    found = []
-    for match in _WORD.finditer(text, 0, min(len(text), limit)):
-        word = match.group(0)
-        if _is_match(word, terms, prefixes):
-            found.append((match.start(), match.end(), normalise_word(word)))
-    return found
+    def matches(self, text: str, limit: int) -> list[tuple[int, int, str]]:
+        """(start, end, term) of each matching word in the first `limit` characters."""
+        if self.pattern is None:
+            return []
+        folded = _fold(text[:limit])
+        found = []
+        terms, prefixes = self.terms, self.prefixes
+        for match in self.pattern.finditer(folded):
+            word = match.group()
+            term = normalise_word(word)
+            if term in terms or (prefixes and word.lower().startswith(prefixes)):
+                found.append((match.start(), match.end(), term))
+                if len(found) >= MAX_MATCHES:
+                    break
+        return found
+
+    def highlight_all(self, text: str) -> Markup:
+        """The whole text escaped, with matching words in `<mark>`: for titles."""
+        return _render(text, 0, len(text), self.matches(text, len(text)))
+
+    def snippet(self, text: str, *, fragments: int = 2, max_chars: int = 300) -> Markup:
+        """Up to `fragments` windows around the best matches, at most `max_chars` long."""
+        text = text or ""
+        matches = self.matches(text, SCAN_CHARS)
+        if not matches:
+            end = _cut(text, 0, max_chars)
+            return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")
+        width = max_chars // max(fragments, 1)
+        windows = _best_windows(text, matches, width, fragments)
+        parts = []
+        for start, end in sorted(windows):
+            inside = [m for m in matches if m[0] >= start and m[1] <= end]
+            prefix = Markup("…") if start > 0 else Markup("")
+            suffix = Markup("…") if end < len(text) else Markup("")
+            parts.append(prefix + _render(text, start, end, inside) + suffix)
+        return Markup(" ").join(parts)
 
 
 def _best_windows(text: str, matches, width: int, count: int) -> list[tuple[int, int]]:
     """Greedy: the window with the most distinct new terms, then the next, without overlap."""
+    candidates = []
+    for index, (start, _end, _term) in enumerate(matches):
+        window_start = _window_start(text, start, width)
+        window_end = _cut(text, window_start, width)
+        inside = set()
+        for _s, match_end, term in matches[index:]:
+            if match_end > window_end:
+                break
+            inside.add(term)
+        candidates.append((window_start, window_end, inside))
     windows: list[tuple[int, int]] = []
-    covered_terms: set[str] = set()
+    covered: set[str] = set()
     for _ in range(count):
         best, best_score = None, (0, 0)
-        for index, (start, _end, _term) in enumerate(matches):
-            window_start = _window_start(text, start, width)
-            window_end = _cut(text, window_start, width)
+        for window_start, window_end, inside in candidates:
             if any(window_start < e and window_end > s for s, e in windows):
                 continue
-            inside = {term for s, e, term in matches[index:] if e <= window_end}
-            score = (len(inside - covered_terms), len(inside))
+            score = (len(inside - covered), len(inside))
             if score > best_score:
-                best, best_score = (window_start, window_end), score
+                best, best_score = (window_start, window_end, inside), score
         if best is None:
             break
-        windows.append(best)
-        covered_terms |= {term for s, e, term in matches if best[0] <= s and e <= best[1]}
+        windows.append(best[:2])
+        covered |= best[2]
     return windows
 
 

@@ -23,6 +23,10 @@ def is_known(live: LiveIndex, word: str) -> bool:
     """A word is known if the index has it, as written or through its stem (Niño -> ninos)."""
     if word.lower() in live.vocabulary:
         return True
+    return live.cached(("known", word.lower()), lambda: _stems_indexed(live, word))
+
+
+def _stems_indexed(live: LiveIndex, word: str) -> bool:
     stems = analyse(word)
     if not stems:
         return True  # a stop word: nothing to correct
@@ -36,9 +40,10 @@ def suggest_word(live: LiveIndex, word: str, max_distance: int = MAX_DISTANCE) -
     word = word.lower()
     if len(word) < MIN_WORD or word in live.vocabulary or word.isdigit():
         return None
-    key = f"{max_distance}:{word}"
-    if key in live.suggestions:
-        return live.suggestions[key]
+    return live.cached(("suggest", word, max_distance), lambda: _closest(live, word, max_distance))
+
+
+def _closest(live: LiveIndex, word: str, max_distance: int) -> str | None:
     best, best_rank = None, None
     for candidate, frequency in live.vocabulary.items():
         if abs(len(candidate) - len(word)) > max_distance or candidate[0] != word[0]:
@@ -48,7 +53,6 @@ def suggest_word(live: LiveIndex, word: str, max_distance: int = MAX_DISTANCE) -
             rank = (distance, -frequency, candidate)
             if best_rank is None or rank < best_rank:
                 best, best_rank = candidate, rank
-    live.remember_suggestion(key, best)
     return best
 
 

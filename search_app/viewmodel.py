@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from index_store import FACETS, payload_of
+from index_store import FACETS, document_text, payload_of
 
 from .engine import SearchOutcome, SearchRequest, run_search
 from .errors import BadRequest
 from .generations import LiveIndex
 from .query import highlight_terms
-from .snippets import highlight_all, make_snippet
+from .snippets import Highlighter
 
 Link = Callable[[dict], str]
 FACET_LABELS = {"region": "Region", "metric": "Metric", "goal": "Goal", "year": "Year", "kind": "Kind"}
@@ -84,24 +84,20 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
 
 
 def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict]:
-    terms, prefixes = highlight_terms(outcome.parsed)
+    highlighter = Highlighter(*highlight_terms(outcome.parsed))
     results = []
     with live.searcher() as searcher:
         for docnum, score in outcome.page_hits:
             stored = searcher.stored_fields(docnum)
-            summary, body = stored.get("summary", ""), stored.get("body", "")
+            summary, body = stored.get("summary", ""), document_text(payload_of(stored))
             source = f"{summary}\n{body}" if summary else body
             results.append(
                 {
                     **_card(stored),
                     # Markup (a str): escaped by snippets.py, so templates need no |safe.
-                    "title_html": highlight_all(stored.get("title", ""), terms, prefixes),
-                    "snippet_html": make_snippet(
-                        source,
-                        terms,
-                        prefixes,
-                        fragments=config["SNIPPET_FRAGMENTS"],
-                        max_chars=config["SNIPPET_CHARS"],
+                    "title_html": highlighter.highlight_all(stored.get("title", "")),
+                    "snippet_html": highlighter.snippet(
+                        source, fragments=config["SNIPPET_FRAGMENTS"], max_chars=config["SNIPPET_CHARS"]
                     ),
                     "score": round(score, 4),
                 }
@@ -196,8 +192,8 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
         raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
     with live.searcher() as searcher:
         stored = searcher.stored_fields(docnum)
-        similar = _similar(searcher, docnum, config["SIMILAR_COUNT"])
-    payload = payload_of(stored)
+        payload = payload_of(stored)
+        similar = _similar(searcher, docnum, document_text(payload), config["SIMILAR_COUNT"])
     card = _card(stored)
     return {
         "ok": True,
@@ -207,7 +203,7 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
         "site": payload.get("site", ""),
         "date": payload.get("date", ""),
         "sections": [{"question": q, "answer": a} for q, a in payload.get("sections", [])],
-        "text": stored.get("body", "") if not payload.get("sections") else "",
+        "text": payload.get("text", ""),
         "links": _facet_links(card, link),
         "similar": similar,
         "generation": live.generation.number,
@@ -228,12 +224,14 @@ def _facet_links(card: dict, link: Link) -> dict:
     return links
 
 
-def _similar(searcher, docnum: int, count: int) -> list[dict]:
+def _similar(searcher, docnum: int, text: str, count: int) -> list[dict]:
     """More-like-this over the answers, restricted to proposals."""
     from indexer.whoosh_compat import query as wq
 
     try:
-        hits = searcher.more_like(docnum, "body", top=count, numterms=20, filter=wq.Term("kind", "proposal"))
+        hits = searcher.more_like(
+            docnum, "body", text=text, top=count + 1, numterms=20, filter=wq.Term("kind", "proposal")
+        )
     except Exception:  # a document with no body text has nothing to compare
         return []
     return [_card(hit.fields()) for hit in hits if hit.docnum != docnum][:count]
