@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 from pathlib import Path
 
 from .documents import SkipDocument
@@ -23,7 +24,11 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     :raises SkipDocument: with a reason a user can act on.
     """
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        # A FIFO or device named *.md would block the run on open() or never end.
+        if not stat.S_ISREG(info.st_mode):
+            raise SkipDocument("not a regular file (a pipe, socket or device)")
+        size = info.st_size
         if size > max_bytes:
             raise SkipDocument(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
         with open(path, "rb") as handle:
