@@ -8,6 +8,7 @@ patterns and value shapes, never by a list of one year's keys:
 - a question about *areas* or *where* the work happens, answered with a list or a short
   string, holds regions (`project_areas` in 2014 too);
 - a question mentioning *metric*, answered with a list or a short string, holds metrics;
+- a question asking to elaborate, explain or describe is prose, never a list of choices;
 - the goal is `category`, or the 2013 `indicator` mapped to a goal (see indexer/goals.py).
 """
 
@@ -22,11 +23,15 @@ from .regions import normalize_regions
 from .textutil import html_to_text, safe_url
 
 PROPOSAL_MARKERS = ("project_id", "year_submitted")  # front matter with these is a proposal
+YEAR_RANGE = (1900, 2100)  # plausible submission years; others fall back to the folder's year
 SHORT_ANSWER = 200  # characters: a longer string answer is prose, not a list of choices
 _REGION_QUESTION = re.compile(
     r"\bareas?\b|\bwhere\b.*\b(work|located|serv|benefit|operat)", re.IGNORECASE
 )
 _METRIC_QUESTION = re.compile(r"metric", re.IGNORECASE)
+# "Please elaborate on how your project will impact the above metrics." asks for prose:
+# a short answer to it ("See above.") is not a metric choice.
+_PROSE_QUESTION = re.compile(r"^(?:please\s+)?(?:elaborate|explain|describe)\b", re.IGNORECASE)
 _ORG_NAME_KEY = re.compile(r"organi[sz]ation[ _]?name", re.IGNORECASE)
 _YEAR_DIR = re.compile(r"(?:^|/)((?:19|20)\d\d)(?:/|$)")
 
@@ -51,7 +56,7 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
     sections: list[Section] = []
     for key, value in front.items():
         key_text = str(key).replace("\u200b", "").strip()
-        choices = _as_choices(value)
+        choices = None if _PROSE_QUESTION.search(key_text) else _as_choices(value)
         if key_text == "project_areas":
             raw_places.extend(choices or [])
             continue
@@ -121,7 +126,11 @@ def _organization(front: dict) -> str:
 
 def _year(front: dict, path: str) -> int | None:
     try:
-        return int(str(front.get("year_submitted")).strip())
+        year = int(str(front.get("year_submitted")).strip())
     except (TypeError, ValueError):
-        match = _YEAR_DIR.search(path)
-        return int(match.group(1)) if match else None
+        year = None
+    # A typo like 20199 must not reach the 32-bit year field, where it fails the whole build.
+    if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        return year
+    match = _YEAR_DIR.search(path)
+    return int(match.group(1)) if match else None
