@@ -1,0 +1,220 @@
+"""Turn benchmark results into Markdown tables and PASS/MISS lines against the targets.
+
+Targets are reported, never enforced: a MISS does not change the exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+PHASE_LABELS = {"search_ms": "search (match, spelling)", "facets_ms": "facet counting", "snippets_ms": "snippets"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal for one figure at one scale: `measure(scale_results) <= limit` (or >=)."""
+
+    label: str
+    scale: int
+    measure: Callable[[dict], float | None]
+    limit: float
+    unit: str
+    at_least: bool = False  # True for throughput, where bigger is better
+
+    def verdict(self, value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        met = value >= self.limit if self.at_least else value <= self.limit
+        return "PASS" if met else "MISS"
+
+
+def _get(*keys: str) -> Callable[[dict], float | None]:
+    def measure(results: dict) -> float | None:
+        value = results
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return value
+
+    return measure
+
+
+def _max_worker_rss(results: dict) -> float | None:
+    workers = results.get("http", {}).get("workers") or []
+    values = [worker["rss_mb"] for worker in workers if worker.get("rss_mb") is not None]
+    return max(values) if values else None
+
+
+TARGETS = (
+    Target("full rebuild, median", 1, _get("rebuild", "seconds", "median"), 4.0, "s"),
+    Target("incremental, 1 file, CLI end to end, median", 1, _get("update", "one_file_cli", "median"), 1.0, "s"),
+    Target("search p50 (/api/search)", 1, _get("search", "wall_ms", "median"), 8.0, "ms"),
+    Target("search p95 (/api/search)", 1, _get("search", "wall_ms", "p95"), 25.0, "ms"),
+    Target("HTTP throughput", 1, _get("http", "requests_per_second"), 250.0, "req/s", at_least=True),
+    Target("HTTP p95", 1, _get("http", "latency_ms", "p95"), 60.0, "ms"),
+    Target("HTTP errors", 1, _get("http", "errors"), 0, ""),
+    Target("memory per worker (RSS after load)", 1, _max_worker_rss, 250.0, "MB"),
+    Target("full rebuild, median", 10, _get("rebuild", "seconds", "median"), 45.0, "s"),
+    Target("search p95 (/api/search)", 10, _get("search", "wall_ms", "p95"), 80.0, "ms"),
+)
+
+
+def evaluate_targets(scales: dict) -> list[dict]:
+    """Each target with its measured value and PASS / MISS / n/a (scale not run)."""
+    rows = []
+    for target in TARGETS:
+        results = scales.get(str(target.scale))
+        value = target.measure(results) if results else None
+        comparison = ">=" if target.at_least else "<="
+        rows.append(
+            {
+                "target": f"{target.label} at {target.scale}x {comparison} {target.limit:g} {target.unit}".strip(),
+                "measured": value,
+                "unit": target.unit,
+                "verdict": target.verdict(value),
+            }
+        )
+    return rows
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table with padded columns; numbers right-aligned."""
+    cells = [[str(header) for header in headers]] + [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
+    numeric = [all(_is_number(row[column]) for row in rows) if rows else False for column in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        padded = [cell.rjust(width) if num else cell.ljust(width) for cell, width, num in zip(row, widths, numeric)]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join(("-" * (width + 1) + ":") if num else ("-" * (width + 2)) for width, num in zip(widths, numeric)) + "|"
+    return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) or value is None
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _mb(size_bytes: int | None) -> float | None:
+    return None if size_bytes is None else size_bytes / 1e6
+
+
+def render(results: dict) -> str:
+    """Every section as Markdown, in a fixed order, ready to paste into the README."""
+    scales = results["scales"]
+    meta = results["meta"]
+    parts = [
+        "# la2050-search benchmark",
+        f"Corpus: {meta['corpus']} ({', '.join(meta['corpus_folders'])}); scales {', '.join(scales) or 'none'}; "
+        f"{meta['repeat']} run(s) per figure; {meta['cpus']} CPUs; Python {meta['python']}; commit {meta['commit']}.",
+    ]
+    if meta["quick"]:
+        parts.append("Quick smoke run: a tiny corpus and one repetition. Figures are not comparable with the targets.")
+    parts += [
+        _section("Full rebuild", ["scale", "documents", "runs", "min s", "median s", "p95 s", "docs/s (median)"], _rebuild_rows(scales)),
+        _section("Incremental update", ["scale", "change", "runs", "min s", "median s", "p95 s"], _update_rows(scales)),
+        _section("Index size on disk", ["scale", "documents", "after rebuild MB", "bytes/doc", "segments", "after updates MB", "segments after"], _size_rows(scales)),
+        _section("Search latency (/api/search, test client, 10 snippets, 5 facets)", ["scale", "part", "requests", "min ms", "median ms", "p95 ms"], _search_rows(scales)),
+        _section("Slowest queries (median over runs)", ["scale", "query", "hits", "total ms", "search ms", "facets ms", "snippets ms"], _slowest_rows(scales)),
+        _section("HTTP load (la2050-search serve, 2 workers)", ["scale", "clients", "seconds", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"], _http_rows(scales)),
+        _section("Server memory after the load", ["scale", "process", "pid", "RSS MB", "peak RSS MB"], _memory_rows(scales)),
+        _section("Targets", ["target", "measured", "unit", "verdict"], [[t["target"], t["measured"], t["unit"], t["verdict"]] for t in results["targets"]]),
+    ]
+    problems = [f"- {scale}x: {problem}" for scale, figures in scales.items() for problem in figures.get("problems", [])]
+    if problems:
+        parts.append("## Problems\n\n" + "\n".join(problems))
+    return "\n\n".join(parts) + "\n"
+
+
+def _section(title: str, headers: list[str], rows: list[list]) -> str:
+    body = markdown_table(headers, rows) if rows else "(not run)"
+    return f"## {title}\n\n{body}"
+
+
+def _stat_row(prefix: list, summary: dict) -> list:
+    return [*prefix, summary["n"], summary["min"], summary["median"], summary["p95"]]
+
+
+def _rebuild_rows(scales: dict) -> list[list]:
+    return [
+        [*_stat_row([f"{scale}x", figures["rebuild"]["documents"]], figures["rebuild"]["seconds"]), round(figures["rebuild"]["docs_per_second"]["median"])]
+        for scale, figures in scales.items()
+        if "rebuild" in figures
+    ]
+
+
+UPDATE_CASES = (
+    ("one_file_library", "1 file (library call)"),
+    ("one_file_cli", "1 file (CLI, end to end)"),
+    ("no_change_cli", "nothing changed (CLI, end to end)"),
+    ("many_files_library", "{many} files (library call)"),
+)
+
+
+def _update_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        update = figures.get("update")
+        for key, label in UPDATE_CASES if update else ():
+            rows.append(_stat_row([f"{scale}x", label.format(many=update["many_files"])], update[key]))
+    return rows
+
+
+def _size_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        rebuild, update = figures.get("rebuild"), figures.get("update", {})
+        if rebuild:
+            per_doc = rebuild["size_bytes"] / rebuild["documents"] if rebuild["documents"] else None
+            rows.append([f"{scale}x", rebuild["documents"], _mb(rebuild["size_bytes"]), per_doc, rebuild["segments"], _mb(update.get("size_bytes_after")), update.get("segments_after")])
+    return rows
+
+
+def _search_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        search = figures.get("search")
+        if search:
+            rows.append(_stat_row([f"{scale}x", "whole request"], search["wall_ms"]))
+            rows += [_stat_row([f"{scale}x", PHASE_LABELS[phase]], summary) for phase, summary in search["phases_ms"].items()]
+    return rows
+
+
+def _slowest_rows(scales: dict) -> list[list]:
+    return [
+        [f"{scale}x", query["query"], query["total_hits"], query["wall_ms"], query["search_ms"], query["facets_ms"], query["snippets_ms"]]
+        for scale, figures in scales.items()
+        for query in figures.get("search", {}).get("slowest", [])
+    ]
+
+
+def _http_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        load = figures.get("http")
+        if load:
+            latency = load["latency_ms"]
+            rows.append([f"{scale}x", load["clients"], load["seconds"], load["requests"], load["requests_per_second"], latency["p50"], latency["p95"], latency["p99"], load["errors"]])
+    return rows
+
+
+def _memory_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        load = figures.get("http")
+        if load:
+            rows.append([f"{scale}x", "gunicorn master", str(load["master"]["pid"]), load["master"]["rss_mb"], load["master"]["peak_mb"]])
+            rows += [[f"{scale}x", "worker", str(w["pid"]), w["rss_mb"], w["peak_mb"]] for w in load["workers"]]
+    return rows
