@@ -1,0 +1,82 @@
+"""Smoke test of the benchmark: `python -m bench.run --quick` runs and prints every table.
+
+Nothing here asserts a timing: the quick run only proves the benchmark still works.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+QUICK_TIMEOUT = 120  # seconds; the quick run takes a few
+HEADINGS = (
+    "## Full rebuild",
+    "## Incremental update",
+    "## Index size on disk",
+    "## Search latency",
+    "## Slowest queries",
+    "## HTTP load",
+    "## Server memory after the load",
+    "## Targets",
+)
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """Import a module of `bench/`, a dev tool that is not installed, from the checkout."""
+    monkeypatch.syspath_prepend(str(REPO))
+    return lambda name: importlib.import_module(f"bench.{name}")
+
+
+def test_quick_run_prints_every_table(tmp_path):
+    output = tmp_path / "latest.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--json", str(output)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    for heading in HEADINGS:
+        assert heading in completed.stdout, heading
+    assert "(not run)" not in completed.stdout
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert set(results) == {"meta", "scales", "targets"}
+    assert results["scales"]["1"]["problems"] == []
+    assert results["scales"]["1"]["http"]["workers"], "no gunicorn worker was found"
+
+
+def test_queries_file_parses_words_and_filters(bench, tmp_path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text("# comment\n\nparks | region=South LA; region=East LA\n| goal=play\nmental health\n", encoding="utf-8")
+    parsed = bench("search").load_queries(queries)
+    assert [query.params for query in parsed] == [
+        (("q", "parks"), ("region", "South LA"), ("region", "East LA"), ("per_page", "10")),
+        (("q", ""), ("goal", "play"), ("per_page", "10")),
+        (("q", "mental health"), ("per_page", "10")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("samples", "fraction", "expected"),
+    [([5.0], 0.95, 5.0), ([1.0, 2.0, 3.0], 0.5, 2.0), ([1.0, 2.0], 0.5, 1.5), ([4.0, 1.0, 3.0, 2.0], 1.0, 4.0)],
+)
+def test_percentile_interpolates(bench, samples, fraction, expected):
+    assert bench("stats").percentile(samples, fraction) == expected
+
+
+def test_summarize_without_samples(bench):
+    assert bench("stats").summarize([]) == {"n": 0, "min": None, "median": None, "p95": None, "max": None}
+
+
+def test_markdown_table_aligns_numbers_right(bench):
+    table = bench("report").markdown_table(["name", "ms"], [["a", 1.5], ["bb", 12.25]])
+    assert table.splitlines() == ["| name |    ms |", "|------|------:|", "| a    |  1.50 |", "| bb   | 12.25 |"]
