@@ -68,6 +68,7 @@ def index_paths(
     :param workers: parser processes (default: the number of CPUs).
     :raises IndexLocked: when another run holds the lock past the timeout.
     :raises IndexBuildError: when no generation could be built; the live one is untouched.
+        Its `report` attribute holds the files skipped so far.
     """
     started = time.perf_counter()
     report = IndexReport()
@@ -78,11 +79,16 @@ def index_paths(
         known = {} if rebuild else store.live_manifest()["sources"]
         plan = _plan(sources, known)
         report.unchanged = plan.unchanged
-        if store.current_name() and not rebuild and not plan.to_parse and not plan.removed:
+        # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
+        if not rebuild and not plan.to_parse and not plan.removed and store.current_name():
             report.generation = store.open_current().number
             report.documents = len(known)
         else:
-            _build(store, plan, report, rebuild=rebuild, progress=progress, workers=workers)
+            try:
+                _build(store, plan, report, rebuild=rebuild, progress=progress, workers=workers)
+            except IndexBuildError as error:
+                error.report = report  # so the caller can still list the skipped files
+                raise
     report.seconds = time.perf_counter() - started
     return report
 
@@ -102,10 +108,11 @@ def _plan(sources: list[SourceFile], known: dict) -> _Plan:
 
 def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, progress, workers) -> None:
     with store.build(rebuild=rebuild) as builder:
-        owners = {entry["id"]: path for path, entry in builder.manifest["sources"].items()}
         for path in plan.removed:
             builder.remove(path)
             report.removed += 1
+        # After the removals: a deleted file's id is free for a file that clashed with it.
+        owners = {entry["id"]: path for path, entry in builder.manifest["sources"].items()}
         total = len(plan.to_parse)
         for done, parsed in enumerate(parse_all(plan.to_parse, workers), start=1):
             if progress:
