@@ -99,19 +99,27 @@ def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers) -> No
     try:
         report = index_paths(store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers)
     except IndexStoreError as error:
+        # "check the skipped files above" must have files above: list them first.
+        partial = getattr(error, "report", None)
+        if partial is not None:
+            _echo_problems(partial)
         raise click.ClickException(str(error)) from None
     _echo_report(report)
     if report.documents == 0 or (strict and (report.skipped or report.kept_previous)):
         sys.exit(1)
 
 
-def _echo_report(report: IndexReport) -> None:
+def _echo_problems(report: IndexReport) -> None:
     if report.recovered_lock_from:
         click.echo(f"recovered a lock left by pid {report.recovered_lock_from}, which is no longer running", err=True)
     for path, reason in report.skipped:
         click.echo(f"{path}: {reason}", err=True)
     for path, reason in report.kept_previous:
         click.echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+
+
+def _echo_report(report: IndexReport) -> None:
+    _echo_problems(report)
     click.echo(
         f"generation {report.generation}: {report.documents} documents; "
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from index_store import (
-    Builder,
     IndexBuildError,
     IndexCorrupt,
     IndexLocked,
@@ -29,6 +28,8 @@ from index_store import (
 from index_store import store as store_module
 from indexer import pipeline
 from indexer.pipeline import index_paths
+from indexer.whoosh_compat import index as _whoosh_index  # noqa: F401 - imports Whoosh quietly first
+from whoosh.writing import SegmentWriter
 
 REPO = Path(__file__).resolve().parents[1]
 KEEP = store_module.KEEP_GENERATIONS
@@ -159,15 +160,17 @@ def test_a_build_left_by_a_killed_writer_is_cleaned_up(store, corpus):
 
 
 def fail_on_second_document(monkeypatch):
-    """A document that makes the build fail, after one was already added."""
-    original = Builder.add
+    """The Whoosh writer fails on a document, after one was already added."""
+    original = SegmentWriter.add_document
+    added = []
 
-    def add(self, fields, source, digest):
-        if self.added == 1:
+    def add_document(self, **fields):
+        if added:
             raise ValueError(f"cannot index {fields['id']}")
-        original(self, fields, source, digest)
+        added.append(fields["id"])
+        original(self, **fields)
 
-    monkeypatch.setattr(Builder, "add", add)
+    monkeypatch.setattr(SegmentWriter, "add_document", add_document)
 
 
 def fail_verification(monkeypatch):
