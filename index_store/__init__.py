@@ -3,7 +3,7 @@
 from .columns import FACETS, Columns, document_text, payload_of
 from .errors import IndexBuildError, IndexCorrupt, IndexLocked, IndexNotFound, IndexStoreError
 from .stats import generation_stats
-from .store import Builder, Generation, IndexStore
+from .store import Builder, Generation, IndexStore, write_part
 
 __all__ = [
     "FACETS",
@@ -19,4 +19,5 @@ __all__ = [
     "generation_stats",
     "document_text",
     "payload_of",
+    "write_part",
 ]

@@ -21,17 +21,22 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.schema import build_schema
+from indexer.whoosh_compat import FileStorage
 from indexer.whoosh_compat import index as whoosh_index
+
+from .columns import payload_of
 
 from .errors import IndexBuildError, IndexCorrupt, IndexNotFound
 from .lock import WriterLock
 
+TOC = whoosh_index.TOC
+INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
@@ -64,28 +69,84 @@ class Generation:
 class Builder:
     """A generation under construction: a Whoosh writer plus the manifest to save with it."""
 
-    writer: object  # whoosh.writing.IndexWriter
+    writer: object  # whoosh.writing.IndexWriter over the generation being built
     manifest: dict
     number: int  # the generation number it will have once live
-    added: int = 0
-    deleted: int = 0
-    notes: list[str] = field(default_factory=list)
+    path: Path  # the build directory
+    parts: list[Path] = field(default_factory=list)  # part indexes written by other processes
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (id, source to keep) in parts
 
     def add(self, fields: dict, source: str, digest: str) -> None:
         """Add or replace the document from `source` (a file path)."""
-        previous = self.manifest["sources"].get(source)
-        if previous:
-            self.writer.delete_by_term("id", previous["id"])
+        self.remove(source)
         self.writer.add_document(**fields)
-        self.manifest["sources"][source] = {"id": fields["id"], "digest": digest}
-        self.added += 1
+        self.record(source, fields["id"], digest)
 
     def remove(self, source: str) -> None:
-        """Remove the document that came from `source`."""
+        """Remove the document that came from `source` from the generation's old segments."""
         previous = self.manifest["sources"].pop(source, None)
         if previous:
             self.writer.delete_by_term("id", previous["id"])
-            self.deleted += 1
+
+    def record(self, source: str, doc_id: str, digest: str) -> None:
+        """Note in the manifest that `source` is indexed as `doc_id` (in this build or a part)."""
+        self.manifest["sources"][source] = {"id": doc_id, "digest": digest}
+
+    def new_part(self) -> Path:
+        """A directory where another process may write a part index with `write_part`."""
+        part = self.path / f"part-{len(self.parts):03d}"
+        self.parts.append(part)
+        return part
+
+    def adopt_parts(self) -> None:
+        """Move the parts' segments into this generation without merging them.
+
+        Merging would re-read and re-write every posting, the very cost that writing
+        parts in parallel avoids; Whoosh searches several segments just as well.
+        """
+        parts = [part for part in self.parts if any(part.glob("*.toc"))]
+        if not parts:
+            return
+        storage = FileStorage(str(self.path))
+        toc = TOC.read(storage, INDEX_NAME)
+        segments = list(toc.segments)
+        for part in parts:
+            part_storage = FileStorage(str(part))
+            for segment in TOC.read(part_storage, INDEX_NAME).segments:
+                for file_name in os.listdir(part):
+                    if file_name.startswith(f"{INDEX_NAME}_{segment.segid}"):
+                        os.replace(part / file_name, self.path / file_name)
+                segments.append(segment)
+        TOC(toc.schema, segments, toc.generation + 1).write(storage, INDEX_NAME)
+        (self.path / f"_{INDEX_NAME}_{toc.generation}.toc").unlink(missing_ok=True)
+        for part in self.parts:
+            shutil.rmtree(part, ignore_errors=True)
+        if self.duplicates:
+            self._drop_duplicates()
+
+    def _drop_duplicates(self) -> None:
+        """Parts were written before duplicate ids could be seen: keep only the first file's copy."""
+        index = whoosh_index.open_dir(str(self.path), schema=build_schema())
+        writer = index.writer()
+        with index.searcher() as searcher:
+            for doc_id, keep_source in self.duplicates:
+                for docnum in searcher.document_numbers(id=doc_id):
+                    if payload_of(searcher.stored_fields(docnum)).get("path") != keep_source:
+                        writer.delete_document(docnum)
+        writer.commit(merge=False)
+
+
+def write_part(part: Path, documents: Iterable[dict]) -> None:
+    """Write documents (field dicts) as a separate small index in `part`, for `adopt_parts`."""
+    part.mkdir(parents=True, exist_ok=True)
+    writer = whoosh_index.create_in(str(part), build_schema()).writer(limitmb=WRITER_MEMORY_MB)
+    try:
+        for fields in documents:
+            writer.add_document(**fields)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 class IndexStore:
@@ -179,13 +240,14 @@ class IndexStore:
                 manifest = _empty_manifest()
                 index = whoosh_index.create_in(str(build_dir), build_schema())
             writer = index.writer(limitmb=WRITER_MEMORY_MB)
-            builder = Builder(writer=writer, manifest=manifest, number=number)
+            builder = Builder(writer=writer, manifest=manifest, number=number, path=build_dir)
             try:
                 yield builder
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(optimize=rebuild)
+            writer.commit()
+            builder.adopt_parts()
             self._finish(build_dir, builder.manifest, number)
         except BaseException as error:
             shutil.rmtree(build_dir, ignore_errors=True)

@@ -2,28 +2,27 @@
 
 An update hashes every file, parses only added or changed ones, and removes documents
 whose files are gone. A file that was indexed before and is now broken keeps its previous
-version in the index (nothing is lost) and is reported. Parsing runs in worker processes
-while this process feeds the Whoosh writer, so both cores are busy.
+version in the index (nothing is lost) and is reported. Large batches are parsed and
+written by one worker process per core, each into its own part index (indexer/parallel.py).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index_store import IndexBuildError, IndexStore
+from index_store import Builder, IndexBuildError, IndexStore
 
+from .parallel import Outcome, parse_and_write
 from .schema import document_fields
-from .sources import ParsedFile, SourceFile, discover, file_digest, parse_source
+from .sources import SourceFile, discover, file_digest, parse_source
 
 PARALLEL_THRESHOLD = 200  # files: below this, starting worker processes costs more than it saves
-PARSE_CHUNK = 8  # files handed to a worker at a time
 
-Progress = Callable[[int, int, ParsedFile], None]  # (done, total, file just parsed)
+Progress = Callable[[int, int, object], None]  # (done, total, file just parsed)
 
 
 @dataclass
@@ -113,38 +112,54 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, prog
             report.removed += 1
         # After the removals: a deleted file's id is free for a file that clashed with it.
         owners = {entry["id"]: path for path, entry in builder.manifest["sources"].items()}
-        total = len(plan.to_parse)
-        for done, parsed in enumerate(parse_all(plan.to_parse, workers), start=1):
-            if progress:
-                progress(done, total, parsed)
-            source = parsed.source
-            previously_indexed = source.path in builder.manifest["sources"]
-            if parsed.document is None:
-                target = report.kept_previous if previously_indexed else report.skipped
-                target.append((source.path, parsed.skipped))
-                continue
-            owner = owners.get(parsed.document.id)
-            if owner and owner != source.path:
-                report.skipped.append((source.path, f"duplicate id {parsed.document.id} (also the id of {owner})"))
-                continue
-            builder.add(document_fields(parsed.document), source.path, parsed.digest)
-            owners[parsed.document.id] = source.path
-            if previously_indexed:
-                report.updated += 1
-            else:
-                report.added += 1
+        workers = workers or os.cpu_count() or 1
+        if workers > 1 and len(plan.to_parse) >= PARALLEL_THRESHOLD:
+            parts = [builder.new_part() for _ in range(workers)]
+            outcomes = _with_progress(parse_and_write(plan.to_parse, parts), len(plan.to_parse), progress)
+            # Workers finish files in any order; sorting keeps "first file wins" stable.
+            for outcome in sorted(outcomes, key=lambda o: o.source.path):
+                if not _accept(outcome, builder, owners, report):
+                    if outcome.doc_id is not None:  # written by a worker, but a duplicate
+                        builder.duplicates.append((outcome.doc_id, owners[outcome.doc_id]))
+        else:
+            for parsed in _with_progress(map(parse_source, plan.to_parse), len(plan.to_parse), progress):
+                outcome = Outcome(parsed.source, parsed.digest, parsed.document.id if parsed.document else None, parsed.skipped)
+                if _accept(outcome, builder, owners, report):
+                    builder.writer.add_document(**document_fields(parsed.document))
         report.documents = len(builder.manifest["sources"])
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")
         report.generation = builder.number
 
 
-def parse_all(sources: list[SourceFile], workers: int | None = None) -> Iterator[ParsedFile]:
-    """Parse files in order, in worker processes when there are enough of them."""
-    workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
-        yield from map(parse_source, sources)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes=workers) as pool:
-        yield from pool.imap(parse_source, sources, chunksize=PARSE_CHUNK)
+def _with_progress(items: Iterable, total: int, progress: Progress | None) -> Iterator:
+    for done, item in enumerate(items, start=1):
+        if progress:
+            progress(done, total, item)
+        yield item
+
+
+def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: IndexReport) -> bool:
+    """Record one file's outcome; True if its document belongs in the new generation.
+
+    An accepted document replaces the file's previous version; a broken file that was
+    indexed before keeps its previous version; a duplicate id is reported and skipped.
+    """
+    path = outcome.source.path
+    previously_indexed = path in builder.manifest["sources"]
+    if outcome.doc_id is None:
+        target = report.kept_previous if previously_indexed else report.skipped
+        target.append((path, outcome.skipped))
+        return False
+    owner = owners.get(outcome.doc_id)
+    if owner and owner != path:
+        report.skipped.append((path, f"duplicate id {outcome.doc_id} (also the id of {owner})"))
+        return False
+    builder.remove(path)
+    builder.record(path, outcome.doc_id, outcome.digest)
+    owners[outcome.doc_id] = path
+    if previously_indexed:
+        report.updated += 1
+    else:
+        report.added += 1
+    return True

@@ -1,0 +1,103 @@
+"""Parse, analyse and write documents in several processes at once.
+
+Whoosh analyses and writes postings in pure Python, one core at a time; its own
+`procs=` writer pickles every document to sub-processes and then merges their segments,
+which on two cores gained nothing. Here each worker process parses its share of the
+files and writes its own part index; the store then adopts the parts' segments as they
+are (see `Builder.adopt_parts`). Only small outcome records travel back to the parent.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index_store import write_part
+
+from .schema import document_fields
+from .sources import SourceFile, parse_source
+
+BATCH = 16  # files handed to a worker at a time: small enough for a smooth progress bar
+RESULT_POLL_SECONDS = 1.0  # how often the parent checks that workers are still alive
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: its document id, or the reason it was skipped."""
+
+    source: SourceFile
+    digest: str
+    doc_id: str | None
+    skipped: str = ""
+
+
+class WorkerFailed(Exception):
+    """A worker process died or raised; the build must not be swapped in."""
+
+
+def parse_and_write(sources: list[SourceFile], parts: list[Path]) -> Iterator[Outcome]:
+    """Write the documents of `sources` into one part index per entry of `parts`.
+
+    Yields an `Outcome` per file as workers finish them (not in input order).
+
+    :raises WorkerFailed: if any worker fails; the parts are then incomplete.
+    """
+    context = multiprocessing.get_context("fork")
+    tasks = context.Queue()
+    results = context.Queue()
+    for start in range(0, len(sources), BATCH):
+        tasks.put(sources[start : start + BATCH])
+    for _ in parts:
+        tasks.put(None)
+    workers = [context.Process(target=_work, args=(tasks, results, part), daemon=True) for part in parts]
+    for worker in workers:
+        worker.start()
+    try:
+        yield from _collect(results, workers, expected=len(sources))
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+
+
+def _collect(results, workers, expected: int) -> Iterator[Outcome]:
+    received, finished = 0, 0
+    while finished < len(workers):
+        try:
+            message = results.get(timeout=RESULT_POLL_SECONDS)
+        except queue.Empty:
+            if any(worker.exitcode not in (None, 0) for worker in workers):
+                raise WorkerFailed("an indexing worker process died") from None
+            continue
+        if isinstance(message, Outcome):
+            received += 1
+            yield message
+        elif message[0] == "done":
+            finished += 1
+        else:
+            raise WorkerFailed(f"an indexing worker failed: {message[1]}")
+    if received != expected:
+        raise WorkerFailed(f"workers reported {received} of {expected} files")
+
+
+def _work(tasks, results, part: Path) -> None:
+    """Worker process: parse batches until the sentinel, writing documents into `part`."""
+    try:
+        write_part(part, _documents(tasks, results))
+        results.put(("done", str(part)))
+    except BaseException as error:  # report, never hang the parent
+        results.put(("error", f"{type(error).__name__}: {error}"))
+
+
+def _documents(tasks, results) -> Iterator[dict]:
+    while (batch := tasks.get()) is not None:
+        for source in batch:
+            parsed = parse_source(source)
+            document = parsed.document
+            results.put(Outcome(source, parsed.digest, document.id if document else None, parsed.skipped))
+            if document is not None:
+                yield document_fields(document)
