@@ -6,26 +6,19 @@ import json
 import re
 
 from .whoosh_compat import accent_map
-from .whoosh_compat import analysis as wa
 from .whoosh_compat import fields as wf
 from .whoosh_compat import columns as wc
 
+from .analysis import FoldStemAnalyzer
 from .documents import Document
 
 _WORD = re.compile(r"[^\W_]{2,30}")
 
-STEM_CACHE = 100_000  # distinct words whose stems are memoised: the archive has ~40k
 
 
 def search_analyzer():
     """Words, lower-cased, accents folded (Nino finds Niño), stop words dropped, stemmed."""
-    return (
-        wa.RegexTokenizer()
-        | wa.LowercaseFilter()
-        | wa.CharsetFilter(accent_map)
-        | wa.StopFilter()
-        | wa.StemFilter(cachesize=STEM_CACHE)
-    )
+    return FoldStemAnalyzer()
 
 
 def spelling_words(document: Document) -> str:

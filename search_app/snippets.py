@@ -12,24 +12,16 @@ and this module is the one place that makes `Markup`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from indexer.analysis import index_term
 from indexer.whoosh_compat import accent_map
 
 SCAN_CHARS = 8_000  # characters scanned for matches: the best fragments are rarely later
 MAX_MATCHES = 24  # matches considered when choosing windows: enough for two fragments
 _ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")  # letters accent_map folds
 _SENTENCE_END = re.compile(r"[.!?]\s")
-
-
-@lru_cache(maxsize=200_000)
-def normalise_word(word: str) -> str:
-    """The index term for one word: the same folding and stemming as the analyzer."""
-    from whoosh.lang.porter import stem
-
-    return stem(word.translate(accent_map).lower())
 
 
 def _stem_prefix(stem: str) -> str:
@@ -70,7 +62,7 @@ class Highlighter:
         terms, prefixes = self.terms, self.prefixes
         for match in self.pattern.finditer(folded):
             word = match.group()
-            term = normalise_word(word)
+            term = index_term(word)
             if term in terms or (prefixes and word.lower().startswith(prefixes)):
                 found.append((match.start(), match.end(), term))
                 if len(found) >= MAX_MATCHES:
