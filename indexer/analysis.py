@@ -72,7 +72,7 @@ class FoldStemAnalyzer(analysis.Tokenizer):
     ):
         token = analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         matches = _WORDS.finditer(value) if tokenize else [_Whole(value)]
-        position = start_pos
+        position = None  # like StopFilter(renumber=True): kept words get consecutive positions
         stoplist, minsize = self.stoplist, self.minsize
         for raw_position, match in enumerate(matches, start=start_pos):
             original = match.group()
@@ -85,11 +85,11 @@ class FoldStemAnalyzer(analysis.Tokenizer):
             if keeporiginal:
                 token.original = original
             if positions:
-                # Like StopFilter(renumber=True): kept words are numbered without gaps;
-                # a stop word kept for phrase checks has its raw position.
-                token.pos = raw_position if stopped else position
+                # Kept words count on from the first kept word's raw position; a stop
+                # word kept for phrase checks has its raw position.
                 if not stopped:
-                    position += 1
+                    position = raw_position if position is None else position + 1
+                token.pos = raw_position if stopped else position
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
