@@ -1,0 +1,68 @@
+"""Query parsing: syntax, field filters folded to canonical values, malformed input."""
+
+from __future__ import annotations
+
+import pytest
+
+from search_app.query import parse_query
+
+
+@pytest.mark.parametrize(
+    ("raw", "filters", "year_range", "text"),
+    [
+        ("parks region:sfv", {"region": {"San Fernando Valley"}}, None, "parks"),
+        ('region:"south la" food', {"region": {"South LA"}}, None, "food"),
+        ("metric:obesity", {"metric": {"Obesity"}}, None, ""),
+        ("goal:LEARN tutoring", {"goal": {"learn"}}, None, "tutoring"),
+        ("kind:article", {"kind": {"article"}}, None, ""),
+        ("year:2015..2018 arts", {}, (2015, 2018), "arts"),
+        ("year:2016", {}, (2016, 2016), ""),
+        ("year:2019..", {}, (2019, None), ""),
+        ("year:..2014", {}, (None, 2014), ""),
+        ("year:2018..2015", {}, (2015, 2018), ""),
+    ],
+)
+def test_field_filters_are_taken_out_and_folded(raw, filters, year_range, text):
+    parsed = parse_query(raw)
+    assert parsed.filters == filters
+    assert parsed.year_range == year_range
+    assert parsed.text == text
+    assert not parsed.notes
+
+
+def test_negated_field_is_an_exclusion():
+    parsed = parse_query("food -region:westside")
+    assert parsed.excluded == {"region": {"Westside"}}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['"unbalanced quote', "(open paren", "close)", "-", "NOT OR x", "food AND", "OR food", "a*", "*", "title:", "year:abc"],
+)
+def test_malformed_queries_become_literal_words_with_a_note(raw):
+    parsed = parse_query(raw)
+    assert parsed.notes, raw
+
+
+def test_unknown_field_is_searched_as_words():
+    parsed = parse_query("colour:blue gardens")
+    assert any("Unknown field colour" in note for note in parsed.notes)
+    assert "blue" in parsed.words and "gardens" in parsed.words
+
+
+def test_unknown_region_value_is_searched_as_words():
+    parsed = parse_query("region:atlantis")
+    assert parsed.filters == {}
+    assert parsed.words == ["atlantis"]
+
+
+@pytest.mark.parametrize("raw", ["food access", '"community college"', "arts -music", "educ*", "parks OR gardens", "title:garden", "org:826LA"])
+def test_well_formed_queries_parse_without_notes(raw):
+    parsed = parse_query(raw)
+    assert parsed.query is not None
+    assert parsed.notes == []
+
+
+def test_empty_query_browses():
+    assert parse_query("").query is None
+    assert parse_query("   ").query is None
