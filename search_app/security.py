@@ -10,7 +10,7 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-ALLOWED_METHODS = {"GET", "HEAD", "OPTIONS"}
+ALLOWED_METHODS = {"GET", "HEAD"}
 
 
 def init_app(app: Flask) -> None:
