@@ -66,7 +66,8 @@ def shared_corpus() -> Corpus:
 
 def sample_corpus() -> Corpus:
     """The repo's small corpus/ folder, for quick smoke runs."""
-    return Corpus("sample", tuple(REPO / "corpus" / name for name in SAMPLE_FOLDERS if (REPO / "corpus" / name).is_dir()))
+    folders = (REPO / "corpus" / name for name in SAMPLE_FOLDERS)
+    return Corpus("sample", tuple(folder for folder in folders if folder.is_dir()))
 
 
 def write_scaled(corpus: Corpus, scale: int, target: Path) -> ScaledCorpus:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -58,7 +59,8 @@ def _wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"server exited with {server.returncode}: {log_path.read_text(errors='replace')[-2000:]}")
+            log = log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"server exited with {server.returncode}: {log}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
             connection.request("GET", "/healthz")
@@ -205,10 +207,26 @@ def memory_mb(pid: int) -> dict:
     return {"pid": pid, "rss_mb": values.get("VmRSS"), "peak_mb": values.get("VmHWM")}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far, from /proc/<pid>/stat."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def measure_http(index_dir: Path, queries: list[BenchQuery], seconds: float, log_path: Path) -> dict:
-    """Load the real server, then read each worker's memory before stopping it."""
+    """Load the real server, then read each worker's memory before stopping it.
+
+    CPU seconds of the workers and of this process (the clients) during the load show
+    whether the server or the load generator was the limit on a small machine.
+    """
     with running_server(index_dir, log_path) as (master, port):
+        workers = worker_pids(master)
+        server_cpu, client_cpu = sum(map(cpu_seconds, workers)), resource.getrusage(resource.RUSAGE_SELF)
         load = run_load(port, queries, seconds)
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        load["server_cpu_seconds"] = sum(map(cpu_seconds, workers)) - server_cpu
+        load["client_cpu_seconds"] = used.ru_utime + used.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
         load["workers"] = [memory_mb(pid) for pid in worker_pids(master)]
         load["master"] = memory_mb(master)
     return load

@@ -61,8 +61,11 @@ TARGETS = (
 )
 
 
-def evaluate_targets(scales: dict) -> list[dict]:
-    """Each target with its measured value and PASS / MISS / n/a (scale not run)."""
+def evaluate_targets(scales: dict, *, quick: bool = False) -> list[dict]:
+    """Each target with its measured value and PASS / MISS / n/a (scale not run).
+
+    :param quick: the figures come from the tiny smoke corpus, so no verdict is given.
+    """
     rows = []
     for target in TARGETS:
         results = scales.get(str(target.scale))
@@ -73,7 +76,7 @@ def evaluate_targets(scales: dict) -> list[dict]:
                 "target": f"{target.label} at {target.scale}x {comparison} {target.limit:g} {target.unit}".strip(),
                 "measured": value,
                 "unit": target.unit,
-                "verdict": target.verdict(value),
+                "verdict": "n/a (quick)" if quick else target.verdict(value),
             }
         )
     return rows
@@ -89,7 +92,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
         padded = [cell.rjust(width) if num else cell.ljust(width) for cell, width, num in zip(row, widths, numeric)]
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(("-" * (width + 1) + ":") if num else ("-" * (width + 2)) for width, num in zip(widths, numeric)) + "|"
+    rule = "|" + "|".join("-" * (width + 1) + ":" if num else "-" * (width + 2) for width, num in zip(widths, numeric))
+    rule += "|"
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
 
 
@@ -113,34 +117,25 @@ def _mb(size_bytes: int | None) -> float | None:
 
 def render(results: dict) -> str:
     """Every section as Markdown, in a fixed order, ready to paste into the README."""
-    scales = results["scales"]
-    meta = results["meta"]
+    scales, meta = results["scales"], results["meta"]
     parts = [
         "# la2050-search benchmark",
         f"Corpus: {meta['corpus']} ({', '.join(meta['corpus_folders'])}); scales {', '.join(scales) or 'none'}; "
-        f"{meta['repeat']} run(s) per figure; {meta['cpus']} CPUs; Python {meta['python']}; commit {meta['commit']}.",
+        f"{meta['repeat']} run(s) per figure; {meta['cpus']} CPUs; Python {meta['python']}; "
+        f"commit {meta['commit']}.",
     ]
     if meta["quick"]:
         parts.append("Quick smoke run: a tiny corpus and one repetition. Figures are not comparable with the targets.")
-    parts += [
-        _section("Full rebuild", ["scale", "documents", "runs", "min s", "median s", "p95 s", "docs/s (median)"], _rebuild_rows(scales)),
-        _section("Incremental update", ["scale", "change", "runs", "min s", "median s", "p95 s"], _update_rows(scales)),
-        _section("Index size on disk", ["scale", "documents", "after rebuild MB", "bytes/doc", "segments", "after updates MB", "segments after"], _size_rows(scales)),
-        _section("Search latency (/api/search, test client, 10 snippets, 5 facets)", ["scale", "part", "requests", "min ms", "median ms", "p95 ms"], _search_rows(scales)),
-        _section("Slowest queries (median over runs)", ["scale", "query", "hits", "total ms", "search ms", "facets ms", "snippets ms"], _slowest_rows(scales)),
-        _section("HTTP load (la2050-search serve, 2 workers)", ["scale", "clients", "seconds", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"], _http_rows(scales)),
-        _section("Server memory after the load", ["scale", "process", "pid", "RSS MB", "peak RSS MB"], _memory_rows(scales)),
-        _section("Targets", ["target", "measured", "unit", "verdict"], [[t["target"], t["measured"], t["unit"], t["verdict"]] for t in results["targets"]]),
-    ]
-    problems = [f"- {scale}x: {problem}" for scale, figures in scales.items() for problem in figures.get("problems", [])]
+    for title, headers, make_rows in SECTIONS:
+        rows = make_rows(scales)
+        table = markdown_table(headers, rows) if rows else "(not run)"
+        parts.append(f"## {title}\n\n{table}")
+    target_rows = [[t["target"], t["measured"], t["unit"], t["verdict"]] for t in results["targets"]]
+    parts.append("## Targets\n\n" + markdown_table(["target", "measured", "unit", "verdict"], target_rows))
+    problems = [f"- {scale}x: {issue}" for scale, figures in scales.items() for issue in figures.get("problems", [])]
     if problems:
         parts.append("## Problems\n\n" + "\n".join(problems))
     return "\n\n".join(parts) + "\n"
-
-
-def _section(title: str, headers: list[str], rows: list[list]) -> str:
-    body = markdown_table(headers, rows) if rows else "(not run)"
-    return f"## {title}\n\n{body}"
 
 
 def _stat_row(prefix: list, summary: dict) -> list:
@@ -148,11 +143,13 @@ def _stat_row(prefix: list, summary: dict) -> list:
 
 
 def _rebuild_rows(scales: dict) -> list[list]:
-    return [
-        [*_stat_row([f"{scale}x", figures["rebuild"]["documents"]], figures["rebuild"]["seconds"]), round(figures["rebuild"]["docs_per_second"]["median"])]
-        for scale, figures in scales.items()
-        if "rebuild" in figures
-    ]
+    rows = []
+    for scale, figures in scales.items():
+        if "rebuild" in figures:
+            rebuild = figures["rebuild"]
+            rate = round(rebuild["docs_per_second"]["median"])
+            rows.append([*_stat_row([f"{scale}x", rebuild["documents"]], rebuild["seconds"]), rate])
+    return rows
 
 
 UPDATE_CASES = (
@@ -177,8 +174,10 @@ def _size_rows(scales: dict) -> list[list]:
     for scale, figures in scales.items():
         rebuild, update = figures.get("rebuild"), figures.get("update", {})
         if rebuild:
-            per_doc = rebuild["size_bytes"] / rebuild["documents"] if rebuild["documents"] else None
-            rows.append([f"{scale}x", rebuild["documents"], _mb(rebuild["size_bytes"]), per_doc, rebuild["segments"], _mb(update.get("size_bytes_after")), update.get("segments_after")])
+            per_doc = round(rebuild["size_bytes"] / rebuild["documents"]) if rebuild["documents"] else None
+            after = _mb(update.get("size_bytes_after"))
+            rows.append([f"{scale}x", rebuild["documents"], _mb(rebuild["size_bytes"]), per_doc, rebuild["segments"],
+                         after, update.get("segments_after")])
     return rows
 
 
@@ -188,13 +187,15 @@ def _search_rows(scales: dict) -> list[list]:
         search = figures.get("search")
         if search:
             rows.append(_stat_row([f"{scale}x", "whole request"], search["wall_ms"]))
-            rows += [_stat_row([f"{scale}x", PHASE_LABELS[phase]], summary) for phase, summary in search["phases_ms"].items()]
+            for phase, summary in search["phases_ms"].items():
+                rows.append(_stat_row([f"{scale}x", PHASE_LABELS[phase]], summary))
     return rows
 
 
 def _slowest_rows(scales: dict) -> list[list]:
     return [
-        [f"{scale}x", query["query"], query["total_hits"], query["wall_ms"], query["search_ms"], query["facets_ms"], query["snippets_ms"]]
+        [f"{scale}x", query["query"], query["total_hits"], query["wall_ms"], query["search_ms"], query["facets_ms"],
+         query["snippets_ms"]]
         for scale, figures in scales.items()
         for query in figures.get("search", {}).get("slowest", [])
     ]
@@ -206,7 +207,9 @@ def _http_rows(scales: dict) -> list[list]:
         load = figures.get("http")
         if load:
             latency = load["latency_ms"]
-            rows.append([f"{scale}x", load["clients"], load["seconds"], load["requests"], load["requests_per_second"], latency["p50"], latency["p95"], latency["p99"], load["errors"]])
+            rows.append([f"{scale}x", load["clients"], load["seconds"], load["requests"], load["requests_per_second"],
+                         latency["p50"], latency["p95"], latency["p99"], load["errors"],
+                         load.get("server_cpu_seconds"), load.get("client_cpu_seconds")])
     return rows
 
 
@@ -215,6 +218,23 @@ def _memory_rows(scales: dict) -> list[list]:
     for scale, figures in scales.items():
         load = figures.get("http")
         if load:
-            rows.append([f"{scale}x", "gunicorn master", str(load["master"]["pid"]), load["master"]["rss_mb"], load["master"]["peak_mb"]])
-            rows += [[f"{scale}x", "worker", str(w["pid"]), w["rss_mb"], w["peak_mb"]] for w in load["workers"]]
+            for label, process in [("gunicorn master", load["master"])] + [("worker", w) for w in load["workers"]]:
+                rows.append([f"{scale}x", label, str(process["pid"]), process["rss_mb"], process["peak_mb"]])
     return rows
+
+
+SECTIONS = (  # (title, column headings, rows from the per-scale results)
+    ("Full rebuild", ["scale", "documents", "runs", "min s", "median s", "p95 s", "docs/s (median)"], _rebuild_rows),
+    ("Incremental update", ["scale", "change", "runs", "min s", "median s", "p95 s"], _update_rows),
+    ("Index size on disk",
+     ["scale", "documents", "after rebuild MB", "bytes/doc", "segments", "after updates MB", "segments after"],
+     _size_rows),
+    ("Search latency (/api/search, test client, 10 snippets, 5 facets)",
+     ["scale", "part", "requests", "min ms", "median ms", "p95 ms"], _search_rows),
+    ("Slowest queries (median over runs)",
+     ["scale", "query", "hits", "total ms", "search ms", "facets ms", "snippets ms"], _slowest_rows),
+    ("HTTP load (la2050-search serve, 2 workers, keep-alive clients)",
+     ["scale", "clients", "seconds", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU s",
+      "client CPU s"], _http_rows),
+    ("Server memory after the load", ["scale", "process", "pid", "RSS MB", "peak RSS MB"], _memory_rows),
+)

@@ -34,17 +34,22 @@ QUICK_HTTP_SECONDS = 2.0
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="Smoke run: the repo's corpus/, 1x, one run, 2 s of HTTP.")
+    parser.add_argument("--quick", action="store_true", help="Smoke run: the repo's corpus/, 1x, one run, 2 s HTTP.")
     parser.add_argument("--scales", help=f"Comma-separated corpus multiples (default {DEFAULT_SCALES}; quick: 1).")
     parser.add_argument("--repeat", type=int, help=f"Runs per figure (default {DEFAULT_REPEAT}; quick: 1).")
-    parser.add_argument("--http-seconds", type=float, help=f"Length of the HTTP load (default {DEFAULT_HTTP_SECONDS:g}; quick: {QUICK_HTTP_SECONDS:g}; 0 skips it).")
-    parser.add_argument("--json", type=Path, help="Also write every figure as JSON here (e.g. bench/results/latest.json).")
+    parser.add_argument(
+        "--http-seconds",
+        type=float,
+        help=f"Length of the HTTP load (default {DEFAULT_HTTP_SECONDS:g}; quick: {QUICK_HTTP_SECONDS:g}; 0 skips it).",
+    )
+    parser.add_argument("--json", type=Path, help="Also write every figure as JSON (e.g. bench/results/latest.json).")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary corpus and index folders.")
     args = parser.parse_args(argv)
+    scales = args.scales or ("1" if args.quick else DEFAULT_SCALES)
     try:
-        args.scales = sorted({int(part) for part in (args.scales or ("1" if args.quick else DEFAULT_SCALES)).split(",") if part.strip()})
+        args.scales = sorted({int(part) for part in scales.split(",") if part.strip()})
     except ValueError:
-        parser.error(f"--scales must be whole numbers separated by commas, not {args.scales!r}")
+        parser.error(f"--scales must be whole numbers separated by commas, not {scales!r}")
     if not args.scales or min(args.scales) < 1:
         parser.error("--scales needs at least one multiple of 1 or more")
     args.repeat = args.repeat or (1 if args.quick else DEFAULT_REPEAT)
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             _progress(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    results["targets"] = evaluate_targets(results["scales"])
+    results["targets"] = evaluate_targets(results["scales"], quick=args.quick)
     sys.stdout.write(render(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +130,9 @@ def _meta(corpus: Corpus, args: argparse.Namespace) -> dict:
 
 def _git_commit() -> str:
     try:
-        completed = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False)
+        completed = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+        )
     except OSError:
         return "unknown"
     return completed.stdout.strip() or "unknown"
