@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import trafilatura
 from bs4 import BeautifulSoup
 
 __all__ = ["extract_page", "heuristic_text"]
@@ -67,6 +66,8 @@ def extract_page(html: str) -> dict[str, str]:
     """
     doc = None
     if html.strip():
+        import trafilatura  # 0.3 s to import: only when a page is actually read
+
         doc = trafilatura.bare_extraction(
             html,
             prune_xpath=BOILERPLATE_XPATHS,

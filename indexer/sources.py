@@ -103,7 +103,7 @@ def file_digest(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def parse_bytes(source: SourceFile, data: bytes) -> Document:
     """Dispatch on the file type and front matter to the right reader."""
-    from .articles import date_from_filename, html_article, markdown_post, text_article
+    from . import articles  # trafilatura and bs4: loaded only when an article is read
 
     fmt = SUFFIXES[Path(source.relpath).suffix.lower()]
     text = decode_text(data, html=fmt == "html")
@@ -112,13 +112,13 @@ def parse_bytes(source: SourceFile, data: bytes) -> Document:
         front = load_front_matter(split[0])
         if is_proposal(front):
             return read_proposal(front, doc_id=make_id("proposal", source.relpath), path=source.path)
-        parts = markdown_post(front, split[1], fallback_date=date_from_filename(Path(source.relpath).name))
+        parts = articles.markdown_post(front, split[1], fallback_date=articles.date_from_filename(Path(source.relpath).name))
     elif fmt == "markdown":
         raise SkipDocument("no YAML front matter (a file must start with a line '---')")
     elif fmt == "html":
-        parts = html_article(text)
+        parts = articles.html_article(text)
     else:
-        parts = text_article(text)
+        parts = articles.text_article(text)
     return Document(
         id=make_id("article", source.relpath),
         kind="article",

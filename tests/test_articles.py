@@ -168,7 +168,9 @@ def test_canonical_url_is_http_only(canonical, url):
 
 
 def test_falls_back_to_heuristic_when_trafilatura_finds_nothing(monkeypatch):
-    monkeypatch.setattr(html_module.trafilatura, "bare_extraction", lambda *args, **kwargs: None)
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *args, **kwargs: None)
     html = (
         "<html><head><title>Fallback page</title><script>SCRIPTED()</script></head><body>"
         "<nav><a href='/'>Home</a></nav><article><h1>Fallback page</h1><p>First <b>bold</b> point.</p>"
