@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from indexer import html_article as html_module
 from indexer.articles import (
     date_from_filename,
     html_article,
