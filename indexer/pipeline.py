@@ -78,13 +78,21 @@ def index_paths(
         known = {} if rebuild else store.live_manifest()["sources"]
         plan = _plan(sources, known)
         report.unchanged = plan.unchanged
+        workers = workers or os.cpu_count() or 1
+        parallel = workers > 1 and len(plan.to_parse) >= PARALLEL_THRESHOLD
+        # Small batches are parsed before anything is written: if every changed file is
+        # broken and nothing was removed, no new generation is needed at all.
+        parsed = None if parallel else list(_with_progress(map(parse_source, plan.to_parse), len(plan.to_parse), progress))
+        nothing_to_write = parsed is not None and not plan.removed and all(p.document is None for p in parsed)
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
-        if not rebuild and not plan.to_parse and not plan.removed and store.current_name():
+        if not rebuild and nothing_to_write and store.current_name():
+            for item in parsed:
+                _report_skip(item.source.path, item.skipped, item.source.path in known, report)
             report.generation = store.open_current().number
             report.documents = len(known)
         else:
             try:
-                _build(store, plan, report, rebuild=rebuild, progress=progress, workers=workers)
+                _build(store, plan, report, rebuild=rebuild, parsed=parsed, progress=progress, workers=workers)
             except IndexBuildError as error:
                 error.report = report  # so the caller can still list the skipped files
                 raise
@@ -105,27 +113,26 @@ def _plan(sources: list[SourceFile], known: dict) -> _Plan:
     return _Plan(to_parse=to_parse, removed=removed, unchanged=unchanged)
 
 
-def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, progress, workers) -> None:
+def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, parsed, progress, workers) -> None:
+    """Write a new generation: from `parsed` documents, or by worker processes when None."""
     with store.build(rebuild=rebuild) as builder:
         for path in plan.removed:
             builder.remove(path)
             report.removed += 1
         # After the removals: a deleted file's id is free for a file that clashed with it.
         owners = {entry["id"]: path for path, entry in builder.manifest["sources"].items()}
-        workers = workers or os.cpu_count() or 1
-        if workers > 1 and len(plan.to_parse) >= PARALLEL_THRESHOLD:
+        if parsed is None:
             parts = [builder.new_part() for _ in range(workers)]
             outcomes = _with_progress(parse_and_write(plan.to_parse, parts), len(plan.to_parse), progress)
             # Workers finish files in any order; sorting keeps "first file wins" stable.
             for outcome in sorted(outcomes, key=lambda o: o.source.path):
-                if not _accept(outcome, builder, owners, report):
-                    if outcome.doc_id is not None:  # written by a worker, but a duplicate
-                        builder.duplicates.append((outcome.doc_id, owners[outcome.doc_id]))
+                if not _accept(outcome, builder, owners, report) and outcome.doc_id is not None:
+                    builder.duplicates.append((outcome.doc_id, owners[outcome.doc_id]))  # already written
         else:
-            for parsed in _with_progress(map(parse_source, plan.to_parse), len(plan.to_parse), progress):
-                outcome = Outcome(parsed.source, parsed.digest, parsed.document.id if parsed.document else None, parsed.skipped)
+            for item in parsed:
+                outcome = Outcome(item.source, item.digest, item.document.id if item.document else None, item.skipped)
                 if _accept(outcome, builder, owners, report):
-                    builder.writer.add_document(**document_fields(parsed.document))
+                    builder.writer.add_document(**document_fields(item.document))
         report.documents = len(builder.manifest["sources"])
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")
@@ -148,8 +155,7 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
     path = outcome.source.path
     previously_indexed = path in builder.manifest["sources"]
     if outcome.doc_id is None:
-        target = report.kept_previous if previously_indexed else report.skipped
-        target.append((path, outcome.skipped))
+        _report_skip(path, outcome.skipped, previously_indexed, report)
         return False
     owner = owners.get(outcome.doc_id)
     if owner and owner != path:
@@ -163,3 +169,8 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
     else:
         report.added += 1
     return True
+
+
+def _report_skip(path: str, reason: str, previously_indexed: bool, report: IndexReport) -> None:
+    """A broken file that was indexed before keeps its old version; others are just skipped."""
+    (report.kept_previous if previously_indexed else report.skipped).append((path, reason))
