@@ -1,0 +1,187 @@
+"""A real browser against the real server: type, submit, tick a facet, remove it, open a result.
+
+The server runs as `python -m la2050_search serve` (gunicorn) on a free port, as a user
+would start it. Chromium is Debian's /usr/bin/chromium: Playwright's own browser download
+does not work here. The test skips only where chromium is missing outside CI; in CI
+(`CI` set) a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = bool(os.environ.get("CI"))
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT = 20.0  # seconds for gunicorn to answer /healthz
+STEP_TIMEOUT = 10_000  # milliseconds Playwright waits for one step
+
+if not IN_CI and not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (CI unset, so not required)", allow_module_level=True)
+if not IN_CI:
+    pytest.importorskip("playwright.sync_api")
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    """Poll /healthz until it answers 200; fail with the server's output if it dies or hangs."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    pytest.fail(f"server did not answer {url}/healthz within {STARTUP_TIMEOUT} s")
+
+
+@pytest.fixture(scope="module")
+def server_url(index_dir):
+    """The real server, started with the command line, on a free 127.0.0.1 port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "la2050_search", "serve", "--index-dir", str(index_dir), "--port", str(port), "--workers", "1"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT)
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page_errors.append(message.text))
+    yield page
+    context.close()
+    # The favicon is not served; anything else going wrong in the page is a failure.
+    assert [e for e in page_errors if "404" not in e] == []
+
+
+def result_count(page: Page) -> int:
+    text = page.locator("#result-count strong").inner_text()
+    return int(text.replace(",", ""))
+
+
+def test_search_filter_and_open_a_result(page: Page, server_url: str):
+    page.goto(server_url + "/")
+    expect(page.locator("#result-count")).to_contain_text("results")
+    everything = result_count(page)
+
+    # Type a query and submit it with Enter, as a reader would.
+    page.locator("#q").fill("gardens")
+    with page.expect_navigation():
+        page.locator("#q").press("Enter")
+    expect(page.locator("#result-count")).to_contain_text("gardens")
+    with_query = result_count(page)
+    assert 0 < with_query < everything
+    expect(page.locator("ul.chips")).to_have_count(0)
+
+    # Ticking a region checkbox submits the facet form by itself (app.js).
+    region = page.locator("#facet-region ul.facet-values").first.locator("li").filter(has_text="South LA")
+    region_count = int(region.locator(".count").inner_text())
+    assert 0 < region_count < with_query
+    with page.expect_navigation():
+        region.locator("input[type=checkbox]").check()
+    assert re.search(r"[?&]region=South\+LA(&|$)", page.url), page.url
+    expect(page.locator("#result-count strong")).to_have_text(str(region_count))
+    expect(page.locator("#facet-region input[value='South LA']")).to_be_checked()
+    chip = page.locator("ul.chips li.chip")
+    expect(chip).to_have_count(1)
+    expect(chip).to_contain_text("Region: South LA")
+    marks = page.locator("ol.results p.snippet mark")
+    expect(marks.first).to_be_visible()
+    assert all(word.lower().startswith("garden") for word in marks.all_inner_texts())
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+
+    # Removing the chip brings the count back.
+    with page.expect_navigation():
+        chip.locator("a").click()
+    expect(page.locator("#result-count strong")).to_have_text(f"{with_query:,}")
+    expect(page.locator("ul.chips")).to_have_count(0)
+    expect(page.locator("#q")).to_have_value("gardens")
+
+    # Open the first result and see its document page.
+    first = page.locator("ol.results li.result h2 a").first
+    title = first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    assert "/doc/" in page.url
+    expect(page.locator("main.document h1")).to_have_text(title)
+    expect(page.locator("main.document section h2").first).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("proposal")
+
+
+def test_sort_select_submits_itself(page: Page, server_url: str):
+    page.goto(server_url + "/?q=food")
+    with page.expect_navigation():
+        page.locator("#sort").select_option("title")
+    assert "sort=title" in page.url
+    titles = page.locator("ol.results li.result h2 a").all_inner_texts()
+    assert titles == sorted(titles, key=str.casefold)
+
+
+def test_hostile_document_runs_no_script(page: Page, server_url: str):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(server_url + "/?q=gardens&per_page=50")
+    hostile = page.locator("ol.results li.result h2 a", has_text="<script>")
+    expect(hostile).to_have_count(1)
+    with page.expect_navigation():
+        hostile.click()
+    expect(page.locator("main.document h1")).to_contain_text("<script>alert('title')</script>")
+    assert dialogs == []
