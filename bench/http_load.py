@@ -28,6 +28,7 @@ CLIENTS = 16  # concurrent loopback connections
 START_TIMEOUT = 120  # seconds for the server to answer /healthz (opening a 10x index is slow)
 STOP_TIMEOUT = 20  # seconds for gunicorn to stop its workers after SIGTERM
 REQUEST_TIMEOUT = 30  # seconds before a request counts as an error
+SERVER_LOG_LINES = 20  # last lines of the server's log kept in the results
 WARM_UP_REQUESTS = 4  # per client, not timed: every worker opens the generation on first use
 
 
@@ -229,4 +230,6 @@ def measure_http(index_dir: Path, queries: list[BenchQuery], seconds: float, log
         load["client_cpu_seconds"] = used.ru_utime + used.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
         load["workers"] = [memory_mb(pid) for pid in worker_pids(master)]
         load["master"] = memory_mb(master)
+    # gunicorn logs warnings and worst cases only (worker timeouts, crashes): keep them.
+    load["server_log"] = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-SERVER_LOG_LINES:]
     return load

@@ -102,6 +102,8 @@ def bench_scale(corpus: Corpus, scale: int, queries: list[BenchQuery], args: arg
     if args.http_seconds > 0:
         figures["http"] = measure_http(index_dir, queries, args.http_seconds, folder / "server.log")
         figures["problems"] += figures["http"]["error_samples"]
+        if figures["http"]["errors"]:
+            figures["problems"] += [f"server log: {line}" for line in figures["http"]["server_log"]]
         _progress(f"{scale}x: HTTP {figures['http']['requests_per_second']:.0f} req/s, "
                   f"p95 {figures['http']['latency_ms']['p95']:.1f} ms, {figures['http']['errors']} errors")
 
