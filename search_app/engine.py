@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from index_store import FACETS
 
 from .generations import LiveIndex
-from .query import ParsedQuery, parse_query
+from .query import ParsedQuery, highlight_terms, parse_query
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -53,7 +53,8 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
     parsed = parse_query(request.q)
     notes = list(parsed.notes)
     scores = _match(live, parsed)
-    unknown = [word for word in parsed.words if not is_known(live, word)]
+    typed_prefixes = set(highlight_terms(parsed)[1])  # `gard*` is a prefix, not a misspelling of grad
+    unknown = [word for word in parsed.words if word.lower() not in typed_prefixes and not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < few_results and unknown:
         parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes)
@@ -170,7 +171,7 @@ def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]
     keys = {
         "relevance": lambda d: (-score_of(d), -year_of(d), title_of(d)),
         "newest": lambda d: (-year_of(d), -score_of(d), title_of(d)),
-        "oldest": lambda d: (year_of(d), -score_of(d), title_of(d)),
+        "oldest": lambda d: (columns.years[d] is None, year_of(d), -score_of(d), title_of(d)),  # undated last
         "title": lambda d: (title_of(d), -year_of(d)),
     }
     return [(d, score_of(d)) for d in sorted(docnums, key=keys[sort])]
