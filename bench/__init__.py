@@ -7,7 +7,8 @@ The modules split the work by what is measured:
 - `indexing`: full rebuilds, incremental updates (library and CLI), index size;
 - `search`: `/api/search` through the real view code with Flask's test client;
 - `http_load`: `la2050-search serve` under concurrent keep-alive clients, worker memory;
-- `stats` and `report`: min / median / p95 summaries, tables, targets and JSON.
+- `stats` and `report`: min / median / p95 summaries, tables, targets and JSON;
+- `profile`: cProfile of the search path or a rebuild (`python -m bench.profile search`).
 
 Timings are reported against the targets but never fail the run.
 """

@@ -62,14 +62,15 @@ def _wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> None:
         if server.poll() is not None:
             log = log_path.read_text(errors="replace")[-2000:]
             raise RuntimeError(f"server exited with {server.returncode}: {log}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
-                connection.close()
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             pass
+        finally:
+            connection.close()
         time.sleep(0.2)
     raise RuntimeError(f"server did not answer /healthz on port {port} within {START_TIMEOUT} s")
 
