@@ -58,13 +58,12 @@ def _closest(live: LiveIndex, word: str, max_distance: int) -> str | None:
 
 def correct_query(live: LiveIndex, text: str, words: list[str]) -> str | None:
     """The query with each unknown word replaced by its correction, or None if none."""
-    corrected, changed = text, False
+    corrected = text
     for word in dict.fromkeys(words):
         suggestion = suggest_word(live, word)
         if suggestion:
             corrected = _replace_word(corrected, word, suggestion)
-            changed = True
-    return corrected if changed else None
+    return corrected if corrected != text else None
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -85,4 +84,5 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, flags=re.IGNORECASE)
+    # Not a field name (`foo:bar`) and not inside a field's value.
+    return re.sub(rf"(?<![\w:]){re.escape(word)}(?![\w:])", replacement, text, flags=re.IGNORECASE)

@@ -133,6 +133,8 @@ def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config:
             ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
         else:
             ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+        # Selected values first, so none hides under "show more".
+        ordered.sort(key=lambda item: item[0] not in selected)
         limit = config["FACET_LIMIT"]
         facets[facet] = {
             "name": facet,
