@@ -82,13 +82,11 @@ class Highlighter:
             return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")
         width = max_chars // max(fragments, 1)
         windows = _best_windows(text, matches, width, fragments)
-        parts = []
-        for start, end in sorted(windows):
-            inside = [m for m in matches if m[0] >= start and m[1] <= end]
-            prefix = Markup("…") if start > 0 else Markup("")
-            suffix = Markup("…") if end < len(text) else Markup("")
-            parts.append(prefix + _render(text, start, end, inside) + suffix)
-        return Markup(" ").join(parts)
+        windows = sorted(windows)
+        parts = [_render(text, start, end, [m for m in matches if start <= m[0] and m[1] <= end]) for start, end in windows]
+        lead = Markup("…") if windows[0][0] > 0 else Markup("")
+        tail = Markup("…") if windows[-1][1] < len(text) else Markup("")
+        return lead + Markup(" … ").join(parts) + tail
 
 
 def _best_windows(text: str, matches, width: int, count: int) -> list[tuple[int, int]]:
