@@ -47,9 +47,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def parse(paths: tuple[str, ...], as_json: bool) -> None:
-    """Show each document as it will be indexed, or why it is skipped."""
+def parse(paths: tuple[str, ...], index_dir: str, as_json: bool) -> None:
+    """Show each document as it will be indexed, or why it is skipped.
+
+    Reads no index: --index-dir is accepted only so every command takes the same options.
+    """
     sources, problems = discover(list(paths))
     for path, reason in problems:
         _emit_skip(path, reason, as_json)
