@@ -1,7 +1,7 @@
 """A real browser against the real server: type, submit, tick a facet, remove it, open a result.
 
 The server runs as `python -m la2050_search serve` (gunicorn) on a free port, as a user
-would start it. Chromium is Debian's /usr/bin/chromium: Playwright's own browser download
+would start it (tests/servers.py). Chromium is Debian's /usr/bin/chromium: Playwright's own browser download
 does not work here. The test skips only where chromium is missing outside CI; in CI
 (`CI` set) a missing browser is a failure.
 """
@@ -10,12 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-STARTUP_TIMEOUT = 20.0  # seconds for gunicorn to answer /healthz
 STEP_TIMEOUT = 10_000  # milliseconds Playwright waits for one step
 
 if not IN_CI and not CHROMIUM.exists():
@@ -42,51 +35,14 @@ if not IN_CI:
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    """Poll /healthz until it answers 200; fail with the server's output if it dies or hangs."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{process.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    pytest.fail(f"server did not answer {url}/healthz within {STARTUP_TIMEOUT} s")
+from servers import running_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def server_url(index_dir):
     """The real server, started with the command line, on a free 127.0.0.1 port."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "la2050_search", "serve", "--index-dir", str(index_dir), "--port", str(port), "--workers", "1"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+    with running_server(index_dir, workers=1) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,141 @@
+"""Helpers for tests that run the real command line: `la2050-search serve` and `index` as subprocesses.
+
+The server is started as a user would start it (`python -m la2050_search serve`, gunicorn)
+on a free 127.0.0.1 port, polled until `/healthz` answers, and stopped afterwards
+(datasette/tests/test_playwright.py `datasette_server`).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT = 20.0  # seconds for gunicorn to answer /healthz
+STOP_TIMEOUT = 15.0  # seconds for gunicorn to stop after SIGTERM
+
+
+def cli(*args: str) -> list[str]:
+    """The argv of `la2050-search ARGS…`, run with this test's Python."""
+    return [sys.executable, "-m", "la2050_search", *args]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log=lambda: "", timeout: float = STARTUP_TIMEOUT) -> None:
+    """Poll /healthz until it answers 200; fail with the server's output if it dies or hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    pytest.fail(f"server did not answer {url}/healthz within {timeout} s")
+
+
+@dataclass
+class Server:
+    """A running `la2050-search serve`."""
+
+    url: str
+    port: int
+    process: subprocess.Popen
+    log_file: IO[str]
+
+    def get(self, path: str) -> tuple[int, dict, bytes]:
+        """One GET on a fresh connection: status, lower-cased headers, body."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def get_json(self, path: str) -> tuple[int, dict]:
+        status, _headers, body = self.get(path)
+        return status, json.loads(body)
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn worker processes (children of the master)."""
+        return children_of(self.process.pid)
+
+    def log(self) -> str:
+        """What the server printed so far."""
+        self.log_file.seek(0)
+        return self.log_file.read()
+
+
+@contextmanager
+def running_server(index_dir: Path, *, workers: int = 1, threads: int = 4) -> Iterator[Server]:
+    """Start `la2050-search serve` on a free port; stop it (SIGTERM, then SIGKILL) afterwards."""
+    port = free_port()
+    # A file, not a pipe: a server logging many errors must never block on a full pipe.
+    log_file = tempfile.TemporaryFile("w+", encoding="utf-8")
+    process = subprocess.Popen(
+        cli("serve", "--index-dir", str(index_dir), "--port", str(port),
+            "--workers", str(workers), "--threads", str(threads)),
+        cwd=REPO,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    server = Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log_file=log_file)
+    try:
+        wait_until_up(server.url, process, server.log)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log_file.close()
+
+
+def children_of(pid: int) -> list[int]:
+    """Pids whose parent is `pid`, from /proc."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: fields follow the last ')'.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            children.append(int(entry))
+    return sorted(children)
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"no VmRSS for pid {pid}")
