@@ -18,7 +18,10 @@ from typing import TypeVar
 from index_store import Columns, Generation, IndexStore
 
 T = TypeVar("T")
-CACHE_ENTRIES = 512  # query matches and spelling answers remembered per generation
+# Remembered per generation, weighed by size: a cached match of N documents weighs N.
+# 300,000 entries of docnum -> score are ~30 MB; a count limit alone let 512 big matches
+# of the 5x corpus grow a worker to 800 MB.
+CACHE_WEIGHT = 300_000
 
 
 @dataclass
@@ -30,7 +33,8 @@ class LiveIndex:
     vocabulary: dict[str, int]  # unstemmed word -> number of documents, for spelling
     _pool: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _cache: OrderedDict = field(default_factory=OrderedDict)
+    _cache: OrderedDict = field(default_factory=OrderedDict)  # key -> (value, weight)
+    _cache_weight: int = 0
 
     @classmethod
     def open(cls, generation: Generation) -> "LiveIndex":
@@ -68,12 +72,16 @@ class LiveIndex:
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache[key][0]
         value = compute()
+        weight = 1 + (len(value) if isinstance(value, (dict, list, set)) else 0)
         with self._lock:
-            self._cache[key] = value
-            if len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
+            if key not in self._cache:
+                self._cache[key] = (value, weight)
+                self._cache_weight += weight
+            while self._cache_weight > CACHE_WEIGHT and len(self._cache) > 1:
+                _key, (_value, old_weight) = self._cache.popitem(last=False)
+                self._cache_weight -= old_weight
         return value
 
     def close(self) -> None:
