@@ -36,8 +36,8 @@ class Columns:
             columns.titles[docnum] = stored.get("title", "")
             year = stored.get("year")
             columns.years[docnum] = year
-            columns.values["region"][docnum] = _split(stored.get("region", ""))
-            columns.values["metric"][docnum] = _split(stored.get("metric", ""))
+            columns.values["region"][docnum] = tuple(split_values(stored.get("region", "")))
+            columns.values["metric"][docnum] = tuple(split_values(stored.get("metric", "")))
             columns.values["goal"][docnum] = (stored["goal"],) if stored.get("goal") else ()
             columns.values["year"][docnum] = (str(year),) if year is not None else ()
             columns.values["kind"][docnum] = (stored.get("kind", ""),)
@@ -53,8 +53,9 @@ class Columns:
         return counts
 
 
-def _split(joined: str) -> tuple[str, ...]:
-    return tuple(value for value in joined.split(",") if value)
+def split_values(joined: str) -> list[str]:
+    """The values of a comma-joined KEYWORD field (region, metric)."""
+    return [value for value in joined.split(",") if value]
 
 
 def payload_of(stored: dict) -> dict:

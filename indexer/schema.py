@@ -53,6 +53,7 @@ def build_schema() -> wf.Schema:
         year=wf.NUMERIC(int, stored=True, sortable=True),  # facet, range filter, newest sort
         # A column, not a stored field: result pages load stored fields, the vocabulary
         # is read once per generation, so it must not weigh on every result.
+        url=wf.STORED(),  # the original page (http/https only); shown with every result
         words=wf.COLUMN(wc.VarBytesColumn()),  # distinct unstemmed words: the spelling vocabulary
         payload=wf.STORED(),  # JSON of display fields: sections, or an article's text, url, ...
     )
@@ -88,6 +89,7 @@ def document_fields(document: Document) -> dict:
         "region": ",".join(document.regions),
         "metric": ",".join(document.metrics),
         "goal": document.goal,
+        "url": document.url,
         "words": spelling_words(document).encode("utf-8"),
         "payload": json.dumps(payload, ensure_ascii=False),
     }

@@ -65,10 +65,19 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
             parsed, scores = any_word, any_scores
             notes.append("No document contains all of your words; showing documents with any of them.")
     searched = time.perf_counter()
-    matched = _apply_query_filters(live, parsed, scores)
-    ranked, facet_counts = _filter_and_count(live, matched, request.selected)
+    sort = request.sort if request.q.strip() or request.sort != "relevance" else "newest"
+    # Paging and re-sorting repeat the same filtering and counting: remember it.
+    key = (
+        "facets",
+        repr(parsed.query),
+        repr(sorted(parsed.filters.items())),
+        repr(sorted(parsed.excluded.items())),
+        parsed.year_range,
+        tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
+        sort,
+    )
+    ordered, facet_counts = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request.selected, sort))
     counted = time.perf_counter()
-    ordered = _sort(live, ranked, scores, request.sort if request.q.strip() or request.sort != "relevance" else "newest")
     first = (request.page - 1) * request.per_page
     return SearchOutcome(
         parsed=parsed,
@@ -79,6 +88,12 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
     )
+
+
+def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, selected, sort: str):
+    matched = _apply_query_filters(live, parsed, scores)
+    ranked, facet_counts = _filter_and_count(live, matched, selected)
+    return _sort(live, ranked, scores, sort), facet_counts
 
 
 def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:

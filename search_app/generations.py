@@ -74,7 +74,7 @@ class LiveIndex:
                 self._cache.move_to_end(key)
                 return self._cache[key][0]
         value = compute()
-        weight = 1 + (len(value) if isinstance(value, (dict, list, set)) else 0)
+        weight = 1 + _size(value)
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = (value, weight)
@@ -118,3 +118,14 @@ class GenerationTracker:
                     self._retired.close()
                 self._retired, self._live = self._live, fresh
             return self._live
+
+
+def _size(value) -> int:
+    """Rough weight of a cached value: entries of a collection, or text length / 64."""
+    if isinstance(value, str):
+        return len(value) // 64
+    if isinstance(value, (dict, list, set)):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(_size(item) for item in value)
+    return 0

@@ -12,6 +12,7 @@ and this module is the one place that makes `Markup`.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -29,6 +30,17 @@ _SENTENCE_END = re.compile(r"[.!?]\s")
 def _stem_prefix(stem: str) -> str:
     """What every word with this stem starts with: Porter may turn a final y into i or add e."""
     return stem[:-1] if len(stem) > 2 and stem[-1] in "ie" else stem
+
+
+class PreparedText(NamedTuple):
+    """A text with its folded form for matching; worth caching for documents shown often."""
+
+    text: str
+    folded: str  # `_fold` of the first SCAN_CHARS characters
+
+
+def prepare(text: str) -> PreparedText:
+    return PreparedText(text, _fold(text[:SCAN_CHARS]))
 
 
 def _fold(text: str) -> str:
@@ -54,9 +66,8 @@ class Highlighter:
         # faster than a regular expression scanning each position.
         self.starts = sorted({_stem_prefix(term) for term in terms} | set(self.prefixes))
 
-    def matches(self, text: str, limit: int) -> list[tuple[int, int, str]]:
-        """(start, end, term) of the first matching words in the first `limit` characters."""
-        folded = _fold(text[:limit])
+    def matches(self, folded: str) -> list[tuple[int, int, str]]:
+        """(start, end, term) of the first matching words of a `_fold`ed text."""
         found = {}
         for start_text in self.starts:
             count, position = 0, folded.find(start_text)
@@ -75,12 +86,13 @@ class Highlighter:
 
     def highlight_all(self, text: str) -> Markup:
         """The whole text escaped, with matching words in `<mark>`: for titles."""
-        return _render(text, 0, len(text), self.matches(text, len(text)))
+        return _render(text, 0, len(text), self.matches(_fold(text)))
 
-    def snippet(self, text: str, *, fragments: int = 2, max_chars: int = 300) -> Markup:
+    def snippet(self, source: "PreparedText | str", *, fragments: int = 2, max_chars: int = 300) -> Markup:
         """Up to `fragments` windows around the best matches, at most `max_chars` long."""
-        text = text or ""
-        matches = self.matches(text, SCAN_CHARS)
+        source = source if isinstance(source, PreparedText) else prepare(source or "")
+        text = source.text
+        matches = self.matches(source.folded)
         if not matches:
             end = _cut(text, 0, max_chars)
             return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from index_store import FACETS, document_text, payload_of
+from index_store import FACETS, document_text, payload_of, split_values
 
 from .engine import SearchOutcome, SearchRequest, run_search
 from .errors import BadRequest
 from .generations import LiveIndex
 from .query import highlight_terms
-from .snippets import Highlighter
+from .snippets import Highlighter, PreparedText, prepare
 
 Link = Callable[[dict], str]
 FACET_LABELS = {"region": "Region", "metric": "Metric", "goal": "Goal", "year": "Year", "kind": "Kind"}
@@ -89,8 +89,7 @@ def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict
     with live.searcher() as searcher:
         for docnum, score in outcome.page_hits:
             stored = searcher.stored_fields(docnum)
-            summary, body = stored.get("summary", ""), document_text(payload_of(stored))
-            source = f"{summary}\n{body}" if summary else body
+            source = live.cached(("snippet source", docnum), lambda: _snippet_source(stored))
             results.append(
                 {
                     **_card(stored),
@@ -105,20 +104,25 @@ def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict
     return results
 
 
+def _snippet_source(stored: dict) -> PreparedText:
+    """Summary and body text, where snippets come from (cached: decoding it is costly)."""
+    summary, body = stored.get("summary", ""), document_text(payload_of(stored))
+    return prepare(f"{summary}\n{body}" if summary else body)
+
+
 def _card(stored: dict) -> dict:
     """The fields a result or a similar-document link shows."""
-    payload = payload_of(stored)
     return {
         "id": stored["id"],
         "kind": stored.get("kind", ""),
         "title": stored.get("title", ""),
         "url": "/doc/" + stored["id"],
-        "source_url": payload.get("url", ""),
+        "source_url": stored.get("url", ""),
         "organization": stored.get("organization", ""),
         "year": stored.get("year"),
         "goal": stored.get("goal", ""),
-        "regions": payload.get("regions", []),
-        "metrics": payload.get("metrics", []),
+        "regions": split_values(stored.get("region", "")),
+        "metrics": split_values(stored.get("metric", "")),
     }
 
 
