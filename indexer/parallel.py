@@ -10,7 +10,10 @@ are (see `Builder.adopt_parts`). Only small outcome records travel back to the p
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ from .sources import SourceFile, parse_source
 
 BATCH = 16  # files handed to a worker at a time: small enough for a smooth progress bar
 RESULT_POLL_SECONDS = 1.0  # how often the parent checks that workers are still alive
+PARENT_POLL_SECONDS = 0.2  # how often a worker checks that its parent is still alive
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ def parse_and_write(sources: list[SourceFile], parts: list[Path]) -> Iterator[Ou
         tasks.put(sources[start : start + BATCH])
     for _ in parts:
         tasks.put(None)
-    workers = [context.Process(target=_work, args=(tasks, results, part), daemon=True) for part in parts]
+    parent = os.getpid()
+    workers = [context.Process(target=_work, args=(tasks, results, part, parent), daemon=True) for part in parts]
     for worker in workers:
         worker.start()
     try:
@@ -84,8 +89,9 @@ def _collect(results, workers, expected: int) -> Iterator[Outcome]:
         raise WorkerFailed(f"workers reported {received} of {expected} files")
 
 
-def _work(tasks, results, part: Path) -> None:
+def _work(tasks, results, part: Path, parent: int) -> None:
     """Worker process: parse batches until the sentinel, writing documents into `part`."""
+    _exit_with(parent)
     try:
         write_part(part, _documents(tasks, results))
         results.put(("done", str(part)))
@@ -101,3 +107,19 @@ def _documents(tasks, results) -> Iterator[dict]:
             results.put(Outcome(source, parsed.digest, document.id if document else None, parsed.skipped))
             if document is not None:
                 yield document_fields(document)
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker as soon as `parent` is gone (killed, say).
+
+    A worker inherits the parent's writer lock (an flock on a shared open file), and an
+    orphan blocks for ever on its full result pipe: without this, a killed `index` would
+    leave the lock held and every later run would time out waiting for it.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
