@@ -41,6 +41,10 @@ POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh buffers this much before flushing a segment: fewer, bigger segments
+# Separate files per segment, not Whoosh's compound file: reading a compound file copies
+# each part into memory for every searcher (BufferFile wraps it in a BytesIO), which made
+# each of a worker's searchers cost as much RAM as the whole index.
+WRITER_OPTIONS = {"limitmb": WRITER_MEMORY_MB, "compound": False}
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 _BUILD = re.compile(r"^\.build-(\d{6})-\d+$")
 
@@ -127,7 +131,7 @@ class Builder:
     def _drop_duplicates(self) -> None:
         """Parts were written before duplicate ids could be seen: keep only the first file's copy."""
         index = whoosh_index.open_dir(str(self.path), schema=build_schema())
-        writer = index.writer()
+        writer = index.writer(compound=False)
         with index.searcher() as searcher:
             for doc_id, keep_source in self.duplicates:
                 for docnum in searcher.document_numbers(id=doc_id):
@@ -139,7 +143,7 @@ class Builder:
 def write_part(part: Path, documents: Iterable[dict]) -> None:
     """Write documents (field dicts) as a separate small index in `part`, for `adopt_parts`."""
     part.mkdir(parents=True, exist_ok=True)
-    writer = whoosh_index.create_in(str(part), build_schema()).writer(limitmb=WRITER_MEMORY_MB)
+    writer = whoosh_index.create_in(str(part), build_schema()).writer(**WRITER_OPTIONS)
     try:
         for fields in documents:
             writer.add_document(**fields)
@@ -239,7 +243,7 @@ class IndexStore:
                 build_dir.mkdir(parents=True)
                 manifest = _empty_manifest()
                 index = whoosh_index.create_in(str(build_dir), build_schema())
-            writer = index.writer(limitmb=WRITER_MEMORY_MB)
+            writer = index.writer(**WRITER_OPTIONS)
             builder = Builder(writer=writer, manifest=manifest, number=number, path=build_dir)
             try:
                 yield builder

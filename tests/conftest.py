@@ -85,3 +85,9 @@ def client(app):
 @pytest.fixture
 def runner():
     return CliRunner()
+
+
+def largest_segment_file(generation: Path) -> Path:
+    """The biggest file of a generation's Whoosh segments (postings, in practice)."""
+    files = [path for path in generation.glob("MAIN_*") if "WRITELOCK" not in path.name]
+    return max(files, key=lambda path: path.stat().st_size)

@@ -14,6 +14,7 @@ import pytest
 from index_store import IndexStore
 from indexer.whoosh_compat import index as _whoosh_index  # noqa: F401 - imports Whoosh quietly first
 from la2050_search.cli import main
+from conftest import largest_segment_file
 from whoosh.writing import SegmentWriter
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -388,7 +389,7 @@ def test_stats_without_an_index_says_how_to_make_one(runner, index_dir):
 def test_a_corrupt_generation_fails_stats_until_a_rebuild_repairs_it(runner, corpus, index_dir):
     assert index(runner, str(corpus), "--index-dir", index_dir).exit_code == 0
     live = Path(index_dir) / "gen-000001"
-    segment = max(live.glob("*.seg"), key=lambda path: path.stat().st_size)
+    segment = largest_segment_file(live)
     with open(segment, "r+b") as handle:
         handle.truncate(segment.stat().st_size // 2)
     result = invoke(runner, ["stats", "--index-dir", index_dir])

@@ -29,6 +29,7 @@ from index_store import store as store_module
 from indexer import pipeline
 from indexer.pipeline import index_paths
 from indexer.whoosh_compat import query as whoosh_query
+from conftest import largest_segment_file
 from whoosh.writing import SegmentWriter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -178,7 +179,7 @@ def fail_verification(monkeypatch):
     original = IndexStore._finish
 
     def finish(self, build_dir, manifest, number):
-        for segment in build_dir.glob("*.seg"):
+        for segment in build_dir.glob("MAIN_*"):
             segment.write_bytes(b"")
         for toc in build_dir.glob("*.toc"):
             toc.unlink()
@@ -426,7 +427,7 @@ def test_a_lock_left_by_a_killed_process_is_recovered(store, corpus):
 def damage(store: IndexStore, how: str) -> None:
     live = store.root / store.current_name()
     if how == "truncated segment":
-        segment = max(live.glob("*.seg"), key=lambda path: path.stat().st_size)
+        segment = largest_segment_file(live)
         with open(segment, "r+b") as handle:
             handle.truncate(segment.stat().st_size // 2)
     elif how == "missing manifest":
