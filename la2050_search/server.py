@@ -5,6 +5,7 @@ from __future__ import annotations
 from gunicorn.app.base import BaseApplication
 
 GRACEFUL_TIMEOUT = 10  # seconds a worker gets to finish requests on shutdown
+WORKER_TIMEOUT = 120  # seconds of silence before gunicorn restarts a worker (opening a 10x index takes a few)
 
 
 class _SearchServer(BaseApplication):
@@ -20,9 +21,11 @@ class _SearchServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from search_app import create_app
+        from search_app import create_app, warm_up
 
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        warm_up(app)  # open the live generation now, not on the first user's request
+        return app
 
 
 def run_server(app_config: dict, *, host: str, port: int, workers: int, threads: int) -> None:
@@ -33,6 +36,7 @@ def run_server(app_config: dict, *, host: str, port: int, workers: int, threads:
         "threads": threads,
         "worker_class": "gthread",
         "graceful_timeout": GRACEFUL_TIMEOUT,
+        "timeout": WORKER_TIMEOUT,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",

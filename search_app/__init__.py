@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from index_store import IndexStoreError
+
 from . import api, errors, pages, security, state
 from .config import default_config
 
@@ -28,4 +30,13 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-__all__ = ["create_app"]
+def warm_up(app: Flask) -> None:
+    """Open the live generation ahead of the first request; a missing index is not an error here."""
+    with app.app_context():
+        try:
+            state.live_index()
+        except IndexStoreError as error:
+            app.logger.warning("index not ready: %s", error)
+
+
+__all__ = ["create_app", "warm_up"]
