@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import textwrap
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from index_store import IndexStore
@@ -91,3 +96,48 @@ def largest_segment_file(generation: Path) -> Path:
     """The biggest file of a generation's Whoosh segments (postings, in practice)."""
     files = [path for path in generation.glob("MAIN_*") if "WRITELOCK" not in path.name]
     return max(files, key=lambda path: path.stat().st_size)
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\s*\Z", re.DOTALL)
+
+
+def proposal_front_matters() -> list[dict]:
+    """Every proposal's raw front matter in ../shared (the test is skipped when it is absent).
+
+    Read with plain PyYAML, independently of the indexer, so tests of the normalisation
+    tables see the spellings as the archive has them.
+    """
+    if not (SHARED_CORPUS / "proposals").is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    return _load_front_matters()
+
+
+@lru_cache(maxsize=1)
+def _load_front_matters() -> list[dict]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    fronts = []
+    for path in sorted((SHARED_CORPUS / "proposals").glob("*/*.md")):
+        match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+        assert match, f"{path}: no front matter"
+        fronts.append(yaml.load(match.group(1), Loader=loader))
+    return fronts
+
+
+@contextmanager
+def lock_held_by_another_thread(index_dir):
+    """Hold the index's writer lock in a thread for the duration of the block."""
+    acquired, done = threading.Event(), threading.Event()
+
+    def hold():
+        with IndexStore(index_dir).writer_lock():
+            acquired.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert acquired.wait(10)
+        yield
+    finally:
+        done.set()
+        thread.join()

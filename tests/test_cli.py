@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ import pytest
 from index_store import IndexStore
 from indexer.whoosh_compat import index as _whoosh_index  # noqa: F401 - imports Whoosh quietly first
 from la2050_search.cli import main
-from conftest import largest_segment_file
+from conftest import largest_segment_file, lock_held_by_another_thread
 from whoosh.writing import SegmentWriter
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -304,21 +303,8 @@ def test_index_uses_the_environment(runner, corpus, index_dir):
 
 
 def test_index_waits_for_the_lock_then_names_the_holder(runner, corpus, index_dir):
-    acquired, done = threading.Event(), threading.Event()
-
-    def hold():
-        with IndexStore(index_dir).writer_lock():
-            acquired.set()
-            done.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert acquired.wait(10)
+    with lock_held_by_another_thread(index_dir):
         result = index(runner, str(corpus), "--index-dir", index_dir, "--lock-timeout", "0.2")
-    finally:
-        done.set()
-        thread.join()
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: another indexing run holds the lock on {index_dir} (pid {os.getpid()}:")
     assert result.stderr.endswith("waited 0.2 s. Try again when it finishes, or raise --lock-timeout.\n")

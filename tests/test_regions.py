@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import collections
-import re
-from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import proposal_front_matters
 from indexer.regions import CANONICAL_REGIONS, match_region, normalize_regions
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "proposals"
 SHORT_ANSWER = 150  # characters: a longer string is prose, not a region choice
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same rules, 15x faster in C
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\s*\Z", re.DOTALL)
 
 
 def _raw_regions(front: dict) -> list[str]:
@@ -29,18 +24,6 @@ def _raw_regions(front: dict) -> list[str]:
         elif isinstance(value, str) and len(value) < SHORT_ANSWER:
             values.append(value)
     return values
-
-
-def _corpus_fronts() -> list[dict]:
-    """Every proposal's front matter from the shared corpus (skip when it is absent)."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    fronts = []
-    for path in sorted(CORPUS.glob("*/*.md")):
-        match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
-        assert match, f"{path}: no front matter"
-        fronts.append(yaml.load(match.group(1), Loader=_SAFE_LOADER))
-    return fronts
 
 
 def test_canonical_regions_are_the_agreed_list():
@@ -158,7 +141,7 @@ def test_match_region_resolves_query_filters(text, expected):
 
 def test_every_corpus_region_value_maps_to_canonical_regions():
     distribution: collections.Counter[str] = collections.Counter()
-    for front in _corpus_fronts():
+    for front in proposal_front_matters():
         raw = _raw_regions(front)
         regions = normalize_regions(raw)
         assert set(regions) <= set(CANONICAL_REGIONS), raw
