@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import IndexLocked
+from .errors import IndexBuildError, IndexLocked
 
 POLL_SECONDS = 0.05  # how often a waiting writer retries
 
@@ -28,8 +28,14 @@ class WriterLock:
         self._fd: int | None = None
 
     def __enter__(self) -> "WriterLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:  # a read-only or full disk, or no permission
+            raise IndexBuildError(
+                f"cannot open the writer lock {self.path}: {error.strerror or error}; "
+                "indexing needs a writable index directory, and the live generation is untouched"
+            ) from None
         deadline = time.monotonic() + self.timeout
         while True:
             try:
@@ -48,8 +54,11 @@ class WriterLock:
         previous = _read_holder_pid(fd)
         if previous and previous != os.getpid() and not _pid_alive(previous):
             self.recovered_from = previous
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {' '.join(sys.argv)[:200]}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {' '.join(sys.argv)[:200]}\n".encode(), 0)
+        except OSError:
+            pass  # the record only names the holder; on a full disk the build itself fails, clearly
         self._fd = fd
         return self
 

@@ -282,7 +282,11 @@ class IndexStore:
         _fsync_dir(build_dir)
         name = f"gen-{number:06d}"
         os.rename(build_dir, self.root / name)
-        _write_atomically(self.root / POINTER, name + "\n")
+        try:
+            _write_atomically(self.root / POINTER, name + "\n")
+        except BaseException:
+            shutil.rmtree(self.root / name, ignore_errors=True)  # never live: don't leave it on a full disk
+            raise
         _fsync_dir(self.root)
         self._prune(keep=KEEP_GENERATIONS)
 
@@ -314,11 +318,15 @@ def _empty_manifest() -> dict:
 
 def _write_atomically(path: Path, text: str) -> None:
     temp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    with open(temp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def _fsync_dir(path: Path) -> None:

@@ -1,24 +1,31 @@
 """Faults in the index store: killed writers, a full or read-only disk, a damaged generation.
 
 Every test drives the real command line (`la2050-search index`, `stats`, `serve`) in
-subprocesses over a copy of 215 real proposals: enough files that a rebuild uses worker
-processes (indexer/parallel.py), few enough that one run takes seconds. A running server
-must keep answering from a complete generation whatever happens to a writer.
+subprocesses over 210 short generated proposals: enough files that a run forks worker
+processes (indexer/parallel.py), small enough that one run takes a second or two, so a
+writer can be killed at many moments. A running server must keep answering from a
+complete generation whatever happens to a writer. Full and read-only disks are real: a
+small tmpfs, filled up or remounted read-only.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from index_store import IndexStore
@@ -26,7 +33,7 @@ from index_store import store as store_module
 from indexer.pipeline import PARALLEL_THRESHOLD, index_paths
 from indexer.sources import discover, parse_source
 from la2050_search.cli import main
-from servers import REPO, cli, running_server
+from servers import REPO, cli, free_port, running_server
 
 SEED = 2050  # kill moments are random, but the same on every run
 KILLS = 20  # moments at which a rebuild is killed
@@ -239,3 +246,174 @@ def test_an_update_killed_mid_way_loses_and_duplicates_nothing(tmp_path):
     rebuilt = tmp_path / "rebuilt"
     index_paths(IndexStore(rebuilt), [corpus], rebuild=True, workers=1)
     assert indexed_titles(index_dir) == indexed_titles(rebuilt) == sorted(titles_on_disk(corpus).items())
+
+
+# --- a full or read-only disk -------------------------------------------------------------
+
+DISK_BYTES = 32 * 1024 * 1024  # the tmpfs the index lives on, before it is shrunk
+SPARE_BYTES = 128 * 1024  # room left beside the live generation: less than a new one needs
+
+
+@contextmanager
+def small_disk(mountpoint: Path) -> Iterator[Path]:
+    """A real tmpfs at `mountpoint`, so full-disk and read-only errors come from the kernel.
+
+    Mounting needs CAP_SYS_ADMIN, which the tests have here (root); elsewhere they skip.
+    """
+    mountpoint.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={DISK_BYTES},mode=0755", "tmpfs", str(mountpoint)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "--lazy", str(mountpoint)], check=True)
+
+
+def remount(mountpoint: Path, options: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{options}", str(mountpoint)], check=True, capture_output=True)
+
+
+def used_bytes(mountpoint: Path) -> int:
+    info = os.statvfs(mountpoint)
+    return (info.f_blocks - info.f_bfree) * info.f_frsize
+
+
+def snapshot(index_dir: Path) -> dict[str, str]:
+    """Name -> content hash of every file of the index directory, for 'untouched' checks."""
+    return {
+        path.relative_to(index_dir).as_posix(): hashlib.sha1(path.read_bytes()).hexdigest()
+        for path in sorted(index_dir.rglob("*"))
+        if path.is_file() and path.name != ".lock"
+    }
+
+
+@pytest.mark.parametrize("spare", [SPARE_BYTES, 0], ids=["nearly-full", "full"])
+@pytest.mark.parametrize("rebuild", [True, False], ids=["rebuild", "update"])
+def test_a_full_disk_fails_the_build_clearly_and_leaves_the_live_generation_alone(tmp_path, small_corpus, rebuild, spare):
+    revised = write_proposals(tmp_path / "revised", PARALLEL_THRESHOLD + 10, revised=True)
+    with small_disk(tmp_path / "disk") as disk:
+        index_dir = disk / "index"
+        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+        before = snapshot(index_dir)
+        remount(disk, f"size={used_bytes(disk) + spare}")
+        # The update sees every title changed: it copies the live generation, then rewrites it.
+        failed = index(small_corpus if rebuild else revised, index_dir, *(["--rebuild"] if rebuild else []))
+        assert failed.returncode == 1, failed.stderr
+        assert re.fullmatch(
+            r"Error: could not build a new generation: [^\n]*No space left on device[^\n]*; "
+            r"the live generation gen-000001 is untouched\n",
+            failed.stderr,
+        ), failed.stderr
+        assert snapshot(index_dir) == before
+        assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "gen-000001"]
+        assert sum(stats(index_dir)["documents"].values()) == PARALLEL_THRESHOLD + 10
+        remount(disk, f"size={DISK_BYTES}")
+        again = index(revised, index_dir, *(["--rebuild"] if rebuild else []))
+        assert again.returncode == 0, again.stderr
+        assert "generation 2:" in again.stdout
+
+
+def test_a_read_only_index_directory_is_reported_and_still_served(tmp_path, small_corpus):
+    with small_disk(tmp_path / "disk") as disk:
+        index_dir = disk / "index"
+        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+        before = snapshot(index_dir)
+        remount(disk, "ro")
+        for options in (["--rebuild"], []):
+            failed = index(small_corpus, index_dir, *options)
+            assert failed.returncode == 1, failed.stderr
+            assert failed.stderr == (
+                f"Error: cannot open the writer lock {index_dir / '.lock'}: Read-only file system; "
+                "indexing needs a writable index directory, and the live generation is untouched\n"
+            )
+        assert snapshot(index_dir) == before
+        assert sum(stats(index_dir)["documents"].values()) == PARALLEL_THRESHOLD + 10
+        with running_server(index_dir, workers=1) as server:
+            status, body = server.get_json("/api/search?q=garden")
+            assert status == 200 and body["total"] > 0
+        remount(disk, "rw")
+        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+
+
+def test_a_failed_pointer_write_leaves_nothing_behind(tmp_path, small_corpus, monkeypatch):
+    """ENOSPC exactly when CURRENT is rewritten: the last step of a build, simulated in-process."""
+    index_dir = tmp_path / "index"
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", str(small_corpus), "--index-dir", str(index_dir), "-q"]).exit_code == 0
+    before = snapshot(index_dir)
+
+    def open_on_a_full_disk(file, mode="r", *args, **kwargs):
+        if Path(file).name.startswith("CURRENT") and "w" in mode:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(file))
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(store_module, "open", open_on_a_full_disk, raising=False)
+    failed = runner.invoke(main, ["index", str(small_corpus), "--index-dir", str(index_dir), "-q", "--rebuild", "--workers", "1"])
+    assert failed.exit_code == 1
+    assert failed.output == (
+        f"Error: could not build a new generation: No space left on device ({index_dir / 'CURRENT'}.tmp-{os.getpid()}); "
+        "the live generation gen-000001 is untouched\n"
+    )
+    assert snapshot(index_dir) == before
+    assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "gen-000001"]
+    monkeypatch.undo()
+    assert runner.invoke(main, ["index", str(small_corpus), "--index-dir", str(index_dir), "-q", "--rebuild"]).exit_code == 0
+    assert (index_dir / "CURRENT").read_text() == "gen-000002\n"  # the number of the failed build is reused
+
+
+# --- a damaged generation -----------------------------------------------------------------
+
+
+def truncate_a_segment(generation: Path) -> Path:
+    """Cut the largest segment file (compound `.seg`, or postings) in half."""
+    segment = max(generation.glob("MAIN_*"), key=lambda path: path.stat().st_size)
+    with open(segment, "r+b") as handle:
+        handle.truncate(segment.stat().st_size // 2)
+    return segment
+
+
+DAMAGED = "generation {name} in {index_dir} is damaged; run `la2050-search index PATH… --rebuild` to repair it ("
+
+
+def test_serve_refuses_a_damaged_generation_and_says_how_to_repair_it(tmp_path, small_corpus):
+    index_dir = tmp_path / "index"
+    assert index(small_corpus, index_dir).returncode == 0
+    segment = truncate_a_segment(index_dir / "gen-000001")
+    refused = subprocess.run(
+        cli("serve", "--index-dir", str(index_dir), "--port", str(free_port()), "--workers", "1"),
+        cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("Error: " + DAMAGED.format(name="gen-000001", index_dir=index_dir))
+    assert f"({segment.name} is " in refused.stderr and "Traceback" not in refused.stderr
+    assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+    with running_server(index_dir, workers=1) as server:
+        assert server.get_json("/healthz") == (200, {"ok": True, "generation": 2, "documents": PARALLEL_THRESHOLD + 10})
+
+
+def test_a_running_server_answers_503_while_the_live_generation_is_damaged(tmp_path, small_corpus):
+    index_dir = tmp_path / "index"
+    assert index(small_corpus, index_dir).returncode == 0
+    with running_server(index_dir, workers=1) as server:
+        baseline = answers(server)
+        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+        truncate_a_segment(index_dir / "gen-000002")  # before any request opens it
+        message = "The search index is unavailable: " + DAMAGED.format(name="gen-000002", index_dir=index_dir)
+        for path in ("/api/search?q=garden", "/api/doc/proposal/2015/proposal-000", "/healthz"):
+            status, headers, body = server.get(path)
+            assert (status, headers["content-type"]) == (503, "application/json"), path
+            error = json.loads(body)
+            assert (error["ok"], error["status"]) == (False, 503)
+            assert error["error"].startswith(message), error
+        status, headers, body = server.get("/?q=garden")
+        assert status == 503 and headers["content-type"].startswith("text/html")
+        alert = BeautifulSoup(body, "html.parser").select_one("p.error[role=alert]")
+        assert alert is not None and alert.get_text().startswith(message)
+        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+        assert answers(server) == baseline
+        assert "Traceback" not in server.log()
