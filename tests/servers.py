@@ -2,7 +2,8 @@
 
 The server is started as a user would start it (`python -m la2050_search serve`, gunicorn)
 on a free 127.0.0.1 port, polled until `/healthz` answers, and stopped afterwards
-(datasette/tests/test_playwright.py `datasette_server`).
+(datasette/tests/test_playwright.py `datasette_server`). `write_proposals` generates
+small corpora for tests that must run `index` many times.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -28,11 +30,30 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 20.0  # seconds for gunicorn to answer /healthz
 STOP_TIMEOUT = 15.0  # seconds for gunicorn to stop after SIGTERM
+RUN_TIMEOUT = 120  # seconds: any single `index` run; a hang fails instead of blocking the suite
+SEED = 2050  # generated corpora and random moments are the same on every run
 
 
 def cli(*args: str) -> list[str]:
     """The argv of `la2050-search ARGS…`, run with this test's Python."""
     return [sys.executable, "-m", "la2050_search", *args]
+
+
+def index(corpus: Path, index_dir: Path, *options: str) -> subprocess.CompletedProcess:
+    """`la2050-search index CORPUS --index-dir INDEX_DIR -q OPTIONS…`, run to its end."""
+    return subprocess.run(
+        cli("index", str(corpus), "--index-dir", str(index_dir), "-q", *options),
+        cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )  # fmt: skip
+
+
+def start_index(corpus: Path, index_dir: Path, *options: str, capture: bool = False) -> subprocess.Popen:
+    """The same command, started in the background; `capture` pipes its output for `communicate`."""
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen(
+        cli("index", str(corpus), "--index-dir", str(index_dir), "-q", *options),
+        cwd=REPO, stdout=output, stderr=output, text=True,
+    )  # fmt: skip
 
 
 def free_port() -> int:
@@ -139,3 +160,30 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise LookupError(f"no VmRSS for pid {pid}")
+
+
+WORDS = "garden school youth jobs food art music park library health housing water transit bike tree clinic".split()
+REGIONS = ["South LA", "Westside", "SFV", "Central LA", "East LA", "Gateway Cities"]
+GOALS = ["learn", "create", "play", "connect", "live"]
+
+
+def write_proposals(folder: Path, count: int, *, revised: bool = False) -> Path:
+    """`count` short proposals (seeded), in the archive's format; `revised` changes every title."""
+    rng = random.Random(SEED)
+    for number in range(count):
+        year = 2015 + number % 5
+        title = " ".join(rng.sample(WORDS, 3)).title() + f" {number}"
+        front = {
+            "published": True,
+            "project_id": str(9_000_000 + number),
+            "year_submitted": year,
+            "category": rng.choice(GOALS),
+            "title": f"Revised: {title}" if revised else title,
+            "organization_name": f"Organization {number % 37}",
+            "In which areas of Los Angeles will you be directly working?": rng.sample(REGIONS, 2),
+            "What does your organization do?": " ".join(rng.choice(WORDS) for _ in range(80)),
+        }
+        path = folder / "proposals" / str(year) / f"proposal-{number:03d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\n" + json.dumps(front, indent=1) + "\n---\n", encoding="utf-8")  # JSON is YAML
+    return folder

@@ -33,13 +33,11 @@ from index_store import store as store_module
 from indexer.pipeline import PARALLEL_THRESHOLD, index_paths
 from indexer.sources import discover, parse_source
 from la2050_search.cli import main
-from servers import REPO, cli, free_port, running_server
+from servers import REPO, RUN_TIMEOUT, SEED, cli, free_port, index, running_server, start_index, write_proposals
 
-SEED = 2050  # kill moments are random, but the same on every run
 KILLS = 20  # moments at which a rebuild is killed
 UPDATE_KILLS = 6  # moments at which an incremental update is killed
 COMPLETE_EVERY = 5  # after this many kills, one run is left to complete
-RUN_TIMEOUT = 120  # seconds: any single `index` run; a hang fails instead of blocking the suite
 # Queries whose ids and totals must not change while writers die around the server.
 QUERIES = [
     "/api/search",
@@ -50,54 +48,12 @@ QUERIES = [
 ]
 
 
-WORDS = "garden school youth jobs food art music park library health housing water transit bike tree clinic".split()
-REGIONS = ["South LA", "Westside", "SFV", "Central LA", "East LA", "Gateway Cities"]
-GOALS = ["learn", "create", "play", "connect", "live"]
-
-
-def write_proposals(folder: Path, count: int, *, revised: bool = False) -> Path:
-    """`count` short proposals (seeded), in the archive's format; `revised` changes every title."""
-    rng = random.Random(SEED)
-    for number in range(count):
-        year = 2015 + number % 5
-        title = " ".join(rng.sample(WORDS, 3)).title() + f" {number}"
-        front = {
-            "published": True,
-            "project_id": str(9_000_000 + number),
-            "year_submitted": year,
-            "category": rng.choice(GOALS),
-            "title": f"Revised: {title}" if revised else title,
-            "organization_name": f"Organization {number % 37}",
-            "In which areas of Los Angeles will you be directly working?": rng.sample(REGIONS, 2),
-            "What does your organization do?": " ".join(rng.choice(WORDS) for _ in range(80)),
-        }
-        path = folder / "proposals" / str(year) / f"proposal-{number:03d}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("---\n" + json.dumps(front, indent=1) + "\n---\n", encoding="utf-8")  # JSON is YAML
-    return folder
-
-
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory) -> Path:
     """Just over PARALLEL_THRESHOLD short proposals: a rebuild forks workers yet takes about a second."""
     root = write_proposals(tmp_path_factory.mktemp("small-corpus"), PARALLEL_THRESHOLD + 10)
     assert len(discover([root])[0]) > PARALLEL_THRESHOLD
     return root
-
-
-def index(corpus: Path, index_dir: Path, *options: str) -> subprocess.CompletedProcess:
-    """`la2050-search index CORPUS --index-dir INDEX_DIR -q OPTIONS…`, run to its end."""
-    return subprocess.run(
-        cli("index", str(corpus), "--index-dir", str(index_dir), "-q", *options),
-        cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT,
-    )  # fmt: skip
-
-
-def start_index(corpus: Path, index_dir: Path, *options: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        cli("index", str(corpus), "--index-dir", str(index_dir), "-q", *options),
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def kill_after(process: subprocess.Popen, delay: float) -> bool:
