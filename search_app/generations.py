@@ -9,6 +9,7 @@ reused across generations (Whoosh's `up_to_date()` is unreliable across rebuilds
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -35,6 +36,11 @@ class LiveIndex:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: OrderedDict = field(default_factory=OrderedDict)  # key -> (value, weight)
     _cache_weight: int = 0
+
+    def __post_init__(self) -> None:
+        # Searchers hold open files; close them when this generation is dropped, even if
+        # nobody calls close() (an app discarded by a test, a swapped-out generation).
+        weakref.finalize(self, _close_searchers, self._pool)
 
     @classmethod
     def open(cls, generation: Generation) -> "LiveIndex":
@@ -86,9 +92,7 @@ class LiveIndex:
 
     def close(self) -> None:
         with self._lock:
-            for searcher in self._pool:
-                searcher.close()
-            self._pool.clear()
+            _close_searchers(self._pool)
 
 
 class GenerationTracker:
@@ -118,6 +122,11 @@ class GenerationTracker:
                     self._retired.close()
                 self._retired, self._live = self._live, fresh
             return self._live
+
+
+def _close_searchers(pool: list) -> None:
+    while pool:
+        pool.pop().close()
 
 
 def _size(value) -> int:
