@@ -44,4 +44,39 @@ def _and_not_find_first(self) -> None:
 
 _binary.AndNotMatcher._find_first = _and_not_find_first
 
+
+class _MemoisedLengths:
+    """A per-document reader whose field lengths are looked up once per document and field.
+
+    Writing a segment asks for the field length of every posting (one per distinct
+    term of a document): about 8 us a call through Whoosh's column readers, 8% of a
+    rebuild. Each (document, field) pair is now read once.
+    """
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._lengths: dict[tuple[int, str], int] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        key = (docnum, fieldname)
+        if key not in self._lengths:
+            self._lengths[key] = self._reader.doc_field_length(docnum, fieldname, default)
+        return self._lengths[key]
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+
+def _flush_segment(self) -> None:
+    """SegmentWriter._flush_segment of Whoosh 2.7.4, with memoised field lengths."""
+    self.perdocwriter.close()
+    lengths = _MemoisedLengths(self.per_document_reader()) if self.codec.length_stats else None
+    self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+    self.fieldwriter.close()
+    if lengths:
+        lengths.close()
+
+
+whoosh.writing.SegmentWriter._flush_segment = _flush_segment
+
 __all__ = ["analysis", "columns", "fields", "index", "qparser", "query", "scoring", "sorting", "accent_map", "FileStorage"]
