@@ -92,9 +92,12 @@ class Builder:
         if previous:
             self.writer.delete_by_term("id", previous["id"])
 
-    def record(self, source: str, doc_id: str, digest: str) -> None:
-        """Note in the manifest that `source` is indexed as `doc_id` (in this build or a part)."""
-        self.manifest["sources"][source] = {"id": doc_id, "digest": digest}
+    def record(self, source: str, doc_id: str, digest: str, stamp: list[int] | None = None) -> None:
+        """Note in the manifest that `source` is indexed as `doc_id` (in this build or a part).
+
+        :param stamp: the file's [mtime_ns, size] when it was read, to skip re-reading it.
+        """
+        self.manifest["sources"][source] = {"id": doc_id, "digest": digest, "stamp": stamp}
 
     def new_part(self) -> Path:
         """A directory where another process may write a part index with `write_part`."""

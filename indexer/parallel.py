@@ -21,7 +21,7 @@ from pathlib import Path
 from index_store import write_part
 
 from .schema import document_fields
-from .sources import SourceFile, parse_source
+from .sources import ParsedFile, SourceFile, parse_source
 
 BATCH = 16  # files handed to a worker at a time: small enough for a smooth progress bar
 RESULT_POLL_SECONDS = 1.0  # how often the parent checks that workers are still alive
@@ -36,6 +36,13 @@ class Outcome:
     digest: str
     doc_id: str | None
     skipped: str = ""
+    stamp: list[int] | None = None
+
+    @classmethod
+    def of(cls, parsed: ParsedFile) -> "Outcome":
+        """The outcome of a parsed file, without its (large) document."""
+        doc_id = parsed.document.id if parsed.document else None
+        return cls(parsed.source, parsed.digest, doc_id, parsed.skipped, parsed.stamp)
 
 
 class WorkerFailed(Exception):
@@ -104,7 +111,7 @@ def _documents(tasks, results) -> Iterator[dict]:
         for source in batch:
             parsed = parse_source(source)
             document = parsed.document
-            results.put(Outcome(source, parsed.digest, document.id if document else None, parsed.skipped))
+            results.put(Outcome.of(parsed))
             if document is not None:
                 yield document_fields(document)
 

@@ -18,7 +18,7 @@ from index_store import Builder, IndexBuildError, IndexStore
 
 from .parallel import Outcome, parse_and_write
 from .schema import document_fields
-from .sources import SourceFile, discover, file_digest, parse_source
+from .sources import SourceFile, discover, file_digest, file_stamp, parse_source
 
 PARALLEL_THRESHOLD = 200  # files: below this, starting worker processes costs more than it saves
 
@@ -105,7 +105,7 @@ def _plan(sources: list[SourceFile], known: dict) -> _Plan:
     to_parse, unchanged = [], 0
     for source in sources:
         previous = known.get(source.path)
-        if previous and file_digest(source) == previous["digest"]:
+        if previous and (previous.get("stamp") == file_stamp(source.path) or file_digest(source) == previous["digest"]):
             unchanged += 1
         else:
             to_parse.append(source)
@@ -130,8 +130,7 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
                     builder.duplicates.append((outcome.doc_id, owners[outcome.doc_id]))  # already written
         else:
             for item in parsed:
-                outcome = Outcome(item.source, item.digest, item.document.id if item.document else None, item.skipped)
-                if _accept(outcome, builder, owners, report):
+                if _accept(Outcome.of(item), builder, owners, report):
                     builder.writer.add_document(**document_fields(item.document))
         report.documents = len(builder.manifest["sources"])
         if report.documents == 0:
@@ -162,7 +161,7 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
         report.skipped.append((path, f"duplicate id {outcome.doc_id} (also the id of {owner})"))
         return False
     builder.remove(path)
-    builder.record(path, outcome.doc_id, outcome.digest)
+    builder.record(path, outcome.doc_id, outcome.digest, outcome.stamp)
     owners[outcome.doc_id] = path
     if previously_indexed:
         report.updated += 1

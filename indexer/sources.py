@@ -40,6 +40,7 @@ class ParsedFile:
     digest: str  # content hash ("" when unreadable)
     document: Document | None = None
     skipped: str = ""
+    stamp: list[int] | None = None  # [mtime_ns, size] when read, see `file_stamp`
 
 
 def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
@@ -77,6 +78,7 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
 
 def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ParsedFile:
     """Read and parse one file; never raises for bad content."""
+    stamp = file_stamp(source.path)  # taken before reading: a later change is seen next time
     try:
         data = read_bytes(Path(source.path), max_bytes)
     except SkipDocument as reason:
@@ -90,7 +92,19 @@ def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ParsedF
         return ParsedFile(source, digest, skipped="document is nested too deeply to read")
     except Exception as error:  # a reader bug must not stop the run: report it per file
         return ParsedFile(source, digest, skipped=f"unexpected error: {type(error).__name__}: {error}")
-    return ParsedFile(source, digest, document=document)
+    return ParsedFile(source, digest, document=document, stamp=stamp)
+
+
+def file_stamp(path: str) -> list[int] | None:
+    """[mtime_ns, size]: when both match the manifest, the file is not read again.
+
+    The same shortcut git and rsync take; the content hash decides whenever they differ.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_mtime_ns, info.st_size]
 
 
 def file_digest(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> str:

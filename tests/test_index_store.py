@@ -320,7 +320,7 @@ def test_rebuild_gives_the_same_index_as_a_series_of_updates(tmp_path, corpus):
         "article/2018-01-01-news", "proposal/2019/gardens", "proposal/2019/libraries",
         "proposal/2019/museums", "proposal/2019/parks",
     ]  # fmt: skip
-    assert incremental.open_current().manifest["sources"] == rebuilt.open_current().manifest["sources"]
+    assert sources_without_stamps(incremental) == sources_without_stamps(rebuilt)
     assert generation_stats(incremental.open_current())["facets"] == generation_stats(rebuilt.open_current())["facets"]
 
 
@@ -409,6 +409,12 @@ def test_a_lock_left_by_a_killed_process_is_recovered(store, corpus):
 
 
 # --- damaged generations ------------------------------------------------------------------
+
+
+def sources_without_stamps(store: IndexStore) -> dict:
+    """The manifest's files, ids and hashes; stamps (mtime, size) only say when to re-read."""
+    sources = store.open_current().manifest["sources"]
+    return {path: {"id": entry["id"], "digest": entry["digest"]} for path, entry in sources.items()}
 
 
 def damage(store: IndexStore, how: str) -> None:
