@@ -1,8 +1,9 @@
 """Per-generation arrays of the small stored fields, read once and shared by all requests.
 
-Facet counting, filtering and sorting run over these plain Python lists instead of a
-Whoosh grouping per facet per request (see the performance issue): with a few thousand
-documents a pass over a list is far cheaper than Whoosh's collectors.
+Facet counting and filtering use one bitset per facet value: a Python int whose bit n is
+set when document n has the value. Counting a value is then `(hits & value).bit_count()`,
+done in C, so the ~110 facet values of the archive cost a fraction of a millisecond
+whatever the number of hits, instead of a Whoosh grouping per facet per request.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class Columns:
     years: dict[int, int | None] = field(default_factory=dict)
     values: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=lambda: {f: {} for f in FACETS})
     by_id: dict[str, int] = field(default_factory=dict)
+    masks: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> bitset
+    all_docs: int = 0  # bitset of every live document
+    _orders: dict[str, list[int]] = field(default_factory=dict)  # sort name -> docnums
 
     @classmethod
     def load(cls, reader) -> "Columns":
@@ -41,16 +45,55 @@ class Columns:
             columns.values["goal"][docnum] = (stored["goal"],) if stored.get("goal") else ()
             columns.values["year"][docnum] = (str(year),) if year is not None else ()
             columns.values["kind"][docnum] = (stored.get("kind", ""),)
+        columns._build_masks()
         return columns
 
-    def counts(self, facet: str, docnums) -> dict[str, int]:
-        """How many of `docnums` carry each value of `facet`."""
-        column = self.values[facet]
-        counts: dict[str, int] = {}
+    def _build_masks(self) -> None:
+        self.all_docs = self.bitset(self.docnums)
+        for facet in FACETS:
+            holders: dict[str, list[int]] = {}
+            for docnum, values in self.values[facet].items():
+                for value in values:
+                    holders.setdefault(value, []).append(docnum)
+            self.masks[facet] = {value: self.bitset(docnums) for value, docnums in holders.items()}
+
+    @staticmethod
+    def bitset(docnums) -> int:
+        """The bitset of some document numbers (built in a bytearray: shifting ints is slow)."""
+        docnums = list(docnums)
+        bits = bytearray((max(docnums, default=0) >> 3) + 1)
         for docnum in docnums:
-            for value in column[docnum]:
-                counts[value] = counts.get(value, 0) + 1
+            bits[docnum >> 3] |= 1 << (docnum & 7)
+        return int.from_bytes(bits, "little")
+
+    @staticmethod
+    def members(bitset: int, docnums) -> list[int]:
+        """The `docnums` (in their order) whose bit is set."""
+        bits = bitset.to_bytes((bitset.bit_length() >> 3) + 1, "little")
+        size = len(bits)
+        return [d for d in docnums if (d >> 3) < size and bits[d >> 3] >> (d & 7) & 1]
+
+    def value_counts(self, facet: str, bitset: int) -> dict[str, int]:
+        """How many documents of `bitset` carry each value of `facet` (zero counts left out)."""
+        counts = {}
+        for value, mask in self.masks[facet].items():
+            count = (bitset & mask).bit_count()
+            if count:
+                counts[value] = count
         return counts
+
+    def order(self, sort: str) -> list[int]:
+        """Every live docnum in `sort` order (newest, oldest, title), computed once."""
+        if sort not in self._orders:
+            title = {d: self.titles[d].casefold() for d in self.docnums}
+            year = {d: self.years[d] or 0 for d in self.docnums}
+            keys = {
+                "newest": lambda d: (-year[d], title[d]),
+                "oldest": lambda d: (self.years[d] is None, year[d], title[d]),  # undated last
+                "title": lambda d: (title[d], -year[d]),
+            }
+            self._orders[sort] = sorted(self.docnums, key=keys[sort])
+        return self._orders[sort]
 
 
 def split_values(joined: str) -> list[str]:

@@ -12,7 +12,7 @@ def generation_stats(generation: Generation) -> dict:
         columns = Columns.load(searcher.reader())
     facets = {}
     for facet in FACETS:
-        counts = columns.counts(facet, columns.docnums)
+        counts = columns.value_counts(facet, columns.all_docs)
         facets[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     kinds = facets["kind"]
     return {

@@ -92,8 +92,12 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
 
 def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, selected, sort: str):
     matched = _apply_query_filters(live, parsed, scores)
-    ranked, facet_counts = _filter_and_count(live, matched, selected)
-    return _sort(live, ranked, scores, sort), facet_counts
+    browsing = scores is None and matched is live.columns.docnums
+    hits, facet_counts = _filter_and_count(live, matched, selected, browsing)
+    if browsing:  # no scores: the generation's precomputed order, filtered; newest by default
+        order = live.columns.order("newest" if sort == "relevance" else sort)
+        return [(d, 0.0) for d in live.columns.members(hits, order)], facet_counts
+    return _sort(live, live.columns.members(hits, matched), scores, sort), facet_counts
 
 
 def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
@@ -153,28 +157,30 @@ def _passes_query_fields(columns, docnum: int, parsed: ParsedQuery) -> bool:
     return not any(set(columns.values[facet][docnum]) & unwanted for facet, unwanted in parsed.excluded.items())
 
 
-def _filter_and_count(live, candidates: list[int], selected: dict[str, list[str]]):
+def _filter_and_count(live, candidates: list[int], selected: dict[str, list[str]], browsing: bool):
     """Apply facet selections and count each facet as if its own selection were off.
 
-    A document failing exactly one facet's selection still counts towards that facet:
-    that is disjunctive faceting, in a single pass.
+    Values of one facet combine with OR, facets with AND; a facet's counts ignore its
+    own selection (disjunctive faceting). All of it is bitset arithmetic on `Columns`.
     """
     columns = live.columns
-    active = {facet: set(values) for facet, values in selected.items() if values}
-    counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-    kept = []
-    for docnum in candidates:
-        failing = [facet for facet, wanted in active.items() if not wanted.intersection(columns.values[facet][docnum])]
-        if len(failing) > 1:
-            continue
-        facets_to_count = failing if failing else FACETS
-        for facet in facets_to_count:
-            facet_counts = counts[facet]
-            for value in columns.values[facet][docnum]:
-                facet_counts[value] = facet_counts.get(value, 0) + 1
-        if not failing:
-            kept.append(docnum)
-    return kept, counts
+    hits = columns.all_docs if browsing else columns.bitset(candidates)
+    wanted = {}
+    for facet, values in selected.items():
+        if values:
+            wanted[facet] = 0
+            for value in values:
+                wanted[facet] |= columns.masks[facet].get(value, 0)
+    counts = {}
+    for facet in FACETS:
+        base = hits
+        for other, mask in wanted.items():
+            if other != facet:
+                base &= mask
+        counts[facet] = columns.value_counts(facet, base)
+    for mask in wanted.values():
+        hits &= mask
+    return hits, counts
 
 
 def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]]:
