@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, Comment
 
 from indexer.documents import SkipDocument
 from indexer.html_article import extract_page
+from indexer.textutil import text_with_breaks
 
 __all__ = [
     "ArticleParts",
@@ -202,12 +203,7 @@ def html_fragment_to_text(text: str) -> str:
         comment.extract()
     for tag in soup(["script", "style", "img", "iframe", "noscript", "template", "svg"]):
         tag.decompose()
-    for tag in soup.find_all("br"):
-        tag.replace_with("\n")
-    for tag in soup.find_all(HTML_BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    return soup.get_text()
+    return text_with_breaks(soup, {"br": ("\n", ""), **dict.fromkeys(HTML_BLOCK_TAGS, ("\n\n", "\n\n"))})
 
 
 def first_heading(markdown: str) -> str:

@@ -15,6 +15,8 @@ import re
 
 from bs4 import BeautifulSoup
 
+from .textutil import text_with_breaks
+
 __all__ = ["extract_page", "heuristic_text"]
 
 # favor_recall scored best on the 50 reference pages (mean word F1 0.962 against 0.944 for the
@@ -98,10 +100,8 @@ def heuristic_text(html: str) -> str:
     for tag in soup(NON_CONTENT_TAGS) + soup(attrs={"role": PAGE_FURNITURE_ROLES}):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    for tag in root.find_all(BLOCK_TAGS + ["br"]):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    lines = (" ".join(line.split()) for line in root.get_text().split("\n"))
+    text = text_with_breaks(root, dict.fromkeys(BLOCK_TAGS + ["br"], ("\n", "\n")))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -187,3 +187,17 @@ def write_proposals(folder: Path, count: int, *, revised: bool = False) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("---\n" + json.dumps(front, indent=1) + "\n---\n", encoding="utf-8")  # JSON is YAML
     return folder
+
+
+def assert_security_headers(headers) -> None:
+    """The headers every response carries, whatever its status (search_app/security.py)."""
+    policy = {}
+    for directive in headers["Content-Security-Policy"].split(";"):
+        words = directive.split()
+        if words:
+            policy[words[0].lower()] = words[1:]
+    scripts = policy.get("script-src", policy.get("default-src"))
+    assert scripts and "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts and "*" not in scripts, policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"]
+    assert headers.get("X-Frame-Options") in ("DENY", "SAMEORIGIN") or policy.get("frame-ancestors") == ["'none'"]
