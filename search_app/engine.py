@@ -1,8 +1,9 @@
 """Run one search: match, fall back, filter, count facets disjunctively, sort and page.
 
 Whoosh finds and scores the text matches (BM25F, field boosts from the schema); facet
-filtering, disjunctive counting and sorting run over the generation's column arrays in
-one pass, so their cost does not grow with the number of facets selected.
+filtering and disjunctive counting are bitset arithmetic over the generation's columns
+(index_store/columns.py). Text matches and the filtered, counted, sorted hits are cached
+per generation, so paging and drill-down on the same words cost almost nothing.
 """
 
 from __future__ import annotations
