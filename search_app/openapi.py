@@ -7,6 +7,7 @@ from functools import lru_cache
 from index_store import FACETS
 
 from .engine import SORTS
+from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET
 
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
 _FACET = {
@@ -74,7 +75,11 @@ def _search_parameters() -> list[dict]:
             "in": "query",
             "required": False,
             "description": f"Filter by {facet}; repeat for several values (OR within a facet, AND across facets).",
-            "schema": _STRING_LIST,
+            "schema": {
+                "type": "array",
+                "maxItems": MAX_VALUES_PER_FACET,
+                "items": {"type": "string", "maxLength": MAX_VALUE_LENGTH},
+            },
             "style": "form",
             "explode": True,
         }

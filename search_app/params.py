@@ -25,9 +25,10 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         raise BadRequest(f"q is {len(q)} characters long; the limit is {config['MAX_QUERY_LENGTH']}")
     selected = {}
     for facet in FACETS:
-        values = list(dict.fromkeys(v.strip() for v in args.getlist(facet) if v.strip()))
-        if len(values) > MAX_VALUES_PER_FACET or any(len(v) > MAX_VALUE_LENGTH for v in values):
+        raw = args.getlist(facet)  # limits apply to what was sent, as the OpenAPI document says
+        if len(raw) > MAX_VALUES_PER_FACET or any(len(v) > MAX_VALUE_LENGTH for v in raw):
             raise BadRequest(f"too many or too long values for {facet}")
+        values = list(dict.fromkeys(v.strip() for v in raw if v.strip()))
         if values:
             selected[facet] = values
     sort = args.get("sort", "relevance") or "relevance"

@@ -1,0 +1,151 @@
+"""Property-based requests: whatever the parameters, never a 5xx, always the error contract.
+
+Hypothesis builds query strings from every parameter `/api/search` and `/` read, unknown
+and repeated ones, any text (control characters included, surrogates excluded, since a
+URL cannot carry them), very long values, and numbers far outside their range; document
+ids carry `../`, slashes and controls. Schemathesis then generates requests from
+`/api/openapi.json` and checks that every response conforms to the published schema.
+Both run against the WSGI app in-process (no network), over the conftest's real index.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+import schemathesis
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index_store import FACETS
+from search_app import create_app
+from search_app.openapi import openapi_document
+from search_app.state import live_index
+from servers import assert_security_headers
+
+KNOWN = ["q", "sort", "page", "per_page", *FACETS]
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+
+any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+long_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=450, max_size=1200)
+numbers = st.integers(min_value=-(10**40), max_value=10**40).map(str)
+words = st.sampled_from(["gardens", "food", "youth", "south la", "art*", '"community college"', "-school",
+                         "year:2016..2019", "region:westside", "org:\"", "(", "OR", "*", "../.."])  # fmt: skip
+values = st.one_of(any_text, long_text, numbers, words, st.sampled_from(["relevance", "title", "1", "100", "101", ""]))
+names = st.one_of(st.sampled_from(KNOWN), any_text)
+query = st.lists(st.tuples(names, values), max_size=12)  # repeated and unknown parameters included
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(index_dir):
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    yield app
+    with app.app_context():
+        live_index().close()
+
+
+def is_canonical_redirect(response) -> bool:
+    """Werkzeug redirects `/doc//x` to `/doc/x` (merged slashes): fine if it stays on this site."""
+    if response.status_code != 308:
+        return False
+    location = urlsplit(response.headers["Location"])
+    assert (location.scheme, location.netloc) in (("", ""), ("http", "localhost")), location
+    assert_security_headers(response.headers)
+    return True
+
+
+def assert_api_answer(response) -> None:
+    """A JSON success, or the JSON error contract with a 4xx status; never a 5xx."""
+    if is_canonical_redirect(response):
+        return
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    if response.status_code == 200:
+        assert body["ok"] is True
+    else:
+        assert 400 <= response.status_code < 500
+        assert body["ok"] is False and body["status"] == response.status_code
+        assert isinstance(body["error"], str) and body["error"] and body["errors"] == [body["error"]]
+    assert_security_headers(response.headers)
+
+
+def assert_page_answer(response) -> None:
+    """An HTML page, or a proper 4xx page that says what went wrong; never a 5xx."""
+    if is_canonical_redirect(response):
+        return
+    assert response.status_code in (200, 400, 404), response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    if response.status_code != 200:
+        alert = soup.select_one("p.error[role=alert]")
+        assert alert is not None and alert.get_text().strip()
+    assert_security_headers(response.headers)
+
+
+@FUZZ
+@given(params=query)
+def test_api_search_never_fails(fuzz_app, params):
+    with fuzz_app.test_client() as client:
+        assert_api_answer(client.get("/api/search", query_string=params))
+
+
+@FUZZ
+@given(params=query)
+def test_search_page_never_fails(fuzz_app, params):
+    with fuzz_app.test_client() as client:
+        assert_page_answer(client.get("/", query_string=params))
+
+
+doc_ids = st.one_of(
+    any_text.filter(bool),
+    st.lists(st.sampled_from(["..", ".", "proposal", "2019", "article", "%2e%2e", "etc", "passwd", "", "\x00", "é"]),
+             min_size=1, max_size=8).map("/".join),
+    st.sampled_from(["../../etc/passwd", "proposal/../../../etc/passwd", "..%2F..%2Fetc", "/etc/passwd", "a" * 5000]),
+)  # fmt: skip
+
+
+@FUZZ
+@given(doc_id=doc_ids, params=query)
+def test_document_pages_never_fail(fuzz_app, doc_id, params):
+    path = quote(doc_id, safe="/")
+    with fuzz_app.test_client() as client:
+        assert_page_answer(client.get(f"/doc/{path}", query_string=params))
+        assert_api_answer(client.get(f"/api/doc/{path}", query_string=params))
+
+
+# --- schemathesis: responses conform to the published OpenAPI document --------------------
+
+
+# The schema the app publishes (it needs no index); requests go to the app over the real index.
+schema = schemathesis.openapi.from_dict(openapi_document())
+
+
+def rejects_valid_data_only_beyond_the_last_page(ctx, response, case) -> None:
+    """Schemathesis' positive-data check, less the one limit a schema cannot state.
+
+    `page` may be anything up to 10,000 by the schema, but which pages exist depends on the
+    documents: a page beyond the last is a 400 by design (the tests in test_hostile_input.py).
+    """
+    meta = case.meta
+    if meta is not None and meta.generation.mode.is_positive and response.status_code == 400:  # 404: unknown id
+        error = response.json()["error"]
+        assert case.path == "/api/search" and "is beyond the last page" in error, f"valid request refused: {error}"
+
+
+@schema.parametrize()
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_api_conforms_to_its_openapi_document(case, fuzz_app):
+    """No 5xx, documented statuses and content types, responses valid against their schemas.
+
+    Not schemathesis' negative-data check: a query string carries only text, so the
+    "number" it sends for a string parameter (`region=0.0`) is a valid string, and empty
+    `sort`, `page` or `per_page` mean the default by design. The limits themselves are
+    tested directly in test_hostile_input.py.
+    """
+    case.call_and_validate(
+        app=fuzz_app,
+        excluded_checks=[schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection],
+        additional_checks=[rejects_valid_data_only_beyond_the_last_page],
+    )
