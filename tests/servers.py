@@ -39,11 +39,11 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "la2050_search", *args]
 
 
-def index(corpus: Path, index_dir: Path, *options: str) -> subprocess.CompletedProcess:
+def index(corpus: Path, index_dir: Path, *options: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
     """`la2050-search index CORPUS --index-dir INDEX_DIR -q OPTIONS…`, run to its end."""
     return subprocess.run(
         cli("index", str(corpus), "--index-dir", str(index_dir), "-q", *options),
-        cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+        cwd=REPO, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
 
 
