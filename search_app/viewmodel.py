@@ -84,24 +84,28 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
 
 
 def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict]:
-    highlighter = Highlighter(*highlight_terms(outcome.parsed))
+    terms = highlight_terms(outcome.parsed)
     results = []
     with live.searcher() as searcher:
         for docnum, score in outcome.page_hits:
-            stored = searcher.stored_fields(docnum)
-            source = live.cached(("snippet source", docnum), lambda: _snippet_source(stored))
-            results.append(
-                {
-                    **_card(stored),
-                    # Markup (a str): escaped by snippets.py, so templates need no |safe.
-                    "title_html": highlighter.highlight_all(stored.get("title", "")),
-                    "snippet_html": highlighter.snippet(
-                        source, fragments=config["SNIPPET_FRAGMENTS"], max_chars=config["SNIPPET_CHARS"]
-                    ),
-                    "score": round(score, 4),
-                }
-            )
+            # The same words on the same document always highlight the same way.
+            card = live.cached(("result", docnum, terms), lambda: _highlighted_card(live, searcher, docnum, terms, config))
+            results.append({**card, "score": round(score, 4)})
     return results
+
+
+def _highlighted_card(live: LiveIndex, searcher, docnum: int, terms, config: dict) -> dict:
+    highlighter = Highlighter(*terms)
+    stored = searcher.stored_fields(docnum)
+    source = live.cached(("snippet source", docnum), lambda: _snippet_source(stored))
+    return {
+        **_card(stored),
+        # Markup (a str): escaped by snippets.py, so templates need no |safe.
+        "title_html": highlighter.highlight_all(stored.get("title", "")),
+        "snippet_html": highlighter.snippet(
+            source, fragments=config["SNIPPET_FRAGMENTS"], max_chars=config["SNIPPET_CHARS"]
+        ),
+    }
 
 
 def _snippet_source(stored: dict) -> PreparedText:
