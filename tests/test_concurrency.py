@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
+import subprocess
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +114,21 @@ def test_queries_during_rebuilds_always_see_one_complete_generation(tmp_path):
     print(f"{len(seen.answers)} answers from generations {sorted(generations)} during {REBUILDS} rebuilds")
 
 
+@contextmanager
+def reaped(*processes: subprocess.Popen) -> Iterator[None]:
+    """Kill what is still running and close every pipe, even when an assertion failed."""
+    try:
+        yield
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
 def live_documents(index_dir: Path) -> list[str]:
     generation = IndexStore(index_dir).open_current()
     with generation.index.searcher() as searcher:
@@ -121,7 +140,8 @@ def test_two_index_commands_started_together_both_finish_one_after_the_other(tmp
     index_dir = tmp_path / "index"
     writers = [start_index(corpus, index_dir, "--rebuild", "--lock-timeout", str(LOCK_WAIT_TIMEOUT), capture=True)
                for _ in range(2)]  # fmt: skip
-    outputs = [writer.communicate(timeout=LOCK_WAIT_TIMEOUT * 2) for writer in writers]
+    with reaped(*writers):
+        outputs = [writer.communicate(timeout=LOCK_WAIT_TIMEOUT * 2) for writer in writers]
     assert [writer.returncode for writer in writers] == [0, 0], outputs
     # The lock serialised them: one built generation 1, the other (after waiting) generation 2.
     summaries = sorted(stdout.split(":")[0] for stdout, _stderr in outputs)
@@ -135,16 +155,21 @@ def test_a_second_index_command_reports_the_lock_and_the_first_completes(tmp_pat
     corpus = write_proposals(tmp_path / "corpus", LARGE)
     index_dir = tmp_path / "index"
     first = start_index(corpus, index_dir, "--rebuild", capture=True)
-    deadline = time.monotonic() + LOCK_WAIT_TIMEOUT
-    while not (index_dir / ".lock").exists() or not (index_dir / ".lock").read_text().startswith(f"{first.pid} "):
-        assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
-        time.sleep(0.01)
-    second = index(corpus, index_dir, "--rebuild", "--lock-timeout", "0.2")
-    assert second.returncode == 1
-    assert second.stdout == ""
-    assert second.stderr.startswith(f"Error: another indexing run holds the lock on {index_dir} (pid {first.pid}: ")
-    assert second.stderr.endswith("waited 0.2 s. Try again when it finishes, or raise --lock-timeout.\n")
-    stdout, stderr = first.communicate(timeout=LOCK_WAIT_TIMEOUT)
-    assert first.returncode == 0, stderr
-    assert stdout.startswith(f"generation 1: {LARGE} documents;")
+    with reaped(first):
+        deadline = time.monotonic() + LOCK_WAIT_TIMEOUT
+        while not (index_dir / ".lock").exists() or not (index_dir / ".lock").read_text().startswith(f"{first.pid} "):
+            assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
+            time.sleep(0.01)
+        first.send_signal(signal.SIGSTOP)  # a run takes a second: hold it inside the lock while the second tries
+        try:
+            second = index(corpus, index_dir, "--rebuild", "--lock-timeout", "0.2")
+        finally:
+            first.send_signal(signal.SIGCONT)
+        assert second.returncode == 1
+        assert second.stdout == ""
+        assert second.stderr.startswith(f"Error: another indexing run holds the lock on {index_dir} (pid {first.pid}: ")
+        assert second.stderr.endswith("waited 0.2 s. Try again when it finishes, or raise --lock-timeout.\n")
+        stdout, stderr = first.communicate(timeout=LOCK_WAIT_TIMEOUT)
+        assert first.returncode == 0, stderr
+        assert stdout.startswith(f"generation 1: {LARGE} documents;")
     assert len(live_documents(index_dir)) == LARGE
