@@ -9,6 +9,7 @@ per generation, so paging and drill-down on the same words cost almost nothing.
 from __future__ import annotations
 
 import time
+from array import array
 from dataclasses import dataclass, field
 
 from index_store import FACETS
@@ -77,13 +78,16 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
         sort,
     )
-    ordered, facet_counts = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request.selected, sort))
+    (docnums, ranks), facet_counts = live.cached(
+        key, lambda: _filter_count_sort(live, parsed, scores, request.selected, sort)
+    )
     counted = time.perf_counter()
     first = (request.page - 1) * request.per_page
+    last = first + request.per_page
     return SearchOutcome(
         parsed=parsed,
-        page_hits=ordered[first : first + request.per_page],
-        total=len(ordered),
+        page_hits=list(zip(docnums[first:last], ranks[first:last])),
+        total=len(docnums),
         facet_counts=facet_counts,
         suggestion=suggestion,
         notes=notes,
@@ -97,8 +101,15 @@ def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, selected, s
     hits, facet_counts = _filter_and_count(live, matched, selected, browsing)
     if browsing:  # no scores: the generation's precomputed order, filtered; newest by default
         order = live.columns.order("newest" if sort == "relevance" else sort)
-        return [(d, 0.0) for d in live.columns.members(hits, order)], facet_counts
-    return _sort(live, live.columns.members(hits, matched), scores, sort), facet_counts
+        members = live.columns.members(hits, order)
+        return _compact(members, [0.0] * len(members)), facet_counts
+    ordered = _sort(live, live.columns.members(hits, matched), scores, sort)
+    return _compact([d for d, _ in ordered], [score for _, score in ordered]), facet_counts
+
+
+def _compact(docnums: list[int], scores: list[float]) -> tuple[array, array]:
+    """Hits as two typed arrays: 16 bytes a hit in the cache instead of ~110 as tuples."""
+    return array("l", docnums), array("d", scores)
 
 
 def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,10 +20,12 @@ from typing import TypeVar
 from index_store import Columns, Generation, IndexStore
 
 T = TypeVar("T")
-# Remembered per generation, weighed by size: a cached match of N documents weighs N.
-# 300,000 entries of docnum -> score are ~30 MB; a count limit alone let 512 big matches
-# of the 5x corpus grow a worker to 800 MB.
-CACHE_WEIGHT = 300_000
+# Remembered per generation, weighed by size: a cached match of N documents weighs N
+# (~100 bytes each as a dict; typed arrays weigh a tenth). 1,000,000 is ~100 MB at most:
+# enough for the benchmark's 62 queries at 10x, where 300,000 thrashed (each query
+# evicted the next one's entry). A count limit alone let 512 big matches grow a 5x
+# worker to 800 MB.
+CACHE_WEIGHT = 1_000_000
 
 
 @dataclass
@@ -135,6 +138,8 @@ def _size(value) -> int:
         return len(value) // 64
     if isinstance(value, (dict, list, set)):
         return len(value)
+    if isinstance(value, array):
+        return len(value) // 10
     if isinstance(value, tuple):
         return sum(_size(item) for item in value)
     return 0
