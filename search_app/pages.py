@@ -46,7 +46,7 @@ def search():
     return render_template(
         "search.html",
         view=view,
-        state=request_state(search_request),
+        state=request_state(search_request, current_app.config["RESULTS_PER_PAGE"]),
         per_page_choices=current_app.config["PER_PAGE_CHOICES"],
         api_url=url_for("api.search", **request.args.to_dict(flat=False)),
     )

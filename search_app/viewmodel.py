@@ -23,13 +23,13 @@ FACET_LABELS = {"region": "Region", "metric": "Metric", "goal": "Goal", "year": 
 NUMERIC_ORDER_FACETS = {"year"}  # listed by value (newest first), not by count
 
 
-def request_state(request: SearchRequest) -> dict:
+def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
     """The URL parameters that reproduce a search (page 1 and defaults omitted)."""
     state: dict = {"q": request.q} if request.q else {}
     state.update({facet: list(values) for facet, values in request.selected.items() if values})
     if request.sort != "relevance":
         state["sort"] = request.sort
-    if request.per_page != 10:
+    if request.per_page != default_per_page:
         state["per_page"] = request.per_page
     return state
 
@@ -44,7 +44,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
     timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)
-    state = request_state(request)
+    state = request_state(request, config["RESULTS_PER_PAGE"])
     return {
         "ok": True,
         "query": _understood(request, outcome),
