@@ -281,6 +281,9 @@ class IndexStore:
             for entry in build_dir.iterdir()
             if entry.is_file() and entry.name != MANIFEST and not entry.name.endswith(".lock")
         }
+        for entry in build_dir.iterdir():  # Whoosh does not sync its files; a power cut must
+            if entry.is_file():  # not leave CURRENT naming data still in the page cache
+                _fsync_file(entry)
         _write_atomically(build_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False))
         _fsync_dir(build_dir)
         name = f"gen-{number:06d}"
@@ -330,6 +333,11 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _fsync_dir(path: Path) -> None:
