@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from index_store import Columns, Generation, IndexStore
+from index_store import Columns, Generation, IndexCorrupt, IndexStore
 
 T = TypeVar("T")
 # Remembered per generation, weighed by size: a cached match of N documents weighs N
@@ -48,13 +48,17 @@ class LiveIndex:
     @classmethod
     def open(cls, generation: Generation) -> "LiveIndex":
         searcher = generation.index.searcher()
-        reader = searcher.reader()
-        columns = Columns.load(reader)
-        vocabulary: dict[str, int] = {}
-        words = reader.column_reader("words")
-        for docnum in columns.docnums:
-            for word in words[docnum].decode("utf-8").split():
-                vocabulary[word] = vocabulary.get(word, 0) + 1
+        try:
+            reader = searcher.reader()
+            columns = Columns.load(reader)
+            vocabulary: dict[str, int] = {}
+            words = reader.column_reader("words")
+            for docnum in columns.docnums:
+                for word in words[docnum].decode("utf-8").split():
+                    vocabulary[word] = vocabulary.get(word, 0) + 1
+        except BaseException:
+            searcher.close()  # a damaged generation must not leak open files
+            raise
         live = cls(generation=generation, columns=columns, vocabulary=vocabulary)
         live._pool.append(searcher)
         return live
@@ -118,7 +122,14 @@ class GenerationTracker:
             return live
         with self._lock:
             if self._live is None or self._live.generation.name != self.store.current_name():
-                fresh = LiveIndex.open(self.store.open_current())
+                generation = self.store.open_current()
+                try:
+                    fresh = LiveIndex.open(generation)
+                except Exception as error:  # files damaged in a way the size check missed
+                    raise IndexCorrupt(
+                        f"generation {generation.name} cannot be read ({type(error).__name__}: {error}); "
+                        "run `la2050-search index PATH… --rebuild` to repair it"
+                    ) from error
                 # Requests still running on the previous generation keep their searchers;
                 # it is closed one swap later, and the store keeps its files until then.
                 if self._retired is not None:
