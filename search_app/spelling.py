@@ -45,8 +45,8 @@ def suggest_word(live: LiveIndex, word: str, max_distance: int = MAX_DISTANCE) -
 
 def _closest(live: LiveIndex, word: str, max_distance: int) -> str | None:
     best, best_rank = None, None
-    for candidate, frequency in live.vocabulary.items():
-        if abs(len(candidate) - len(word)) > max_distance or candidate[0] != word[0]:
+    for candidate, frequency in live.cached(("initial", word[0]), lambda: _words_starting_with(live, word[0])):
+        if abs(len(candidate) - len(word)) > max_distance:
             continue
         distance = edit_distance(word, candidate, max_distance)
         if distance <= max_distance:
@@ -64,6 +64,11 @@ def correct_query(live: LiveIndex, text: str, words: list[str]) -> str | None:
         if suggestion:
             corrected = _replace_word(corrected, word, suggestion)
     return corrected if corrected != text else None
+
+
+def _words_starting_with(live: LiveIndex, initial: str) -> list[tuple[str, int]]:
+    """The vocabulary words with this first letter (typos rarely hit the first letter)."""
+    return [(word, frequency) for word, frequency in live.vocabulary.items() if word[0] == initial]
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
