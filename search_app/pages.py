@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -55,4 +55,15 @@ def search():
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str):
     view = document_view(live_index(), doc_id, current_app.config, search_linker())
-    return render_template("document.html", doc=view, api_url=url_for("api.document", doc_id=doc_id))
+    return render_template(
+        "document.html", doc=view, api_url=url_for("api.document", doc_id=doc_id), back_url=_back_to_results()
+    )
+
+
+def _back_to_results() -> str:
+    """The results page the reader came from (same site only), else a new search."""
+    search_path = url_for("pages.search")
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path == search_path:
+        return f"{search_path}?{came_from.query}" if came_from.query else search_path
+    return search_path

@@ -407,3 +407,20 @@ def test_security_headers(client, url, status, hostile_id):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"]
         assert response.headers.get("X-Frame-Options") in ("DENY", "SAMEORIGIN") or policy.get("frame-ancestors")
+
+
+@pytest.mark.parametrize(
+    ("referrer", "expected"),
+    [
+        ("http://localhost/?q=gardens&region=South+LA", "/?q=gardens&region=South+LA"),
+        ("http://localhost/", "/"),
+        ("http://evil.example/?q=x", "/"),  # another site: never linked back to
+        ("http://localhost/doc/other", "/"),
+        (None, "/"),
+    ],
+)
+def test_document_page_links_back_to_the_results_it_came_from(client, referrer, expected):
+    doc_id = client.get("/api/search", query_string={"q": "gardens"}).get_json()["results"][0]["id"]
+    headers = {"Referer": referrer} if referrer else {}
+    page = BeautifulSoup(client.get(f"/doc/{doc_id}", headers=headers).data, "html.parser")
+    assert page.select_one("a.back")["href"] == expected
