@@ -65,9 +65,6 @@ class Generation:
     def size_bytes(self) -> int:
         return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
 
-    def close(self) -> None:
-        """Whoosh indexes hold no handles themselves; searchers are closed by their owners."""
-
 
 @dataclass
 class Builder:
@@ -80,11 +77,9 @@ class Builder:
     parts: list[Path] = field(default_factory=list)  # part indexes written by other processes
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (id, source to keep) in parts
 
-    def add(self, fields: dict, source: str, digest: str) -> None:
-        """Add or replace the document from `source` (a file path)."""
-        self.remove(source)
+    def write(self, fields: dict) -> None:
+        """Write one document into this build (its file is `record`ed separately)."""
         self.writer.add_document(**fields)
-        self.record(source, fields["id"], digest)
 
     def remove(self, source: str) -> None:
         """Remove the document that came from `source` from the generation's old segments."""

@@ -37,8 +37,10 @@ class Document:
     author: str = ""
     site: str = ""
     date: str = ""  # ISO date when known
-    raw_places: list[str] = field(default_factory=list)  # region spellings as written, searchable
-    raw_metrics: list[str] = field(default_factory=list)  # metric spellings as written, searchable
+    # As written in the file: `parse --json` shows them beside the folded values, and the
+    # answers that hold them stay searchable through `text`.
+    raw_places: list[str] = field(default_factory=list)
+    raw_metrics: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The `parse --json` shape (plus extra keys clients may ignore)."""

@@ -75,7 +75,8 @@ def index_paths(
         report.recovered_lock_from = lock.recovered_from
         sources, problems = discover(list(paths))
         report.skipped.extend(problems)
-        known = {} if rebuild else store.live_manifest()["sources"]
+        live = {} if rebuild else store.live_manifest()  # empty when there is no index yet
+        known = live.get("sources", {})
         plan = _plan(sources, known)
         report.unchanged = plan.unchanged
         workers = workers or os.cpu_count() or 1
@@ -85,10 +86,10 @@ def index_paths(
         parsed = None if parallel else list(_with_progress(map(parse_source, plan.to_parse), len(plan.to_parse), progress))
         nothing_to_write = parsed is not None and not plan.removed and all(p.document is None for p in parsed)
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
-        if not rebuild and nothing_to_write and store.current_name():
+        if not rebuild and nothing_to_write and live.get("generation"):
             for item in parsed:
                 _report_skip(item.source.path, item.skipped, item.source.path in known, report)
-            report.generation = store.open_current().number
+            report.generation = live["generation"]
             report.documents = len(known)
         else:
             try:
@@ -131,7 +132,7 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
         else:
             for item in parsed:
                 if _accept(Outcome.of(item), builder, owners, report):
-                    builder.writer.add_document(**document_fields(item.document))
+                    builder.write(document_fields(item.document))
         report.documents = len(builder.manifest["sources"])
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")

@@ -20,12 +20,10 @@ with warnings.catch_warnings():
     from whoosh import analysis, columns, fields, index, qparser, query, scoring, sorting  # noqa: F401
     from whoosh.filedb.filestore import FileStorage  # noqa: F401
     from whoosh.support.charset import accent_map  # noqa: F401
-    from whoosh.util.text import rcompile  # noqa: F401
     import whoosh.reading  # noqa: F401
     import whoosh.searching  # noqa: F401
     import whoosh.writing  # noqa: F401
     import whoosh.codec.whoosh3  # noqa: F401
-    import whoosh.spelling  # noqa: F401
 
 from whoosh.matching import binary as _binary  # noqa: E402 - compiled above, inside the filter
 

@@ -9,7 +9,6 @@ from index_store import FACETS
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
 
-KNOWN_PARAMS = {"q", "sort", "page", "per_page", *FACETS}
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
 MAX_VALUE_LENGTH = 200  # characters of one facet value
 MAX_PAGE = 10_000
