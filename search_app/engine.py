@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from index_store import FACETS
 
 from .generations import LiveIndex
-from .query import ParsedQuery, highlight_terms, parse_query
+from .query import ParsedQuery, parse_query
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -55,8 +55,7 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
     parsed = parse_query(request.q)
     notes = list(parsed.notes)
     scores = _match(live, parsed)
-    typed_prefixes = set(highlight_terms(parsed)[1])  # `gard*` is a prefix, not a misspelling of grad
-    unknown = [word for word in parsed.words if word.lower() not in typed_prefixes and not is_known(live, word)]
+    unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < few_results and unknown:
         parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes)

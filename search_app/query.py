@@ -28,6 +28,7 @@ MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the 
 _FIELD_TERM = re.compile(r'(?<![\w-])(-?)([A-Za-z_]+):("([^"]*)"|\S+)')
 _YEAR_RANGE = re.compile(r"^(\d{4})?(?:\.\.|-)?(\d{4})?$")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WHOLE_WORD = re.compile(r"\w+(?![\w*?])", re.UNICODE)
 
 
 @dataclass
@@ -58,7 +59,10 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
         text = _literal(text)
         parsed.literal = True
     parsed.text = text.strip()
-    parsed.words = [w for w in _WORD.findall(_strip_field_names(parsed.text)) if w.upper() not in ("OR", "AND", "NOT")]
+    # Whole words only: `gard*` is a prefix, not a misspelling to correct or tolerate.
+    parsed.words = [
+        w for w in _WHOLE_WORD.findall(_strip_field_names(parsed.text)) if w.upper() not in ("OR", "AND", "NOT")
+    ]
     if not parsed.text:
         return parsed
     query_text = _with_alternatives(parsed.text, alternatives) if alternatives else parsed.text
