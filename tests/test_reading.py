@@ -294,6 +294,30 @@ def test_front_matter_at_the_nesting_limit_loads():
     assert load_front_matter(nested)["q"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x",
+        "a: &x 1\nb: [1, *x]",
+        "a: &x 1\nb: {c: *x}",
+        "a: &x 1\nb:\n  - *x",
+        "a: &x 1\nb:\n  *x",
+        "a: &x 1\n*x : c",
+        "a: &x 1\nb: {<<: *x}",
+        "a: &x [1, *x]",  # refers to itself
+        "a: *x",  # names no anchor
+        "a: &x 1\nb: [\n*x]",
+    ],
+)
+def test_front_matter_refuses_an_alias_wherever_it_stands(text):
+    with pytest.raises(SkipDocument, match=r"aliases \(\*name\) are not allowed"):
+        load_front_matter(text)
+
+
+def test_front_matter_with_an_anchor_but_no_alias_loads():
+    assert load_front_matter("a: &x 1\nb: '*x'\nc: |\n  *bold* &amp;\n") == {"a": 1, "b": "*x", "c": "*bold* &amp;\n"}
+
+
 def test_front_matter_error_names_the_file_line():
     with pytest.raises(SkipDocument, match="at line 3"):
         load_front_matter("a: 1\nb: c: d\n")  # line 1 of the file is the opening ---
