@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from .textutil import cache_short_text
+
 __all__ = ["CANONICAL_METRICS", "OTHER", "is_dream_metric", "match_metric", "normalize_metrics"]
 
 DATA_FILE = Path(__file__).parent / "data" / "metrics.yaml"
@@ -82,6 +84,7 @@ def is_dream_metric(value: str) -> bool:
     return bool(_DREAM.search(value or ""))
 
 
+@cache_short_text
 def _lookup(value: str) -> str | None:
     """The canonical metric for one raw value, or None when the table does not know it."""
     return _table().metric_by_key.get(fold(value))

@@ -15,12 +15,13 @@ patterns and value shapes, never by a list of one year's keys:
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .documents import Document, Section, SkipDocument
 from .goals import normalize_goal
 from .metrics import normalize_metrics
 from .regions import normalize_regions
-from .textutil import html_to_text, safe_url
+from .textutil import cache_short_text, html_to_text, safe_url
 
 PROPOSAL_MARKERS = ("project_id", "year_submitted")  # front matter with these is a proposal
 YEAR_RANGE = (1900, 2100)  # plausible submission years; others fall back to the folder's year
@@ -34,6 +35,30 @@ _METRIC_QUESTION = re.compile(r"metric", re.IGNORECASE)
 _PROSE_QUESTION = re.compile(r"^(?:please\s+)?(?:elaborate|explain|describe)\b", re.IGNORECASE)
 _ORG_NAME_KEY = re.compile(r"organi[sz]ation[ _]?name", re.IGNORECASE)
 _YEAR_DIR = re.compile(r"(?:^|/)((?:19|20)\d\d)(?:/|$)")
+
+
+class _Question(NamedTuple):
+    """What a front-matter key is, decided once per distinct key."""
+
+    text: str  # the key as shown, without zero-width spaces
+    is_prose: bool  # asks to elaborate, explain or describe
+    is_metadata: bool  # an identifier such as `title`, not a question
+    holds_regions: bool
+    holds_metrics: bool
+
+
+@cache_short_text
+def _question(key: str) -> _Question:
+    """Classify a key: the same keys recur in every proposal of a year."""
+    text = key.replace("\u200b", "").strip()
+    holds_metrics = bool(_METRIC_QUESTION.search(text))
+    return _Question(
+        text=text,
+        is_prose=bool(_PROSE_QUESTION.search(text)),
+        is_metadata=" " not in text,
+        holds_regions=bool(_REGION_QUESTION.search(text)) and not holds_metrics,
+        holds_metrics=holds_metrics,
+    )
 
 
 def is_proposal(front: dict) -> bool:
@@ -55,20 +80,20 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
     raw_metrics: list[str] = []
     sections: list[Section] = []
     for key, value in front.items():
-        key_text = str(key).replace("\u200b", "").strip()
-        choices = None if _PROSE_QUESTION.search(key_text) else _as_choices(value)
-        if key_text == "project_areas":
+        question = _question(str(key))
+        choices = None if question.is_prose else _as_choices(value)
+        if question.text == "project_areas":
             raw_places.extend(choices or [])
             continue
-        if " " not in key_text:
-            continue  # metadata, handled by name below
-        if choices is not None and _REGION_QUESTION.search(key_text) and not _METRIC_QUESTION.search(key_text):
+        if question.is_metadata:
+            continue  # handled by name below
+        if choices is not None and question.holds_regions:
             raw_places.extend(choices)
-        elif choices is not None and _METRIC_QUESTION.search(key_text):
+        elif choices is not None and question.holds_metrics:
             raw_metrics.extend(choices)
         answer = _answer_text(value)
         if answer:
-            sections.append(Section(question=key_text, answer=answer))
+            sections.append(Section(question=question.text, answer=answer))
     summary = html_to_text(_as_text(front.get("project_summary")))
     return Document(
         id=doc_id,

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from .textutil import cache_short_text
+
 __all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions"]
 
 DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
@@ -94,16 +96,17 @@ def _table() -> _Table:
 CANONICAL_REGIONS: tuple[str, ...] = _table().canonical
 
 
-def _regions_in(value: str) -> list[str]:
-    """All regions one raw value names, in the order they are mentioned; [] if none."""
+@cache_short_text
+def _regions_in(value: str) -> tuple[str, ...]:
+    """All regions one raw value names, in the order they are mentioned; () if none."""
     if not value.strip():
-        return []
+        return ()
     table = _table()
     text = fold(_OTHER_PREFIX.sub(" ", _INSTRUCTION.sub(" ", value)))
     found = [r for m in table.specific.finditer(text) for r in table.regions_by_phrase[m.group()]]
     if not found:
         found = [r for m in table.generic.finditer(text) for r in table.fallback_by_phrase[m.group()]]
-    return found or [OTHER]
+    return tuple(found) or (OTHER,)
 
 
 def normalize_regions(values: Iterable[str]) -> list[str]:

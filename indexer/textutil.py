@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache, wraps
 from html import unescape
+from typing import TypeVar
 
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _SAFE_SCHEMES = ("http://", "https://")
+CACHED_TEXT_CHARS = 300  # pick-list choices and question keys are shorter; prose is unique
+_Result = TypeVar("_Result")
+
+
+def cache_short_text(function: Callable[[str], _Result]) -> Callable[[str], _Result]:
+    """Memoise a pure function of one string, for strings of at most CACHED_TEXT_CHARS.
+
+    Proposals repeat the same question keys and pick-list answers thousands of times; a
+    long answer is seen once, and caching it would only hold on to memory. The function
+    must return an immutable value: every caller shares it.
+    """
+    cached = lru_cache(maxsize=4096)(function)
+
+    @wraps(function)
+    def call(text: str) -> _Result:
+        return cached(text) if len(text) <= CACHED_TEXT_CHARS else function(text)
+
+    return call
 
 
 def html_to_text(text: str) -> str:
