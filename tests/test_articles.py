@@ -20,6 +20,7 @@ from indexer.articles import (
     text_article,
 )
 from indexer.documents import SkipDocument
+from indexer.html_article import DATE_OPTIONS, page_metadata
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -75,6 +76,18 @@ def test_extraction_quality_over_reference_pages():
     print(f"\nmean word F1 {mean:.4f} over {len(scores)} pages; worst {worst}")
     print(f"extraction {1000 * sum(seconds) / len(seconds):.0f} ms/page (mean)")
     assert mean >= MIN_MEAN_F1
+
+
+@needs_shared
+def test_page_metadata_agrees_with_trafilatura_extract_metadata():
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.utils import load_html
+
+    for page in sorted(WEB_PAGES.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        ours, theirs = page_metadata(load_html(html)), extract_metadata(load_html(html), date_config=DATE_OPTIONS)
+        for field in ("title", "author", "sitename", "date", "url", "description"):
+            assert getattr(ours, field) == getattr(theirs, field), (page.stem, field)
 
 
 @needs_shared
