@@ -34,11 +34,15 @@ from .columns import payload_of
 
 from .errors import IndexBuildError, IndexCorrupt, IndexNotFound
 from .lock import WriterLock
+from .segment_writer import BulkSegmentWriter
 
 TOC = whoosh_index.TOC
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
+# The layout of the files a generation holds; raised when it changes incompatibly, so an
+# old generation is refused with advice instead of being misread. 2: packed positions.
+INDEX_FORMAT = 2
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh buffers this much before flushing a segment: fewer, bigger segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies
@@ -141,7 +145,7 @@ class Builder:
 def write_part(part: Path, documents: Iterable[dict]) -> None:
     """Write documents (field dicts) as a separate small index in `part`, for `adopt_parts`."""
     part.mkdir(parents=True, exist_ok=True)
-    writer = whoosh_index.create_in(str(part), build_schema()).writer(**WRITER_OPTIONS)
+    writer = _open_writer(whoosh_index.create_in(str(part), build_schema()))
     try:
         for fields in documents:
             writer.add_document(**fields)
@@ -193,6 +197,11 @@ class IndexStore:
         advice = f"generation {name} in {self.root} is damaged; run `la2050-search index PATH… --rebuild` to repair it"
         try:
             manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("index_format", 1) != INDEX_FORMAT:
+                raise IndexCorrupt(
+                    f"generation {name} in {self.root} was written in an older index format; "
+                    "run `la2050-search index PATH… --rebuild` to rebuild it"
+                )
             for file_name, size in manifest.get("files", {}).items():
                 actual = (path / file_name).stat().st_size
                 if actual != size:
@@ -241,7 +250,7 @@ class IndexStore:
                 build_dir.mkdir(parents=True)
                 manifest = _empty_manifest()
                 index = whoosh_index.create_in(str(build_dir), build_schema())
-            writer = index.writer(**WRITER_OPTIONS)
+            writer = _open_writer(index)
             builder = Builder(writer=writer, manifest=manifest, number=number, path=build_dir)
             try:
                 yield builder
@@ -262,6 +271,7 @@ class IndexStore:
         """Verify the built generation, then make it live and prune old ones."""
         manifest["generation"] = number
         manifest["created"] = time.time()
+        manifest["index_format"] = INDEX_FORMAT
         expected = len(manifest["sources"])
         index = whoosh_index.open_dir(str(build_dir), schema=build_schema())
         with index.searcher() as searcher:
@@ -311,6 +321,11 @@ class IndexStore:
         doomed = [name for name in generations[:-keep] if name != live]
         for name in doomed:
             shutil.rmtree(self.root / name, ignore_errors=True)
+
+
+def _open_writer(index) -> BulkSegmentWriter:
+    """The writer for new documents: Whoosh's files, written a block at a time."""
+    return BulkSegmentWriter(index, **WRITER_OPTIONS)
 
 
 def _empty_manifest() -> dict:

@@ -10,6 +10,8 @@ included, into each index.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 
 from .whoosh_compat import accent_map, analysis
@@ -18,10 +20,13 @@ STEM_CACHE = 200_000  # distinct words whose stems are memoised: the archive has
 _WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # RegexTokenizer's default expression
 
 
+_PORTER = analysis.StemFilter().stemfn  # StemFilter's default stemmer, made once
+
+
 @lru_cache(maxsize=STEM_CACHE)
 def stem_word(word: str) -> str:
     """Porter stem of an already lower-cased, accent-folded word."""
-    return analysis.StemFilter().stemfn(word)
+    return _PORTER(word)
 
 
 def fold(word: str) -> str:
@@ -43,6 +48,21 @@ def _analyse_word(original: str, stoplist: frozenset, minsize: int) -> tuple[str
     return stem_word(word), False
 
 
+@lru_cache(maxsize=None)
+def _term_function(stoplist: frozenset, minsize: int) -> Callable[[str], str | None]:
+    """word as written -> its index term, or None for a stop word; one per configuration.
+
+    A one-argument memoised function is the cheapest per-word lookup Python offers.
+    """
+
+    @lru_cache(maxsize=STEM_CACHE)
+    def term(original: str) -> str | None:
+        text, stopped = _analyse_word(original, stoplist, minsize)
+        return None if stopped else text
+
+    return term
+
+
 class FoldStemAnalyzer(analysis.Tokenizer):
     """Words -> lower-case, accent-folded, stop words removed, Porter-stemmed."""
 
@@ -56,6 +76,23 @@ class FoldStemAnalyzer(analysis.Tokenizer):
             and other.stoplist == self.stoplist
             and other.minsize == self.minsize
         )
+
+    def term_positions(self, value: str) -> tuple[dict[str, list[int]], int]:
+        """({term: positions}, number of words kept): what indexing needs, without tokens.
+
+        The same terms and positions as `__call__(value, positions=True)` (a test
+        compares them), for `BulkSegmentWriter`: whole-list steps in C instead of a
+        token object per word.
+        """
+        terms = list(map(_term_function(self.stoplist, self.minsize), _WORDS.findall(value)))
+        kept = [term for term in terms if term is not None]
+        positions: dict[str, list[int]] = defaultdict(list)
+        if kept:
+            # Kept words count on from the first kept word's raw position.
+            first = next(index for index, term in enumerate(terms) if term is not None)
+            for position, term in enumerate(kept, start=first):
+                positions[term].append(position)
+        return positions, len(kept)
 
     def __call__(
         self,

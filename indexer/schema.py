@@ -11,6 +11,7 @@ from .whoosh_compat import columns as wc
 
 from .analysis import FoldStemAnalyzer
 from .documents import Document
+from .postings_format import PackedPositions
 
 _WORD = re.compile(r"[^\W_]{2,30}")
 
@@ -28,7 +29,8 @@ def spelling_words(document: Document) -> str:
     doubled the build time, while the server only needs each word's document count.
     """
     text = " ".join([document.title, document.organization, document.summary, document.text])
-    words = {word.translate(accent_map) for word in _WORD.findall(text.lower()) if not word.isdigit()}
+    distinct = set(_WORD.findall(text.lower()))  # folding each distinct word once, not each use
+    words = {word if word.isascii() else word.translate(accent_map) for word in distinct if not word.isdigit()}
     return " ".join(sorted(words))
 
 
@@ -40,10 +42,10 @@ def build_schema() -> wf.Schema:
         kind=wf.ID(stored=True),  # proposal | article: a facet, exact match
         # Plain words search two fields: matching four (title, organization, summary, body)
         # cost twice as much in Whoosh's union matchers for the same ranking signal.
-        heading=wf.TEXT(analyzer=text, field_boost=3.0),  # title + organization + summary: weighted
-        body=wf.TEXT(analyzer=text),  # answers / main text; its text is kept in `payload`
-        title=wf.TEXT(analyzer=text, stored=True),  # only for `title:` and display
-        organization=wf.TEXT(analyzer=text, stored=True),  # only for `org:` and display
+        heading=_text(text, field_boost=3.0),  # title + organization + summary: weighted
+        body=_text(text),  # answers / main text; its text is kept in `payload`
+        title=_text(text, stored=True),  # only for `title:` and display
+        organization=_text(text, stored=True),  # only for `org:` and display
         summary=wf.STORED(),  # shown and used for snippets; searched through `heading`
 
 
@@ -57,6 +59,13 @@ def build_schema() -> wf.Schema:
         words=wf.COLUMN(wc.VarBytesColumn()),  # distinct unstemmed words: the spelling vocabulary
         payload=wf.STORED(),  # JSON of display fields: sections, or an article's text, url, ...
     )
+
+
+def _text(analyzer, **options) -> wf.TEXT:
+    """A phrase-searchable text field whose positions are packed (see postings_format)."""
+    field = wf.TEXT(analyzer=analyzer, **options)
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
 
 
 SEARCH_FIELDS = ("heading", "body")  # what plain words search

@@ -17,9 +17,12 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=_WHOOSH_FILES)
     warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"whoosh(\..*)?")
-    from whoosh import analysis, columns, fields, index, qparser, query, scoring, sorting  # noqa: F401
+    from whoosh import analysis, columns, fields, formats, index, qparser, query, scoring, sorting, writing  # noqa: F401
     from whoosh.filedb.filestore import FileStorage  # noqa: F401
     from whoosh.support.charset import accent_map  # noqa: F401
+    from whoosh.system import pack_int, pack_long, pack_ushort  # noqa: F401
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo  # noqa: F401
+    from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: F401
     import whoosh.reading  # noqa: F401
     import whoosh.searching  # noqa: F401
     import whoosh.writing  # noqa: F401
@@ -77,4 +80,8 @@ def _flush_segment(self) -> None:
 
 whoosh.writing.SegmentWriter._flush_segment = _flush_segment
 
-__all__ = ["analysis", "columns", "fields", "index", "qparser", "query", "scoring", "sorting", "accent_map", "FileStorage"]
+__all__ = [
+    "analysis", "columns", "fields", "formats", "index", "qparser", "query", "scoring", "sorting", "writing",
+    "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "FileStorage",
+    "WHOOSH3_HEADER_MAGIC", "W3TermInfo",
+]

@@ -65,3 +65,13 @@ def test_index_term_folds_and_stems(word, term):
 def test_analyzer_compares_equal_for_schema_checks():
     assert FoldStemAnalyzer() == FoldStemAnalyzer()
     assert FoldStemAnalyzer() != FoldStemAnalyzer(minsize=3)
+
+
+@pytest.mark.parametrize("text", [SAMPLE, "", "a an the", "the gardens, the gardens!", real_answer_text()])
+def test_term_positions_match_the_tokens_indexing_would_see(text):
+    expected: dict[str, list[int]] = {}
+    for token in FoldStemAnalyzer()(text, positions=True):
+        expected.setdefault(token.text, []).append(token.pos)
+    positions, kept = FoldStemAnalyzer().term_positions(text)
+    assert positions == expected
+    assert kept == sum(len(p) for p in expected.values())

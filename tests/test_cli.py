@@ -14,7 +14,7 @@ from index_store import IndexStore
 from indexer.whoosh_compat import index as _whoosh_index  # noqa: F401 - imports Whoosh quietly first
 from la2050_search.cli import main
 from conftest import largest_segment_file, lock_held_by_another_thread
-from whoosh.writing import SegmentWriter
+from index_store.segment_writer import BulkSegmentWriter
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PROPOSALS = SHARED / "corpus" / "proposals"
@@ -318,7 +318,7 @@ def test_a_failed_build_exits_1_and_the_live_index_keeps_serving(runner, corpus,
     def add_document(self, **fields):
         raise MemoryError
 
-    monkeypatch.setattr(SegmentWriter, "add_document", add_document)
+    monkeypatch.setattr(BulkSegmentWriter, "add_document", add_document)
     result = index(runner, str(corpus), "--index-dir", index_dir, "--rebuild")
     assert result.exit_code == 1
     assert result.stderr == (

@@ -26,11 +26,11 @@ from index_store import (
     generation_stats,
 )
 from index_store import store as store_module
+from index_store.segment_writer import BulkSegmentWriter
 from indexer import pipeline
 from indexer.pipeline import index_paths
 from indexer.whoosh_compat import query as whoosh_query
 from conftest import largest_segment_file, lock_held_by_another_thread
-from whoosh.writing import SegmentWriter
 
 REPO = Path(__file__).resolve().parents[1]
 KEEP = store_module.KEEP_GENERATIONS
@@ -162,7 +162,7 @@ def test_a_build_left_by_a_killed_writer_is_cleaned_up(store, corpus):
 
 def fail_on_second_document(monkeypatch):
     """The Whoosh writer fails on a document, after one was already added."""
-    original = SegmentWriter.add_document
+    original = BulkSegmentWriter.add_document
     added = []
 
     def add_document(self, **fields):
@@ -171,7 +171,7 @@ def fail_on_second_document(monkeypatch):
         added.append(fields["id"])
         original(self, **fields)
 
-    monkeypatch.setattr(SegmentWriter, "add_document", add_document)
+    monkeypatch.setattr(BulkSegmentWriter, "add_document", add_document)
 
 
 def fail_verification(monkeypatch):
@@ -431,10 +431,22 @@ def damage(store: IndexStore, how: str) -> None:
         (store.root / "CURRENT").write_text("gen-000099\n", encoding="ascii")
     elif how == "garbled pointer":
         (store.root / "CURRENT").write_text("../../etc\n", encoding="ascii")
+    elif how == "older index format":
+        manifest = json.loads((live / "manifest.json").read_text(encoding="utf-8"))
+        del manifest["index_format"]  # as written before formats were numbered
+        (live / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.mark.parametrize(
-    "how", ["truncated segment", "missing manifest", "garbled manifest", "missing generation", "garbled pointer"]
+    "how",
+    [
+        "truncated segment",
+        "missing manifest",
+        "garbled manifest",
+        "missing generation",
+        "garbled pointer",
+        "older index format",
+    ],
 )
 def test_a_damaged_generation_is_reported_and_a_rebuild_repairs_it(store, corpus, how):
     run(store, corpus)

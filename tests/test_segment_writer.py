@@ -1,0 +1,155 @@
+"""`BulkSegmentWriter` must write exactly the files Whoosh's own `SegmentWriter` writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from index_store.segment_writer import BulkSegmentWriter
+from index_store.store import WRITER_OPTIONS
+from indexer.analysis import index_term
+from indexer.postings_format import PackedPositions
+from indexer.schema import build_schema, document_fields
+from indexer.sources import discover, parse_source
+from indexer.whoosh_compat import index as whoosh_index
+from indexer.whoosh_compat import query
+
+from conftest import SAMPLE_CORPUS, SHARED_CORPUS
+
+SEGMENT_FILE = re.compile(r"^MAIN_\w+(\..+)$")  # the part after the random segment id
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict]:
+    """Field dicts of real documents: the sample corpus, a year of proposals, some articles."""
+    roots = [SAMPLE_CORPUS, SHARED_CORPUS / "proposals" / "2014", SHARED_CORPUS / "articles" / "goldhirsh"]
+    sources, _ = discover(roots)
+    parsed = [parse_source(source) for source in sources]
+    return [document_fields(item.document) for item in parsed if item.document]
+
+
+def write(directory: Path, documents: list[dict], bulk: bool, **commit) -> whoosh_index.FileIndex:
+    directory.mkdir()
+    index = whoosh_index.create_in(str(directory), build_schema())
+    writer = BulkSegmentWriter(index, **WRITER_OPTIONS) if bulk else index.writer(**WRITER_OPTIONS)
+    for fields in documents:
+        writer.add_document(**fields)
+    writer.commit(**commit)
+    return index
+
+
+def segment_files(directory: Path) -> dict[str, bytes]:
+    files = {}
+    for path in directory.iterdir():
+        match = SEGMENT_FILE.match(path.name)
+        if match:
+            files[match.group(1)] = path.read_bytes()
+    return files
+
+
+def test_per_document_files_are_byte_for_byte_whooshs(tmp_path, documents):
+    assert len(documents) > 2 * 128  # common terms span several posting blocks
+    write(tmp_path / "whoosh", documents, bulk=False)
+    write(tmp_path / "bulk", documents, bulk=True)
+    expected, actual = segment_files(tmp_path / "whoosh"), segment_files(tmp_path / "bulk")
+    assert sorted(actual) == sorted(expected)
+    per_document = [suffix for suffix in expected if suffix.endswith(".col")]
+    assert {"._stored.col", "._body_len.col", ".words.col"} <= set(per_document)
+    for suffix in per_document:
+        assert actual[suffix] == expected[suffix], suffix
+
+
+def test_postings_and_term_statistics_are_whooshs(tmp_path, documents):
+    expected = write(tmp_path / "whoosh", documents, bulk=False)
+    actual = write(tmp_path / "bulk", documents, bulk=True)
+    assert postings(actual) == postings(expected)
+    assert term_statistics(actual) == term_statistics(expected)
+
+
+def test_inlined_rare_terms_and_packed_blocks_search_like_whooshs(tmp_path, documents):
+    """Inlining is Whoosh's intention that its writer never carries out; its reader handles it."""
+    expected = write(tmp_path / "whoosh", documents, bulk=False)
+    actual = write(tmp_path / "bulk", documents, bulk=True)
+    with actual.searcher() as searcher:
+        reader = searcher.reader()
+        rare = next(term for term in reader.lexicon("body") if reader.doc_frequency("body", term) == 1)
+        assert reader.term_info("body", rare).is_inlined()
+    phrase = query.Phrase("body", [index_term("community"), index_term("garden")])
+    for inlined_or_blocks in (query.Term("body", rare), phrase, query.Term("region", "south-la")):
+        assert matching_ids(actual, inlined_or_blocks) == matching_ids(expected, inlined_or_blocks)
+    assert matching_ids(actual, phrase)
+
+
+def matching_ids(index, whoosh_query) -> list[str]:
+    with index.searcher() as searcher:
+        return [hit["id"] for hit in searcher.search(whoosh_query, limit=None)]
+
+
+def term_statistics(index) -> dict:
+    """Every (field, term) -> the statistics Whoosh keeps for scoring and skipping."""
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        statistics = {}
+        for field, term in reader.all_terms():
+            info = reader.term_info(field, term)
+            statistics[field, term] = (
+                info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                info.max_weight(), info.min_id(), info.max_id(),
+            )
+        return statistics
+
+
+def postings(index) -> dict:
+    """Every (field, term) -> [(document id, weight, value)], independent of document numbers."""
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        return {
+            (field, term): sorted(
+                # An inlined posting without a value reads as "", a block's as None.
+                (ids[m.id()], m.weight(), m.value() or None) for m in iter_matcher(reader.postings(field, term))
+            )
+            for field, term in reader.all_terms()
+        }
+
+
+def iter_matcher(matcher):
+    while matcher.is_active():
+        yield matcher
+        matcher.next()
+
+
+def test_a_merge_with_older_segments_keeps_every_posting(tmp_path, documents):
+    """When Whoosh merges older segments into the new one, both kinds of postings are written."""
+    first, second = documents[:40], documents[40:80]
+    expected = write(tmp_path / "whoosh", first + second, bulk=False)
+    index = write(tmp_path / "bulk", first, bulk=True)
+    writer = BulkSegmentWriter(index, **WRITER_OPTIONS)
+    for fields in second:
+        writer.add_document(**fields)
+    writer.commit(optimize=True)
+    assert len(index._segments()) == 1
+    assert postings(index) == postings(expected)
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == 80
+        assert len(searcher.search(query.Term("body", "garden"), limit=None)) > 0
+
+
+def test_unknown_fields_are_refused_like_whoosh_refuses_them(tmp_path):
+    index = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(index)
+    with pytest.raises(Exception, match="No field named 'colour'"):
+        writer.add_document(id="x", colour="red")
+    writer.cancel()
+
+
+@pytest.mark.parametrize("positions", [[0], [5, 9, 4_000_000], list(range(300))])
+def test_packed_positions_read_back_as_written(positions):
+    packed = PackedPositions()
+    value = packed.encode(positions)
+    assert packed.encode_all([positions, [1]]) == [value, packed.encode([1])]
+    assert packed.decode_positions(value) == positions
+    assert packed.decode_frequency(value) == len(positions)  # Whoosh's own count prefix
+    assert packed.decode_positions(packed.combine([value, packed.encode([1, 2])])) == sorted({*positions, 1, 2})
