@@ -121,7 +121,7 @@ def _check_node_graph(root: yaml.Node) -> None:
             stack.extend((child, depth + 1) for child in node.value)
 
 
-def _build(node: yaml.Node, loader: yaml.BaseLoader):
+def _build(node: yaml.Node, loader: yaml.constructor.SafeConstructor):
     """The value of a checked node graph, as `yaml.load` would build it.
 
     Front matter is strings, lists and mappings with string keys: built here directly, they
