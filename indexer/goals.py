@@ -14,8 +14,6 @@ from pathlib import Path
 
 import yaml
 
-from .textutil import cache_short_text
-
 __all__ = ["GOALS", "match_goal", "normalize_goal"]
 
 DATA_FILE = Path(__file__).parent / "data" / "goals.yaml"
@@ -51,13 +49,7 @@ def normalize_goal(value: str | None) -> str:
     :param value: the raw value, e.g. "learn", " Education", "LA is the best place to PLAY".
     :returns: one of GOALS, or "" when the value names no goal.
     """
-    return _goal_of(value or "")
-
-
-@cache_short_text
-def _goal_of(value: str) -> str:
-    """`normalize_goal` for a string: a few values repeat over every proposal."""
-    key = _fold(value)
+    key = _fold(value or "")
     if not key:
         return ""
     goal = _goal_by_label().get(key)
