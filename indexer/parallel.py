@@ -59,8 +59,11 @@ def parse_and_write(sources: list[SourceFile], parts: list[Path]) -> Iterator[Ou
     context = multiprocessing.get_context("fork")
     tasks = context.Queue()
     results = context.Queue()
-    for start in range(0, len(sources), BATCH):
-        tasks.put(sources[start : start + BATCH])
+    # Largest files first: a few HTML pages cost as much as hundreds of proposals, and
+    # handed out last they would leave one worker busy while the other waits.
+    by_size = sorted(sources, key=_size, reverse=True)
+    for start in range(0, len(by_size), BATCH):
+        tasks.put(by_size[start : start + BATCH])
     for _ in parts:
         tasks.put(None)
     parent = os.getpid()
@@ -74,6 +77,13 @@ def parse_and_write(sources: list[SourceFile], parts: list[Path]) -> Iterator[Ou
             if worker.is_alive():
                 worker.terminate()
             worker.join()
+
+
+def _size(source: SourceFile) -> int:
+    try:
+        return os.path.getsize(source.path)
+    except OSError:
+        return 0  # reported when the worker reads it
 
 
 def _collect(results, workers, expected: int) -> Iterator[Outcome]:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from whoosh.codec import whoosh3
 
 from index_store.segment_writer import BulkSegmentWriter
 from index_store.store import WRITER_OPTIONS
@@ -153,3 +154,15 @@ def test_packed_positions_read_back_as_written(positions):
     assert packed.decode_positions(value) == positions
     assert packed.decode_frequency(value) == len(positions)  # Whoosh's own count prefix
     assert packed.decode_positions(packed.combine([value, packed.encode([1, 2])])) == sorted({*positions, 1, 2})
+
+
+def test_field_lengths_read_from_memory_match_whooshs_column_reader(tmp_path, documents):
+    index = write(tmp_path / "bulk", documents[:50], bulk=True)
+    with index.searcher() as searcher:
+        per_document = searcher.reader()._perdoc
+        for fieldname in ("heading", "body", "title", "region", "nonexistent"):
+            column = per_document._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+            for docnum in range(50):
+                expected = 7 if column is None else (whoosh3.byte_to_length(column[docnum]) if column[docnum] else None)
+                assert per_document.doc_field_length(docnum, fieldname, 7) == expected
+        assert searcher.reader().doc_field_length(3, "body") > 0
