@@ -22,7 +22,9 @@ with warnings.catch_warnings():
     from whoosh.filedb.filestore import FileStorage  # noqa: F401
     from whoosh.support.charset import accent_map  # noqa: F401
     from whoosh.system import pack_int, pack_long, pack_ushort  # noqa: F401
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo  # noqa: F401
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo  # noqa: F401
+    from whoosh.matching import ListMatcher  # noqa: F401
+    from whoosh.matching.wrappers import FilterMatcher  # noqa: F401
     from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: F401
     import whoosh.reading  # noqa: F401
     import whoosh.searching  # noqa: F401
@@ -48,8 +50,30 @@ def _and_not_find_first(self) -> None:
 _binary.AndNotMatcher._find_first = _and_not_find_first
 
 
+def segment_field_lengths(per_document_reader, fieldname: str) -> list | None:
+    """A segment's length of `fieldname` per document, in memory (None: no lengths kept).
+
+    Read once per reader from Whoosh's one-byte-per-document column in a single read
+    (its own `load()` seeks and reads each byte); a zero byte reads as None, as in Whoosh.
+    """
+    key = ("lengths in memory", fieldname)  # beside Whoosh's own column readers
+    readers = per_document_reader._readers
+    if key not in readers:
+        column = per_document_reader._cached_reader(_w3._lenfield(fieldname), _w3.LENGTHS_COLUMN)
+        if column is None:
+            readers[key] = None
+        else:
+            stored = column._dbfile.get(column._basepos, column._count)  # documents past it have 0
+            padding = bytes(column._doccount - column._count)
+            readers[key] = list(map(_LENGTH_OF_BYTE.__getitem__, stored + padding))
+    return readers[key]
+
+
+_LENGTH_OF_BYTE = [None] + [byte_to_length(byte) for byte in range(1, 256)]
+
+
 def _doc_field_length(self, docnum, fieldname, default=0):
-    """W3PerDocReader.doc_field_length, from a copy of the segment's lengths in memory.
+    """W3PerDocReader.doc_field_length, from the in-memory copy of the segment's lengths.
 
     BM25 asks for the length of every document it scores: through Whoosh's column
     reader that is a seek and a read each, 7% of a first-time search. The copy costs a
@@ -57,15 +81,8 @@ def _doc_field_length(self, docnum, fieldname, default=0):
     """
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-    key = ("lengths in memory", fieldname)  # beside Whoosh's own column readers
-    lengths = self._readers.get(key)
-    if lengths is None:
-        reader = self._cached_reader(_w3._lenfield(fieldname), _w3.LENGTHS_COLUMN)
-        if reader is None:
-            return default
-        # A zero byte reads as None, as in Whoosh.
-        lengths = self._readers[key] = [byte_to_length(byte) if byte else None for byte in reader.load()]
-    return lengths[docnum]
+    lengths = segment_field_lengths(self, fieldname)
+    return default if lengths is None else lengths[docnum]
 
 
 _w3.W3PerDocReader.doc_field_length = _doc_field_length
@@ -73,5 +90,5 @@ _w3.W3PerDocReader.doc_field_length = _doc_field_length
 __all__ = [
     "analysis", "columns", "fields", "formats", "index", "qparser", "query", "scoring", "sorting", "writing",
     "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "FileStorage",
-    "WHOOSH3_HEADER_MAGIC", "W3TermInfo",
+    "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3LeafMatcher", "ListMatcher", "FilterMatcher", "segment_field_lengths",
 ]

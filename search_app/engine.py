@@ -16,6 +16,7 @@ from index_store import FACETS
 
 from .generations import LiveIndex
 from .query import ParsedQuery, parse_query
+from .scoring import score_all
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -121,7 +122,7 @@ def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
 
 def _score_all(live: LiveIndex, query) -> dict[int, float]:
     with live.searcher() as searcher:
-        return dict(searcher.search(query, limit=None).items())
+        return score_all(searcher, query)
 
 
 def _tolerate_typos(live, q, parsed, scores, unknown, notes):
