@@ -23,7 +23,7 @@ SCAN_CHARS = 8_000  # characters scanned for matches: the best fragments are rar
 MAX_MATCHES = 16  # matches considered when choosing windows: enough for two fragments
 _WORD_CHAR = re.compile(r"\w")
 _WORD_CHARS = re.compile(r"\w+")
-_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")  # letters accent_map folds
+_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]+")  # runs of letters accent_map folds
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
@@ -43,15 +43,19 @@ def prepare(text: str) -> PreparedText:
     return PreparedText(text, _fold(text[:SCAN_CHARS]))
 
 
+def _fold_accents(run: re.Match) -> str:
+    return run.group().translate(accent_map)
+
+
 def _fold(text: str) -> str:
     """Lower-case and accent-fold text without changing any offset.
 
-    accent_map maps each character to exactly one; translating is slow, so only texts
-    with accented letters go through it. A case change that alters the length (rare
-    Unicode) keeps the original text, whose words then simply may not be marked.
+    accent_map maps each character to exactly one; translating a whole text through it
+    costs ~0.25 us a character, so only the runs of accented letters are translated.
+    A case change that alters the length (rare Unicode) keeps the original text, whose
+    words then simply may not be marked.
     """
-    if _ACCENTED.search(text):
-        text = text.translate(accent_map)
+    text = _ACCENTED.sub(_fold_accents, text)
     lowered = text.lower()
     return lowered if len(lowered) == len(text) else text
 
