@@ -29,6 +29,16 @@ def stem_word(word: str) -> str:
     return _PORTER(word)
 
 
+@lru_cache(maxsize=8)
+def words_of(text: str) -> list[str]:
+    """The words of a text as `RegexTokenizer` splits them; do not change the list.
+
+    Memoised for the last few texts: a document's heading and body are split once for
+    its spelling vocabulary and again, moments later, when they are indexed.
+    """
+    return _WORDS.findall(text)
+
+
 def fold(word: str) -> str:
     """Lower-case, then fold accents: Niño -> nino."""
     return word.lower().translate(accent_map)
@@ -84,7 +94,7 @@ class FoldStemAnalyzer(analysis.Tokenizer):
         compares them), for `BulkSegmentWriter`: whole-list steps in C instead of a
         token object per word.
         """
-        terms = list(map(_term_function(self.stoplist, self.minsize), _WORDS.findall(value)))
+        terms = list(map(_term_function(self.stoplist, self.minsize), words_of(value)))
         kept = [term for term in terms if term is not None]
         positions: dict[str, list[int]] = defaultdict(list)
         if kept:

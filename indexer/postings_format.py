@@ -30,9 +30,10 @@ class PackedPositions(formats.Positions):
     def encode(self, positions: list[int]) -> bytes:
         return _layout(len(positions)).pack(len(positions), *positions)
 
-    def encode_all(self, position_lists) -> list[bytes]:
-        """`encode` for many postings at once (a term's, when a segment is written)."""
-        return [_layout(len(p)).pack(len(p), *p) for p in position_lists]
+    def encode_terms(self, positions: dict[str, list[int]]) -> list[tuple[str, float, bytes]]:
+        """(term, weight, value) for each term of one document: what a posting stores."""
+        boost = self.field_boost
+        return [(term, len(p) * boost, _layout(len(p)).pack(len(p), *p)) for term, p in positions.items()]
 
     def decode_frequency(self, value: bytes) -> int:
         return COUNT.unpack_from(value)[0]

@@ -9,7 +9,7 @@ from .whoosh_compat import accent_map
 from .whoosh_compat import fields as wf
 from .whoosh_compat import columns as wc
 
-from .analysis import FoldStemAnalyzer
+from .analysis import FoldStemAnalyzer, words_of
 from .documents import Document
 from .postings_format import PackedPositions
 
@@ -22,16 +22,18 @@ def search_analyzer():
     return FoldStemAnalyzer()
 
 
-def spelling_words(document: Document) -> str:
-    """The document's distinct unstemmed words, for "Did you mean" suggestions.
+def spelling_words(*texts: str) -> str:
+    """The texts' distinct unstemmed words, for "Did you mean" suggestions.
 
     Kept as a stored field, not an indexed one: indexing every word a second time
     doubled the build time, while the server only needs each word's document count.
+    The words come from the analyzer's own (memoised) split of the same texts, which
+    indexing needs anyway: a `_WORD` run never crosses the analyzer's word boundaries,
+    so splitting its distinct words gives the same set as splitting the whole text.
     """
-    text = " ".join([document.title, document.organization, document.summary, document.text])
-    distinct = set(_WORD.findall(text.lower()))  # folding each distinct word once, not each use
-    words = {word if word.isascii() else word.translate(accent_map) for word in distinct if not word.isdigit()}
-    return " ".join(sorted(words))
+    distinct = " ".join({word for text in texts for word in words_of(text)}).lower()
+    words = {word if word.isascii() else word.translate(accent_map) for word in set(_WORD.findall(distinct))}
+    return " ".join(sorted(word for word in words if not word.isdigit()))
 
 
 def build_schema() -> wf.Schema:
@@ -85,13 +87,14 @@ def document_fields(document: Document) -> dict:
         "sections": [[s.question, s.answer] for s in document.sections],
         "text": "" if document.sections else document.text,  # sections already hold a proposal's text
     }
+    heading = "\n".join([document.title, document.organization, document.summary])
     fields = {
         "id": document.id,
         "kind": document.kind,
         "title": document.title,
         "organization": document.organization,
         "summary": document.summary,
-        "heading": "\n".join([document.title, document.organization, document.summary]),
+        "heading": heading,
         "body": document.text,
 
 
@@ -99,7 +102,7 @@ def document_fields(document: Document) -> dict:
         "metric": ",".join(document.metrics),
         "goal": document.goal,
         "url": document.url,
-        "words": spelling_words(document).encode("utf-8"),
+        "words": spelling_words(heading, document.text).encode("utf-8"),
         "payload": json.dumps(payload, ensure_ascii=False),
     }
     if document.year is not None:

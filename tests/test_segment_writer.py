@@ -150,7 +150,7 @@ def test_unknown_fields_are_refused_like_whoosh_refuses_them(tmp_path):
 def test_packed_positions_read_back_as_written(positions):
     packed = PackedPositions()
     value = packed.encode(positions)
-    assert packed.encode_all([positions, [1]]) == [value, packed.encode([1])]
+    assert packed.encode_terms({"a": positions, "b": [1]}) == [("a", len(positions), value), ("b", 1, packed.encode([1]))]
     assert packed.decode_positions(value) == positions
     assert packed.decode_frequency(value) == len(positions)  # Whoosh's own count prefix
     assert packed.decode_positions(packed.combine([value, packed.encode([1, 2])])) == sorted({*positions, 1, 2})
