@@ -31,9 +31,9 @@ def spelling_words(*texts: str) -> str:
     indexing needs anyway: a `_WORD` run never crosses the analyzer's word boundaries,
     so splitting its distinct words gives the same set as splitting the whole text.
     """
-    distinct = " ".join({word for text in texts for word in words_of(text)}).lower()
-    words = {word if word.isascii() else word.translate(accent_map) for word in set(_WORD.findall(distinct))}
-    return " ".join(sorted(word for word in words if not word.isdigit()))
+    distinct = " ".join(set().union(*map(words_of, texts))).lower()
+    words = set(_WORD.findall(distinct if distinct.isascii() else distinct.translate(accent_map)))
+    return " ".join(sorted(words.difference(filter(str.isdigit, words))))
 
 
 def build_schema() -> wf.Schema:
