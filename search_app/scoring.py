@@ -6,8 +6,9 @@ Python method calls: most of a first-time search. Word queries are trees of `Ter
 `Or`, `And` and `AndNot`; here each term's postings are read a block at a time and
 scored with Whoosh's own BM25F formula over whole lists, and the tree is combined with
 dict and set operations: an `Or` and an `And` add their children's scores as Whoosh's
-union and intersection matchers do, an `AndNot` keeps the positive side's. Any other
-node (phrases, prefixes, ranges, boosts) is scored by Whoosh's own matchers, so every
+union and intersection matchers do, an `AndNot` keeps the positive side's, a `Phrase`
+keeps the words' intersection where they stand next to each other. Any other node
+(prefixes, ranges, boosts, phrases with slop) is scored by Whoosh's matchers, so every
 query gets the same documents and scores (a test compares them on every benchmark query).
 """
 
@@ -41,7 +42,10 @@ def _evaluate(node, segment, top, weighting) -> Scores:
     if getattr(node, "boost", 1.0) != 1.0:
         return _matcher_scores(node, segment, top)
     if type(node) is wq.Term:
-        return _term_scores(node.fieldname, node.text, segment, top, weighting)
+        postings = _term_postings(segment, node.fieldname, node.text)
+        return _bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else {}
+    if type(node) is wq.Phrase and node.slop == 1:
+        return _phrase_scores(node, segment, top, weighting)
     if type(node) is wq.Or:
         combined: Scores = {}
         for child in node.subqueries:
@@ -61,53 +65,97 @@ def _evaluate(node, segment, top, weighting) -> Scores:
     return _matcher_scores(node, segment, top)
 
 
-def _term_scores(fieldname: str, text, segment, top, weighting) -> Scores:
-    """BM25F (Whoosh's `bm25`, same operation order) for every posting of one term."""
+def _term_postings(segment, fieldname: str, text) -> tuple[list, list, list] | None:
+    """(docnums, weights, values) of a term in one segment; None if it is not there."""
     reader = segment.reader()
     if (fieldname, text) not in reader:
-        return {}
-    docnums, weights = _postings(reader.postings(fieldname, text))
+        return None
+    return _postings(reader.postings(fieldname, text))
+
+
+def _bm25f(postings, fieldname: str, text, segment, top, weighting) -> Scores:
+    """BM25F (Whoosh's `bm25`, same operation order) for every posting of one term."""
+    docnums, weights, _ = postings
     if not segment.schema[fieldname].scorable:
         return dict(zip(docnums, weights))  # WeightScorer: the posting's weight
     idf = top.idf(fieldname, text)
     average = top.avg_field_length(fieldname) or 1
     b = weighting._field_B.get(fieldname, weighting.B)
     k1 = weighting.K1
-    lengths = segment_field_lengths(reader._perdoc, fieldname) or [1] * (max(docnums, default=0) + 1)
+    lengths = segment_field_lengths(segment.reader()._perdoc, fieldname) or [1] * (max(docnums, default=0) + 1)
     return {
         docnum: idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths[docnum] / average)))
         for docnum, tf in zip(docnums, weights)
     }
 
 
-def _postings(matcher) -> tuple[list[int], list[float]]:
-    """A term's docnums and weights, read a block at a time where Whoosh's layout allows."""
+def _phrase_scores(node, segment, top, weighting) -> Scores:
+    """Documents with the words at consecutive positions, scored as the words' `And`.
+
+    What Whoosh's `Phrase` does with slop 1 (a `SpanNear2` over the terms' intersection,
+    scored by the intersection): each next word exactly one position after the last.
+    """
+    field = segment.schema[node.fieldname]
+    postings = [_term_postings(segment, node.fieldname, word) for word in node.words]
+    if not postings or None in postings:
+        return {}
+    common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
+    if not common:
+        return {}
+    decode = field.format.decode_positions
+    values = [dict(zip(docnums, word_values)) for docnums, _, word_values in postings]
+    matched = set()
+    for docnum in common:
+        # Where the phrase could start: word i's positions moved back by i, intersected.
+        starts = set(decode(values[0][docnum]))
+        for offset, word_values in enumerate(values[1:], start=1):
+            starts.intersection_update(map(offset.__rsub__, decode(word_values[docnum])))
+            if not starts:
+                break
+        if starts:
+            matched.add(docnum)
+    total: Scores = dict.fromkeys(matched, 0)
+    for word, (docnums, weights, _) in zip(node.words, postings):
+        kept = [(docnum, weight) for docnum, weight in zip(docnums, weights) if docnum in matched]
+        word_postings = ([docnum for docnum, _ in kept], [weight for _, weight in kept], None)
+        for docnum, score in _bm25f(word_postings, node.fieldname, word, segment, top, weighting).items():
+            total[docnum] += score
+    return total
+
+
+def _postings(matcher) -> tuple[list[int], list[float], list]:
+    """A term's docnums, weights and values, a block at a time where Whoosh's layout allows."""
     deleted = None
     if isinstance(matcher, FilterMatcher) and matcher._exclude:  # a segment with deletions
         deleted, matcher = matcher._ids, matcher.child
     if isinstance(matcher, W3LeafMatcher):
-        docnums, weights = _read_blocks(matcher)
+        docnums, weights, values = _read_blocks(matcher)
     elif isinstance(matcher, ListMatcher):  # postings inlined in the term table
         docnums = list(matcher._ids)
         weights = list(matcher._weights) if matcher._weights is not None else [1.0] * len(docnums)
+        values = list(matcher._values or [None] * len(docnums))
     else:
-        docnums, weights = [], []
+        docnums, weights, values = [], [], []
         while matcher.is_active():
             docnums.append(matcher.id())
             weights.append(matcher.weight())
+            values.append(matcher.value())
             matcher.next()
     if deleted:
         kept = [index for index, docnum in enumerate(docnums) if docnum not in deleted]
-        docnums, weights = [docnums[i] for i in kept], [weights[i] for i in kept]
-    return docnums, weights
+        docnums, weights, values = ([column[i] for i in kept] for column in (docnums, weights, values))
+    return docnums, weights, values
 
 
-def _read_blocks(matcher: W3LeafMatcher) -> tuple[list[int], list[float]]:
+def _read_blocks(matcher: W3LeafMatcher) -> tuple[list[int], list[float], list]:
     docnums: list[int] = []
     weights: list = []
+    values: list = []
     while matcher.is_active():
         matcher._read_data()
         gaps, block_weights, _ = matcher._data
+        matcher._read_values()  # Whoosh's own decoding: fixed-size values come joined
+        values.extend(matcher._values)
         count = matcher._blocklength
         block_docnums = list(accumulate(gaps))
         if matcher._byteids or len(block_docnums) != count:
@@ -120,7 +168,7 @@ def _read_blocks(matcher: W3LeafMatcher) -> tuple[list[int], list[float]]:
         else:
             weights.extend(block_weights)
         matcher._next_block()
-    return docnums, weights
+    return docnums, weights, values
 
 
 def _matcher_scores(node, segment, top) -> Scores:
