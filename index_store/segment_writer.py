@@ -49,7 +49,7 @@ class BulkSegmentWriter(writing.SegmentWriter):
         unsupported = [name for name, field in self.schema.items() if field.vector or field.separate_spelling()]
         if unsupported:
             raise ValueError(f"fields with vectors or separate spelling are not supported: {unsupported}")
-        self._postings: dict[str, dict] = defaultdict(dict)  # field -> term (str or bytes) -> entries
+        self._postings: dict[str, dict] = defaultdict(dict)  # field -> term (str or bytes) -> flat postings
         self._lengths: dict[str, dict[int, int]] = defaultdict(dict)  # field -> docnum -> stored length
 
     def add_document(self, **fields) -> None:

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment
-
 from indexer.documents import SkipDocument
 from indexer.html_article import extract_page
 from indexer.textutil import text_with_breaks
@@ -198,6 +196,8 @@ def apply_rules(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
 
 def html_fragment_to_text(text: str) -> str:
     """Strip HTML tags from mixed Markdown, keeping block boundaries as blank lines."""
+    from bs4 import BeautifulSoup, Comment  # 0.15 s to import: not for a CLI run that reads no post
+
     soup = BeautifulSoup(text, "html.parser")
     for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
         comment.extract()

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from .textutil import load_table
 
 __all__ = ["GOALS", "match_goal", "normalize_goal"]
 
@@ -33,7 +33,7 @@ def _fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def _goal_by_label() -> dict[str, str]:
     """Load data/goals.yaml once as folded label -> goal."""
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = load_table(DATA_FILE)
     by_label = {goal: goal for goal in GOALS}
     for goal, labels in data["goals"].items():
         if goal not in GOALS:

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from .textutil import cache_short_text
+from .textutil import cache_short_text, load_table
 
 __all__ = ["CANONICAL_METRICS", "OTHER", "is_dream_metric", "match_metric", "normalize_metrics"]
 
@@ -62,7 +60,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def _table() -> _Table:
     """Load data/metrics.yaml once, refusing a spelling claimed by two metrics."""
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = load_table(DATA_FILE)
     metric_by_key: dict[str, str] = {}
     for metric, spellings in data["metrics"].items():
         for spelling in [metric, *(spellings or [])]:

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from .textutil import cache_short_text
+from .textutil import cache_short_text, load_table
 
 __all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions"]
 
@@ -73,7 +71,7 @@ def _index(section: dict[str, list[str]], canonical: tuple[str, ...]) -> dict[st
 @lru_cache(maxsize=1)
 def _table() -> _Table:
     """Load and compile data/regions.yaml (once per process)."""
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = load_table(DATA_FILE)
     canonical = tuple(data["canonical"])
     specific = _index(data["places"], canonical)
     for phrase, regions in data.get("combined", {}).items():

@@ -7,7 +7,10 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from html import unescape
+from pathlib import Path
 from typing import TypeVar
+
+import yaml
 
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -81,3 +84,9 @@ def slugify(text: str) -> str:
     """ASCII, lower-case, hyphenated: a URL-safe id component."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def load_table(path: Path) -> dict:
+    """One of the repo's own YAML tables, with libyaml: ten times faster to load, and
+    these files are ours, not documents (those go through frontmatter.py's checks)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -46,7 +46,7 @@ def _evaluate(node, segment, top, weighting) -> Scores:
         return _bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else {}
     if type(node) is wq.Phrase and node.slop == 1:
         return _phrase_scores(node, segment, top, weighting)
-    if type(node) is wq.Or:
+    if type(node) is wq.Or and not (node.scale or node.minmatch):
         combined: Scores = {}
         for child in node.subqueries:
             for docnum, score in _evaluate(child, segment, top, weighting).items():
