@@ -62,17 +62,19 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
         if not root.is_dir():
             problems.append((str(root), "no such file or directory"))
             continue
+        # Plain strings, not Path objects: an update lists every file each time, and
+        # building three Paths per file cost more than the rest of an unchanged run.
         for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append((e.filename, e.strerror))):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            absolute_dir = os.path.abspath(dirpath)
+            relative_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            prefix = "" if relative_dir == "." else relative_dir + "/"
             for name in sorted(filenames):
-                if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                stem, suffix = os.path.splitext(name)
+                if name.startswith(".") or suffix.lower() not in SUFFIXES or stem.lower() in IGNORED_NAMES:
                     continue
-                if Path(name).stem.lower() in IGNORED_NAMES:
-                    continue
-                full = Path(dirpath) / name
-                relpath = full.relative_to(root).as_posix()
-                key = os.path.abspath(full)
-                sources.setdefault(key, SourceFile(key, relpath))
+                key = os.path.join(absolute_dir, name)
+                sources.setdefault(key, SourceFile(key, prefix + name))
     return sorted(sources.values(), key=lambda s: s.path), problems
 
 
