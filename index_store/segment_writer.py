@@ -112,7 +112,7 @@ class BulkSegmentWriter(writing.SegmentWriter):
             return super()._flush_segment()
         self.perdocwriter.close()
         writer = self.fieldwriter
-        for name in sorted(self._postings):
+        for name in sorted(name for name, terms in self._postings.items() if terms):  # as Whoosh: no empty fields
             terms, field = self._postings[name], self.schema[name]
             lengths = _by_docnum(self._lengths.get(name), self.docnum)
             writer.start_field(name, field)
@@ -209,7 +209,7 @@ def _write_block(postfile, docnums: list, weights: list, values: list, lengths, 
     gaps = (docnums[0], *map(sub, docnums[1:], docnums))
     lightest, heaviest = min(weights), max(weights)
     if lightest == heaviest:
-        block_weights = None if lightest == 1.0 else weights[0]
+        block_weights = None if lightest == 1.0 else array("f", weights[:1])[0]  # float32, as Whoosh
     else:
         block_weights = tuple(array("f", weights))
     if fixed_size is None or fixed_size < 0:

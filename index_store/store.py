@@ -44,7 +44,7 @@ MANIFEST = "manifest.json"
 # old generation is refused with advice instead of being misread. 2: packed positions.
 INDEX_FORMAT = 2
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
-WRITER_MEMORY_MB = 512  # Whoosh buffers this much before flushing a segment: fewer, bigger segments
+WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies
 # each part into memory for every searcher (BufferFile wraps it in a BytesIO), which made
 # each of a worker's searchers cost as much RAM as the whole index.

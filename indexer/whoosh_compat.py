@@ -76,10 +76,10 @@ def _doc_field_length(self, docnum, fieldname, default=0):
     """W3PerDocReader.doc_field_length, from the in-memory copy of the segment's lengths.
 
     BM25 asks for the length of every document it scores: through Whoosh's column
-    reader that is a seek and a read each, 7% of a first-time search. The copy costs a
-    byte per document and field, made once per reader.
+    reader that is a seek and a read each, 7% of a first-time search. The copy (a list,
+    8 bytes per document and field) is made once per reader.
     """
-    if docnum > self._doccount:
+    if docnum >= self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
     lengths = segment_field_lengths(self, fieldname)
     return default if lengths is None else lengths[docnum]

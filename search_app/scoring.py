@@ -44,7 +44,7 @@ def _evaluate(node, segment, top, weighting) -> Scores:
     if type(node) is wq.Term:
         postings = _term_postings(segment, node.fieldname, node.text)
         return _bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else {}
-    if type(node) is wq.Phrase and node.slop == 1:
+    if type(node) is wq.Phrase and node.slop == 1 and _has_positions(segment.schema, node.fieldname):
         return _phrase_scores(node, segment, top, weighting)
     if type(node) is wq.Or and not (node.scale or node.minmatch):
         combined: Scores = {}
@@ -65,10 +65,17 @@ def _evaluate(node, segment, top, weighting) -> Scores:
     return _matcher_scores(node, segment, top)
 
 
+def _has_positions(schema, fieldname: str) -> bool:
+    return fieldname in schema and schema[fieldname].format.supports("positions")
+
+
 def _term_postings(segment, fieldname: str, text) -> tuple[list, list, list] | None:
     """(docnums, weights, values) of a term in one segment; None if it is not there."""
     reader = segment.reader()
-    if (fieldname, text) not in reader:
+    try:
+        if (fieldname, text) not in reader:
+            return None
+    except ValueError:  # text the field cannot hold (a word for a number field): no match, as in Whoosh
         return None
     return _postings(reader.postings(fieldname, text))
 

@@ -23,7 +23,9 @@ SCAN_CHARS = 8_000  # characters scanned for matches: the best fragments are rar
 MAX_MATCHES = 16  # matches considered when choosing windows: enough for two fragments
 _WORD_CHAR = re.compile(r"\w")
 _WORD_CHARS = re.compile(r"\w+")
-_ACCENTED = re.compile("[\u00c0-\u024f\u1e00-\u1eff]+")  # runs of letters accent_map folds
+# Runs of the non-ASCII characters accent_map folds (each to one character; ASCII ones
+# only change case, which lower() does).
+_ACCENTED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(accent_map) if code > 127) + "]+")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from index_store import IndexStore
 from indexer.pipeline import index_paths
+from indexer.whoosh_compat import query as wq
 from search_app.query import parse_query
 from search_app.scoring import score_all
 
@@ -75,3 +76,27 @@ def test_documents_deleted_by_an_update_are_not_scored(tmp_path):
     generation = store.open_current()
     assert any(segment.has_deletions() for segment in generation.index._segments())
     assert_same_scores(store.root, ["community", "neighbourhood youth", "community OR neighbourhood", "school"])
+
+
+def outcome(function, *args):
+    """A function's result, or the type of what it raised."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - comparing what each side raises
+        return type(error)
+
+
+def test_queries_built_directly_behave_as_in_whoosh(index_dir):
+    """Field-less phrases, phrases on fields without positions, words for number fields."""
+    queries = [
+        wq.Phrase("nosuchfield", ["open", "space"]),
+        wq.Phrase("kind", ["proposal", "proposal"]),
+        wq.Phrase("title", ["open", "space"]),
+        wq.Term("year", "abc"),
+        wq.Term("nosuchfield", "garden"),
+        wq.Or([]),
+        wq.And([]),
+    ]
+    with IndexStore(index_dir).open_current().index.searcher() as searcher:
+        for query in queries:
+            assert outcome(score_all, searcher, query) == outcome(whoosh_scores, searcher, query), query

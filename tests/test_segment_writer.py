@@ -166,3 +166,25 @@ def test_field_lengths_read_from_memory_match_whooshs_column_reader(tmp_path, do
                 expected = 7 if column is None else (whoosh3.byte_to_length(column[docnum]) if column[docnum] else None)
                 assert per_document.doc_field_length(docnum, fieldname, 7) == expected
         assert searcher.reader().doc_field_length(3, "body") > 0
+
+
+def test_fields_without_terms_and_boosts_float32_cannot_hold_are_written_as_whoosh_writes_them(tmp_path):
+    """An empty title gets no field id; a uniform 1.1 weight is stored as the float32 Whoosh reads."""
+    schema = build_schema()
+    schema["heading"].format = PackedPositions(field_boost=1.1)  # a boost float32 cannot hold
+    documents = [{"id": f"d{n}", "heading": "garden garden", "title": "", "body": "park"} for n in range(3)]
+    indexes = []
+    for bulk in (False, True):
+        directory = tmp_path / str(bulk)
+        directory.mkdir()
+        index = whoosh_index.create_in(str(directory), schema)
+        writer = BulkSegmentWriter(index) if bulk else index.writer()
+        for fields in documents:
+            writer.add_document(**fields)
+        writer.commit()
+        indexes.append(index)
+    expected, actual = indexes
+    with expected.reader() as whoosh_reader, actual.reader() as bulk_reader:
+        assert sorted(bulk_reader.indexed_field_names()) == sorted(whoosh_reader.indexed_field_names())
+        assert "title" not in bulk_reader.indexed_field_names()
+    assert postings(actual) == postings(expected)

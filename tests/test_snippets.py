@@ -22,6 +22,7 @@ def marked(html: str) -> list[str]:
     [
         ("garden", "Community Gardens and a gardening club", ["Gardens", "gardening"]),
         ("nino", "El Niño programs", ["Niño"]),
+        ("garden", "ｇａｒｄｅｎ café", ["ｇａｒｄｅｎ"]),  # full-width letters fold as the index folds them
         ("educ*", "Education and educators", ["Education", "educators"]),
         ('"community college"', "Our community college partners", ["community", "college"]),
         ("food -music", "food, not music", ["food"]),
