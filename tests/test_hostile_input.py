@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import json
 import os
-import resource
 import subprocess
 import textwrap
 from pathlib import Path
