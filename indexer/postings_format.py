@@ -31,7 +31,10 @@ class PackedPositions(formats.Positions):
         return _layout(len(positions)).pack(len(positions), *positions)
 
     def encode_terms(self, positions: dict[str, list[int]]) -> list[tuple[str, float, bytes]]:
-        """(term, weight, value) for each term of one document: what a posting stores."""
+        """(term, weight, value) for each term of one document: what a posting stores.
+
+        The value is `encode`'s, written out: a method call per term costs a tenth more.
+        """
         boost = self.field_boost
         return [(term, len(p) * boost, _layout(len(p)).pack(len(p), *p)) for term, p in positions.items()]
 

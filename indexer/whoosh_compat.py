@@ -26,10 +26,8 @@ with warnings.catch_warnings():
     from whoosh.matching import ListMatcher  # noqa: F401
     from whoosh.matching.wrappers import FilterMatcher  # noqa: F401
     from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: F401
-    import whoosh.reading  # noqa: F401
+    from whoosh.reading import TermNotFound  # noqa: F401
     import whoosh.searching  # noqa: F401
-    import whoosh.writing  # noqa: F401
-    import whoosh.codec.whoosh3  # noqa: F401
 
 from whoosh.codec import whoosh3 as _w3  # noqa: E402 - compiled above, inside the filter
 from whoosh.matching import binary as _binary  # noqa: E402
@@ -90,5 +88,6 @@ _w3.W3PerDocReader.doc_field_length = _doc_field_length
 __all__ = [
     "analysis", "columns", "fields", "formats", "index", "qparser", "query", "scoring", "sorting", "writing",
     "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "FileStorage",
-    "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3LeafMatcher", "ListMatcher", "FilterMatcher", "segment_field_lengths",
+    "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3LeafMatcher", "ListMatcher", "FilterMatcher", "TermNotFound",
+    "segment_field_lengths",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from itertools import accumulate
 
-from indexer.whoosh_compat import FilterMatcher, ListMatcher, W3LeafMatcher, scoring, segment_field_lengths
+from indexer.whoosh_compat import FilterMatcher, ListMatcher, TermNotFound, W3LeafMatcher, scoring, segment_field_lengths
 from indexer.whoosh_compat import query as wq
 
 Scores = dict[int, float]  # segment docnum -> score
@@ -71,13 +71,11 @@ def _has_positions(schema, fieldname: str) -> bool:
 
 def _term_postings(segment, fieldname: str, text) -> tuple[list, list, list] | None:
     """(docnums, weights, values) of a term in one segment; None if it is not there."""
-    reader = segment.reader()
     try:
-        if (fieldname, text) not in reader:
-            return None
-    except ValueError:  # text the field cannot hold (a word for a number field): no match, as in Whoosh
+        matcher = segment.reader().postings(fieldname, text)  # one term-table lookup
+    except (TermNotFound, ValueError):  # absent here, or text the field cannot hold: no match, as in Whoosh
         return None
-    return _postings(reader.postings(fieldname, text))
+    return _postings(matcher)
 
 
 def _bm25f(postings, fieldname: str, text, segment, top, weighting) -> Scores:
