@@ -11,17 +11,20 @@ pickled layout cannot be read with this one: the store refuses generations of an
 from __future__ import annotations
 
 import struct
-from functools import lru_cache
 
+from .memo import Memo
 from .whoosh_compat import formats
 
 COUNT = struct.Struct("<I")  # a posting's first integer: how many positions follow
+LAYOUTS = 4096  # distinct position counts whose Struct is kept
 
 
-@lru_cache(maxsize=4096)
-def _layout(count: int) -> struct.Struct:
-    """The count and `count` positions, little-endian unsigned 32-bit; cached per count."""
+def _new_layout(count: int) -> struct.Struct:
+    """The count and `count` positions, little-endian unsigned 32-bit."""
     return struct.Struct(f"<{count + 1}I")
+
+
+_layout = Memo(_new_layout, LAYOUTS).__getitem__  # one Struct per count, made once
 
 
 class PackedPositions(formats.Positions):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.analysis import FoldStemAnalyzer, index_term
+from indexer.memo import Memo
 from indexer.whoosh_compat import accent_map, analysis
 
 from conftest import SHARED_CORPUS
@@ -75,3 +78,26 @@ def test_term_positions_match_the_tokens_indexing_would_see(text):
     positions, kept = FoldStemAnalyzer().term_positions(text)
     assert positions == expected
     assert kept == sum(len(p) for p in expected.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab.é1_- ,Ñ\n", max_size=40))
+def test_same_words_as_whoosh_on_dotted_and_accented_text(text):
+    # The tokenizer's expression is written differently from RegexTokenizer's default.
+    assert tokens(FoldStemAnalyzer(), text, positions=True, chars=True) == tokens(
+        reference_analyzer(), text, positions=True, chars=True
+    )
+
+
+def test_memo_computes_once_and_forgets_everything_when_full():
+    calls = []
+
+    def double(value):
+        calls.append(value)
+        return value * 2
+
+    memo = Memo(double, limit=2)
+    assert [memo[1], memo[1], memo[2]] == [2, 2, 4]
+    assert calls == [1, 2]
+    assert memo[3] == 6  # the third key: the memo was full, so it starts over
+    assert dict(memo) == {3: 6}
