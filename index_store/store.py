@@ -7,6 +7,7 @@ Layout of the index directory::
     gen-000007/        a complete Whoosh index plus manifest.json
     gen-000008/        the live one
     .build-000009-<pid>/  a generation being built; removed if the build fails
+    cache-parsed/      documents parsed before, by file content (indexer/parse_cache.py)
 
 A rebuild writes a fresh generation; an update copies the live one and edits the copy.
 Either way the new generation is verified (opened, counted, searched) before CURRENT
@@ -227,6 +228,10 @@ class IndexStore:
     def writer_lock(self) -> WriterLock:
         """The lock every writing operation holds for its whole run."""
         return WriterLock(self.root / ".lock", self.lock_timeout)
+
+    def cache_path(self, name: str) -> Path:
+        """A folder for a writer's cache `name`, beside the generations; written under the lock."""
+        return self.root / f"cache-{name}"
 
     @contextmanager
     def build(self, *, rebuild: bool) -> Iterator[Builder]:

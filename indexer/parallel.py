@@ -20,6 +20,7 @@ from pathlib import Path
 
 from index_store import write_part
 
+from .parse_cache import ParseCache, entry_key
 from .schema import document_fields
 from .sources import ParsedFile, SourceFile, parse_source
 
@@ -38,6 +39,11 @@ class Outcome:
     skipped: str = ""
     stamp: list[int] | None = None
 
+    @property
+    def cache_key(self) -> str:
+        """Where the parse cache keeps this file's document (see indexer/parse_cache.py)."""
+        return entry_key(self.source.path, self.source.relpath, self.digest)
+
     @classmethod
     def of(cls, parsed: ParsedFile) -> "Outcome":
         """The outcome of a parsed file, without its (large) document."""
@@ -49,9 +55,10 @@ class WorkerFailed(Exception):
     """A worker process died or raised; the build must not be swapped in."""
 
 
-def parse_and_write(sources: list[SourceFile], parts: list[Path]) -> Iterator[Outcome]:
+def parse_and_write(sources: list[SourceFile], parts: list[Path], cache: ParseCache | None = None) -> Iterator[Outcome]:
     """Write the documents of `sources` into one part index per entry of `parts`.
 
+    :param cache: parsed documents to reuse and keep (see `parse_source`).
     Yields an `Outcome` per file as workers finish them (not in input order).
 
     :raises WorkerFailed: if any worker fails; the parts are then incomplete.
@@ -67,7 +74,7 @@ def parse_and_write(sources: list[SourceFile], parts: list[Path]) -> Iterator[Ou
     for _ in parts:
         tasks.put(None)
     parent = os.getpid()
-    workers = [context.Process(target=_work, args=(tasks, results, part, parent), daemon=True) for part in parts]
+    workers = [context.Process(target=_work, args=(tasks, results, part, parent, cache), daemon=True) for part in parts]
     for worker in workers:
         worker.start()
     try:
@@ -106,20 +113,20 @@ def _collect(results, workers, expected: int) -> Iterator[Outcome]:
         raise WorkerFailed(f"workers reported {received} of {expected} files")
 
 
-def _work(tasks, results, part: Path, parent: int) -> None:
+def _work(tasks, results, part: Path, parent: int, cache: ParseCache | None) -> None:
     """Worker process: parse batches until the sentinel, writing documents into `part`."""
     _exit_with(parent)
     try:
-        write_part(part, _documents(tasks, results))
+        write_part(part, _documents(tasks, results, cache))
         results.put(("done", str(part)))
     except BaseException as error:  # report, never hang the parent
         results.put(("error", f"{type(error).__name__}: {error}"))
 
 
-def _documents(tasks, results) -> Iterator[dict]:
+def _documents(tasks, results, cache: ParseCache | None) -> Iterator[dict]:
     while (batch := tasks.get()) is not None:
         for source in batch:
-            parsed = parse_source(source)
+            parsed = parse_source(source, cache=cache)
             document = parsed.document
             results.put(Outcome.of(parsed))
             if document is not None:

@@ -8,6 +8,7 @@ written by one worker process per core, each into its own part index (indexer/pa
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 from index_store import Builder, IndexBuildError, IndexStore
 
 from .parallel import Outcome, parse_and_write
+from .parse_cache import ParseCache
 from .schema import document_fields
 from .sources import SourceFile, discover, file_digest, file_stamp, parse_source
 
@@ -61,12 +63,15 @@ def index_paths(
     rebuild: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    reparse: bool = False,
 ) -> IndexReport:
     """Bring the index in line with the files under `paths`.
 
     :param rebuild: build a fresh generation from these paths only, ignoring the live one.
     :param progress: called once per parsed file (for progress bars).
     :param workers: parser processes (default: the number of CPUs).
+    :param reparse: parse every file again instead of reusing documents parsed before
+        from the same content (see indexer/parse_cache.py); the cache is refreshed.
     :raises IndexLocked: when another run holds the lock past the timeout.
     :raises IndexBuildError: when no generation could be built; the live one is untouched.
         Its `report` attribute holds the files skipped so far.
@@ -83,9 +88,12 @@ def index_paths(
         report.unchanged = plan.unchanged
         workers = workers or os.cpu_count() or 1
         parallel = workers > 1 and len(plan.to_parse) >= PARALLEL_THRESHOLD
+        # Made only when there is something to parse: its fingerprint costs a few ms.
+        cache = ParseCache(store.cache_path("parsed"), reuse=not reparse) if plan.to_parse else None
         # Small batches are parsed before anything is written: if every changed file is
         # broken and nothing was removed, no new generation is needed at all.
-        parsed = None if parallel else list(_with_progress(map(parse_source, plan.to_parse), len(plan.to_parse), progress))
+        parse = functools.partial(parse_source, cache=cache)
+        parsed = None if parallel else list(_with_progress(map(parse, plan.to_parse), len(plan.to_parse), progress))
         nothing_to_write = parsed is not None and not plan.removed and all(p.document is None for p in parsed)
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
         if not rebuild and nothing_to_write and live.get("generation"):
@@ -95,10 +103,13 @@ def index_paths(
             report.documents = len(known)
         else:
             try:
-                _build(store, plan, report, rebuild=rebuild, parsed=parsed, progress=progress, workers=workers)
+                kept = _build(store, plan, report, rebuild=rebuild, parsed=parsed, progress=progress, workers=workers, cache=cache)
             except IndexBuildError as error:
                 error.report = report  # so the caller can still list the skipped files
                 raise
+            if cache is not None:
+                # A rebuild read every file: entries it did not use are for old contents.
+                cache.prune(keep=kept if rebuild else None)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -133,8 +144,12 @@ def _plan(sources: list[SourceFile], known: dict) -> _Plan:
     return _Plan(to_parse=to_parse, removed=removed, unchanged=unchanged)
 
 
-def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, parsed, progress, workers) -> None:
-    """Write a new generation: from `parsed` documents, or by worker processes when None."""
+def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, parsed, progress, workers, cache) -> set[str]:
+    """Write a new generation: from `parsed` documents, or by worker processes when None.
+
+    :returns: the parse-cache keys of the documents written.
+    """
+    kept = set()
     with store.build(rebuild=rebuild) as builder:
         for path in plan.removed:
             builder.remove(path)
@@ -143,19 +158,25 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
         owners = {entry["id"]: path for path, entry in builder.manifest["sources"].items()}
         if parsed is None:
             parts = [builder.new_part() for _ in range(workers)]
-            outcomes = _with_progress(parse_and_write(plan.to_parse, parts), len(plan.to_parse), progress)
+            outcomes = _with_progress(parse_and_write(plan.to_parse, parts, cache), len(plan.to_parse), progress)
             # Workers finish files in any order; sorting keeps "first file wins" stable.
             for outcome in sorted(outcomes, key=lambda o: o.source.path):
+                if outcome.doc_id is not None:
+                    kept.add(outcome.cache_key)
                 if not _accept(outcome, builder, owners, report) and outcome.doc_id is not None:
                     builder.duplicates.append((outcome.doc_id, owners[outcome.doc_id]))  # already written
         else:
             for item in parsed:
-                if _accept(Outcome.of(item), builder, owners, report):
+                outcome = Outcome.of(item)
+                if outcome.doc_id is not None:
+                    kept.add(outcome.cache_key)
+                if _accept(outcome, builder, owners, report):
                     builder.write(document_fields(item.document))
         report.documents = len(builder.manifest["sources"])
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")
         report.generation = builder.number
+    return kept
 
 
 def _with_progress(items: Iterable, total: int, progress: Progress | None) -> Iterator:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .documents import Document, SkipDocument
 from .frontmatter import load_front_matter, split_front_matter
+from .parse_cache import ParseCache, entry_key
 from .proposals import is_proposal, read_proposal
 from .reading import MAX_FILE_BYTES, decode_text, read_bytes
 from .textutil import slugify
@@ -78,14 +79,22 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
     return sorted(sources.values(), key=lambda s: s.path), problems
 
 
-def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ParsedFile:
-    """Read and parse one file; never raises for bad content."""
+def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, cache: ParseCache | None = None) -> ParsedFile:
+    """Read and parse one file; never raises for bad content.
+
+    :param cache: where a document parsed before from the same content is taken from,
+        and where a newly parsed one is kept.
+    """
     stamp = file_stamp(source.path)  # taken before reading: a later change is seen next time
     try:
         data = read_bytes(Path(source.path), max_bytes)
     except SkipDocument as reason:
         return ParsedFile(source, "", skipped=str(reason))
     digest = hashlib.sha1(data).hexdigest()
+    key = entry_key(source.path, source.relpath, digest)
+    document = cache.get(key) if cache is not None else None
+    if document is not None:
+        return ParsedFile(source, digest, document=document, stamp=stamp)
     try:
         document = parse_bytes(source, data)
     except SkipDocument as reason:
@@ -94,6 +103,8 @@ def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> ParsedF
         return ParsedFile(source, digest, skipped="document is nested too deeply to read")
     except Exception as error:  # a reader bug must not stop the run: report it per file
         return ParsedFile(source, digest, skipped=f"unexpected error: {type(error).__name__}: {error}")
+    if cache is not None:
+        cache.put(key, document)
     return ParsedFile(source, digest, document=document, stamp=stamp)
 
 

@@ -97,11 +97,14 @@ def _echo_document(document) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and problems.")
 @click.option("--lock-timeout", default=30.0, show_default=True, envvar="SEARCH_INDEX_LOCK_TIMEOUT", help="Seconds to wait for another indexing run.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes (default: CPUs).")
-def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers) -> None:
+@click.option("--reparse", is_flag=True, help="Parse every file read again, not reusing documents parsed before from the same content.")
+def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers, reparse) -> None:
     """Index PATHS (files or folders): only changed files, or everything with --rebuild."""
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
     try:
-        report = index_paths(store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers)
+        report = index_paths(
+            store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers, reparse=reparse
+        )
     except IndexStoreError as error:
         # "check the skipped files above" must have files above: list them first.
         partial = getattr(error, "report", None)

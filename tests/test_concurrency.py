@@ -148,7 +148,7 @@ def test_two_index_commands_started_together_both_finish_one_after_the_other(tmp
     assert summaries == ["generation 1", "generation 2"], outputs
     assert (index_dir / "CURRENT").read_text() == "gen-000002\n"
     assert len(live_documents(index_dir)) == LARGE
-    assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "gen-000001", "gen-000002"]
+    assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "cache-parsed", "gen-000001", "gen-000002"]
 
 
 def test_a_second_index_command_reports_the_lock_and_the_first_completes(tmp_path):

@@ -112,10 +112,11 @@ def leftover_processes(index_dir: Path) -> list[int]:
 
 
 def assert_clean(index_dir: Path) -> None:
-    """After a completed run: the pointer, the lock and at most KEEP_GENERATIONS generations."""
+    """After a completed run: the pointer, the lock, the parse cache and at most
+    KEEP_GENERATIONS generations."""
     names = sorted(entry.name for entry in index_dir.iterdir())
     generations = [name for name in names if name.startswith("gen-")]
-    assert names == sorted([".lock", "CURRENT", *generations]), names
+    assert names == sorted([".lock", "CURRENT", "cache-parsed", *generations]), names
     assert 1 <= len(generations) <= store_module.KEEP_GENERATIONS
 
 
@@ -265,7 +266,7 @@ def test_a_full_disk_fails_the_build_clearly_and_leaves_the_live_generation_alon
             failed.stderr,
         ), failed.stderr
         assert snapshot(index_dir) == before
-        assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "gen-000001"]
+        assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "cache-parsed", "gen-000001"]
         assert sum(stats(index_dir)["documents"].values()) == PARALLEL_THRESHOLD + 10
         remount(disk, f"size={DISK_BYTES}")
         again = index(revised, index_dir, *(["--rebuild"] if rebuild else []))
@@ -315,7 +316,7 @@ def test_a_failed_pointer_write_leaves_nothing_behind(tmp_path, small_corpus, mo
         "the live generation gen-000001 is untouched\n"
     )
     assert snapshot(index_dir) == before
-    assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "gen-000001"]
+    assert sorted(entry.name for entry in index_dir.iterdir()) == [".lock", "CURRENT", "cache-parsed", "gen-000001"]
     monkeypatch.undo()
     assert runner.invoke(main, ["index", str(small_corpus), "--index-dir", str(index_dir), "-q", "--rebuild"]).exit_code == 0
     assert (index_dir / "CURRENT").read_text() == "gen-000002\n"  # the number of the failed build is reused

@@ -251,7 +251,7 @@ def test_an_update_parses_only_added_and_changed_files(store, corpus, monkeypatc
     (folder / "libraries.md").touch()  # a new mtime but the same content: unchanged
     parsed = []
     original = pipeline.parse_source
-    monkeypatch.setattr(pipeline, "parse_source", lambda source: parsed.append(source.relpath) or original(source))
+    monkeypatch.setattr(pipeline, "parse_source", lambda source, **options: parsed.append(source.relpath) or original(source, **options))
     report = run(store, corpus)
     assert sorted(parsed) == ["proposals/2019/gardens.md", "proposals/2019/museums.md"]
     assert (report.added, report.updated, report.removed, report.unchanged, report.skipped) == (1, 1, 1, 2, [])

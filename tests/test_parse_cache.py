@@ -1,0 +1,156 @@
+"""A rebuild takes documents parsed before from the parse cache, and only when they are
+exactly what parsing the same content with the same code would give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index_store import IndexStore
+from indexer import pipeline
+from indexer.parse_cache import ParseCache, entry_key, parser_fingerprint
+from indexer.pipeline import index_paths
+
+PAGE = """<html><head><title>{title}</title></head><body><article>
+<h1>{title}</h1><p>{text}</p><p>Volunteers meet every Saturday morning in the park.</p>
+</article></body></html>"""
+
+
+def post(title: str, text: str = "A post about parks and libraries.") -> str:
+    return f"---\ntitle: {title}\ndate: 2017-03-23\n---\n{text}\n"
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    root = tmp_path / "corpus"
+    (root / "articles").mkdir(parents=True)
+    (root / "articles" / "2017-03-23-parks.markdown").write_text(post("Parks for all"), encoding="utf-8")
+    (root / "articles" / "gardens.html").write_text(
+        PAGE.format(title="Community gardens", text="Gardens feed the neighbourhood."), encoding="utf-8"
+    )
+    return root
+
+
+@pytest.fixture
+def store(tmp_path) -> IndexStore:
+    return IndexStore(tmp_path / "index", lock_timeout=5)
+
+
+def cache_folder(store: IndexStore) -> Path:
+    return store.cache_path("parsed") / parser_fingerprint()
+
+
+def titles(store: IndexStore) -> set[str]:
+    with store.open_current().index.searcher() as searcher:
+        return {fields["title"] for fields in searcher.all_stored_fields()}
+
+
+def doctor_entries(store: IndexStore, title: str) -> None:
+    """Change every cached document's title, as if parsing had given another one."""
+    for entry in cache_folder(store).glob("*.json"):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        entry.write_text(json.dumps({**data, "title": title}), encoding="utf-8")
+
+
+def count_parses(monkeypatch) -> list[str]:
+    parsed: list[str] = []
+    original = pipeline.parse_source.__globals__["parse_bytes"]
+
+    def counting(source, data):
+        parsed.append(source.relpath)
+        return original(source, data)
+
+    monkeypatch.setitem(pipeline.parse_source.__globals__, "parse_bytes", counting)
+    return parsed
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_takes_documents_from_the_cache_instead_of_parsing(store, corpus, monkeypatch, workers):
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)  # workers=2 takes the worker-process path
+    index_paths(store, [corpus], workers=workers)
+    assert titles(store) == {"Parks for all", "Community gardens"}
+    assert len(list(cache_folder(store).glob("*.json"))) == 2
+    doctor_entries(store, "From the cache")
+    index_paths(store, [corpus], rebuild=True, workers=workers)
+    assert titles(store) == {"From the cache"}
+    index_paths(store, [corpus], rebuild=True, workers=workers, reparse=True)
+    assert titles(store) == {"Parks for all", "Community gardens"}
+
+
+def test_changed_content_is_parsed_again(store, corpus, monkeypatch):
+    index_paths(store, [corpus], workers=1)
+    (corpus / "articles" / "2017-03-23-parks.markdown").write_text(post("Parks for everyone"), encoding="utf-8")
+    parsed = count_parses(monkeypatch)
+    index_paths(store, [corpus], rebuild=True, workers=1)
+    assert parsed == ["articles/2017-03-23-parks.markdown"]
+    assert titles(store) == {"Parks for everyone", "Community gardens"}
+
+
+def test_the_same_file_found_under_another_path_is_not_taken_from_the_cache(store, corpus):
+    index_paths(store, [corpus], workers=1)
+    index_paths(store, [corpus / "articles"], rebuild=True, workers=1)  # ids lose "articles/"
+    with store.open_current().index.searcher() as searcher:
+        ids = {fields["id"] for fields in searcher.all_stored_fields()}
+    assert ids == {"article/2017-03-23-parks", "article/gardens"}
+
+
+def test_a_damaged_entry_is_parsed_again(store, corpus):
+    index_paths(store, [corpus], workers=1)
+    for number, entry in enumerate(sorted(cache_folder(store).glob("*.json"))):
+        entry.write_text(['{"title": "trunc', '{"title": "No sections"}'][number], encoding="utf-8")
+    report = index_paths(store, [corpus], rebuild=True, workers=1)
+    assert (report.added, report.skipped) == (2, [])
+    assert titles(store) == {"Parks for all", "Community gardens"}
+
+
+def test_a_rebuild_drops_entries_it_did_not_use_and_other_parser_versions(store, corpus):
+    index_paths(store, [corpus], workers=1)
+    stale = store.cache_path("parsed") / "0123456789abcdef"
+    stale.mkdir()
+    (stale / "old.json").write_text("{}", encoding="utf-8")
+    (corpus / "articles" / "gardens.html").unlink()
+    (corpus / "articles" / "2017-03-23-parks.markdown").write_text(post("Parks for everyone"), encoding="utf-8")
+    index_paths(store, [corpus], workers=1)  # an update keeps entries: they are cheap
+    assert len(list(cache_folder(store).glob("*.json"))) == 3
+    assert not stale.exists()
+    index_paths(store, [corpus], rebuild=True, workers=1)
+    assert len(list(cache_folder(store).glob("*.json"))) == 1
+
+
+def test_an_unusable_cache_folder_only_costs_parsing(store, corpus):
+    store.root.mkdir(parents=True)
+    store.cache_path("parsed").write_text("not a folder", encoding="utf-8")
+    for rebuild in (False, True):
+        report = index_paths(store, [corpus], rebuild=rebuild, workers=1)
+        assert (report.documents, report.skipped) == (2, [])
+
+
+def test_broken_files_are_not_cached(store, corpus):
+    (corpus / "articles" / "empty.markdown").write_text("---\ntitle: x\n", encoding="utf-8")
+    report = index_paths(store, [corpus], workers=1)
+    assert [path for path, _ in report.skipped] == [str(corpus / "articles" / "empty.markdown")]
+    assert len(list(cache_folder(store).glob("*.json"))) == 2
+
+
+def test_the_fingerprint_follows_the_parsing_code(tmp_path, monkeypatch):
+    from indexer import parse_cache
+
+    package = tmp_path / "indexer"
+    (package / "data").mkdir(parents=True)
+    (package / "proposals.py").write_text("RULE = 1\n", encoding="utf-8")
+    (package / "data" / "regions.yaml").write_text("a: b\n", encoding="utf-8")
+    monkeypatch.setattr(parse_cache, "PACKAGE_DIR", package)
+    before = parser_fingerprint()
+    (package / "data" / "regions.yaml").write_text("a: c\n", encoding="utf-8")
+    after_data = parser_fingerprint()
+    (package / "proposals.py").write_text("RULE = 2\n", encoding="utf-8")
+    assert len({before, after_data, parser_fingerprint()}) == 3
+
+
+def test_entries_are_keyed_by_path_relative_path_and_content(tmp_path):
+    cache = ParseCache(tmp_path, fingerprint="f")
+    keys = {entry_key("/a/x.md", "x.md", "1"), entry_key("/a/x.md", "a/x.md", "1"), entry_key("/a/x.md", "x.md", "2")}
+    assert len(keys) == 3
+    assert cache.get(entry_key("/a/x.md", "x.md", "1")) is None
