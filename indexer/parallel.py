@@ -118,6 +118,8 @@ def _work(tasks, results, part: Path, parent: int, cache: ParseCache | None) -> 
     _exit_with(parent)
     try:
         write_part(part, _documents(tasks, results, cache))
+        if cache is not None:
+            cache.close()
         results.put(("done", str(part)))
     except BaseException as error:  # report, never hang the parent
         results.put(("error", f"{type(error).__name__}: {error}"))

@@ -94,6 +94,8 @@ def index_paths(
         # broken and nothing was removed, no new generation is needed at all.
         parse = functools.partial(parse_source, cache=cache)
         parsed = None if parallel else list(_with_progress(map(parse, plan.to_parse), len(plan.to_parse), progress))
+        if cache is not None:
+            cache.close()  # its entries written, and no connection open when workers fork
         nothing_to_write = parsed is not None and not plan.removed and all(p.document is None for p in parsed)
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
         if not rebuild and nothing_to_write and live.get("generation"):

@@ -3,14 +3,16 @@ exactly what parsing the same content with the same code would give."""
 
 from __future__ import annotations
 
-import json
+import pickle
+import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from index_store import IndexStore
 from indexer import pipeline
-from indexer.parse_cache import ParseCache, entry_key, parser_fingerprint
+from indexer.parse_cache import DATABASE, ParseCache, entry_key, parser_fingerprint
 from indexer.pipeline import index_paths
 
 PAGE = """<html><head><title>{title}</title></head><body><article>
@@ -42,6 +44,16 @@ def cache_folder(store: IndexStore) -> Path:
     return store.cache_path("parsed") / parser_fingerprint()
 
 
+def entries(store: IndexStore) -> dict[str, bytes]:
+    with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
+        return dict(connection.execute("SELECT key, document FROM documents"))
+
+
+def set_entries(store: IndexStore, changed: dict[str, bytes]) -> None:
+    with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
+        connection.executemany("UPDATE documents SET document = ? WHERE key = ?", [(v, k) for k, v in changed.items()])
+
+
 def titles(store: IndexStore) -> set[str]:
     with store.open_current().index.searcher() as searcher:
         return {fields["title"] for fields in searcher.all_stored_fields()}
@@ -49,9 +61,8 @@ def titles(store: IndexStore) -> set[str]:
 
 def doctor_entries(store: IndexStore, title: str) -> None:
     """Change every cached document's title, as if parsing had given another one."""
-    for entry in cache_folder(store).glob("*.json"):
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        entry.write_text(json.dumps({**data, "title": title}), encoding="utf-8")
+    doctored = {key: pickle.dumps(replace(pickle.loads(blob), title=title)) for key, blob in entries(store).items()}
+    set_entries(store, doctored)
 
 
 def count_parses(monkeypatch) -> list[str]:
@@ -71,7 +82,7 @@ def test_a_rebuild_takes_documents_from_the_cache_instead_of_parsing(store, corp
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)  # workers=2 takes the worker-process path
     index_paths(store, [corpus], workers=workers)
     assert titles(store) == {"Parks for all", "Community gardens"}
-    assert len(list(cache_folder(store).glob("*.json"))) == 2
+    assert len(entries(store)) == 2
     doctor_entries(store, "From the cache")
     index_paths(store, [corpus], rebuild=True, workers=workers)
     assert titles(store) == {"From the cache"}
@@ -98,25 +109,38 @@ def test_the_same_file_found_under_another_path_is_not_taken_from_the_cache(stor
 
 def test_a_damaged_entry_is_parsed_again(store, corpus):
     index_paths(store, [corpus], workers=1)
-    for number, entry in enumerate(sorted(cache_folder(store).glob("*.json"))):
-        entry.write_text(['{"title": "trunc', '{"title": "No sections"}'][number], encoding="utf-8")
+    truncated, not_a_document = sorted(entries(store))
+    set_entries(store, {truncated: entries(store)[truncated][:50], not_a_document: pickle.dumps({"title": "x"})})
     report = index_paths(store, [corpus], rebuild=True, workers=1)
     assert (report.added, report.skipped) == (2, [])
     assert titles(store) == {"Parks for all", "Community gardens"}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_damaged_database_is_replaced(store, corpus, monkeypatch, workers):
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
+    index_paths(store, [corpus], workers=workers)
+    for name in [DATABASE, DATABASE + "-wal", DATABASE + "-shm"]:
+        (cache_folder(store) / name).unlink(missing_ok=True)
+    (cache_folder(store) / DATABASE).write_bytes(b"SQLite format 3\0" + b"\xff" * 4000)
+    report = index_paths(store, [corpus], rebuild=True, workers=workers)
+    assert (report.added, report.skipped) == (2, [])
+    index_paths(store, [corpus], rebuild=True, workers=workers)  # the next run starts a new database
+    assert len(entries(store)) == 2
 
 
 def test_a_rebuild_drops_entries_it_did_not_use_and_other_parser_versions(store, corpus):
     index_paths(store, [corpus], workers=1)
     stale = store.cache_path("parsed") / "0123456789abcdef"
     stale.mkdir()
-    (stale / "old.json").write_text("{}", encoding="utf-8")
+    (stale / DATABASE).write_text("", encoding="utf-8")
     (corpus / "articles" / "gardens.html").unlink()
     (corpus / "articles" / "2017-03-23-parks.markdown").write_text(post("Parks for everyone"), encoding="utf-8")
     index_paths(store, [corpus], workers=1)  # an update keeps entries: they are cheap
-    assert len(list(cache_folder(store).glob("*.json"))) == 3
+    assert len(entries(store)) == 3
     assert not stale.exists()
     index_paths(store, [corpus], rebuild=True, workers=1)
-    assert len(list(cache_folder(store).glob("*.json"))) == 1
+    assert len(entries(store)) == 1
 
 
 def test_an_unusable_cache_folder_only_costs_parsing(store, corpus):
@@ -131,7 +155,7 @@ def test_broken_files_are_not_cached(store, corpus):
     (corpus / "articles" / "empty.markdown").write_text("---\ntitle: x\n", encoding="utf-8")
     report = index_paths(store, [corpus], workers=1)
     assert [path for path, _ in report.skipped] == [str(corpus / "articles" / "empty.markdown")]
-    assert len(list(cache_folder(store).glob("*.json"))) == 2
+    assert len(entries(store)) == 2
 
 
 def test_the_fingerprint_follows_the_parsing_code(tmp_path, monkeypatch):
@@ -154,3 +178,4 @@ def test_entries_are_keyed_by_path_relative_path_and_content(tmp_path):
     keys = {entry_key("/a/x.md", "x.md", "1"), entry_key("/a/x.md", "a/x.md", "1"), entry_key("/a/x.md", "x.md", "2")}
     assert len(keys) == 3
     assert cache.get(entry_key("/a/x.md", "x.md", "1")) is None
+    cache.close()
