@@ -240,11 +240,14 @@ def used_bytes(mountpoint: Path) -> int:
 
 
 def snapshot(index_dir: Path) -> dict[str, str]:
-    """Name -> content hash of every file of the index directory, for 'untouched' checks."""
+    """Name -> content hash of every file of the index directory, for 'untouched' checks.
+
+    Not the parse cache: a failed build may still keep the documents it parsed.
+    """
     return {
         path.relative_to(index_dir).as_posix(): hashlib.sha1(path.read_bytes()).hexdigest()
         for path in sorted(index_dir.rglob("*"))
-        if path.is_file() and path.name != ".lock"
+        if path.is_file() and path.name != ".lock" and not path.relative_to(index_dir).as_posix().startswith("cache-")
     }
 
 
