@@ -128,6 +128,11 @@ def render(results: dict) -> str:
         f"{meta['repeat']} run(s) per figure; {meta['cpus']} CPUs; Python {meta['python']}; "
         f"commit {meta['commit']}.",
     ]
+    if "machine_seconds_start" in meta:
+        parts.append(
+            f"Machine speed (bench/calibration.py, lower is faster): {meta['machine_seconds_start']:.3f} s at the "
+            f"start, {meta.get('machine_seconds_end', float('nan')):.3f} s at the end."
+        )
     if meta["quick"]:
         parts.append("Quick smoke run: a tiny corpus and one repetition. Figures are not comparable with the targets.")
     for title, headers, make_rows in SECTIONS:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .corpus import REPO, Corpus, sample_corpus, shared_corpus, write_scaled
 from .http_load import measure_http
+from .calibration import machine_seconds
 from .indexing import measure_rebuilds, measure_updates
 from .report import evaluate_targets, render
 from .search import BenchQuery, load_queries, measure_search
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             _progress(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    results["meta"]["machine_seconds_end"] = machine_seconds()
     results["targets"] = evaluate_targets(results["scales"], quick=args.quick)
     sys.stdout.write(render(results))
     if args.json:
@@ -128,6 +130,7 @@ def _meta(corpus: Corpus, args: argparse.Namespace) -> dict:
         "quick": args.quick,
         "repeat": args.repeat,
         "http_seconds": args.http_seconds,
+        "machine_seconds_start": machine_seconds(),
     }
 
 
