@@ -42,8 +42,9 @@ INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 # The layout of the files a generation holds; raised when it changes incompatibly, so an
-# old generation is refused with advice instead of being misread. 2: packed positions.
-INDEX_FORMAT = 2
+# old generation is refused with advice instead of being misread. 2: packed positions;
+# 3: stored fields uncompressed (see indexer/whoosh_compat.py).
+INDEX_FORMAT = 3
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies
