@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search_app.query import highlight_terms, parse_query
-from search_app.snippets import Highlighter
+from indexer.whoosh_compat import accent_map
+from search_app.snippets import Highlighter, _fold
 
 
 def highlighter(query: str) -> Highlighter:
@@ -59,3 +64,21 @@ def test_no_match_gives_the_start_of_the_text():
 
 def test_empty_query_marks_nothing():
     assert marked(highlighter("").highlight_all("Gardens")) == []
+
+
+def reference_fold(text: str) -> str:
+    """Fold every character through accent_map, then lower-case (the slow, obvious way)."""
+    folded = text.translate(accent_map)
+    lowered = folded.lower()
+    return lowered if len(lowered) == len(folded) else text
+
+
+def words_with_offsets(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(r"\w+", text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZé É ñÑçßÿ’“”•–—…x.İΣσς Ωłő\u2028-'", max_size=60))
+def test_fold_finds_the_same_words_at_the_same_offsets_as_folding_each_character(text):
+    assert len(_fold(text)) == len(text)
+    assert words_with_offsets(_fold(text)) == words_with_offsets(reference_fold(text))
