@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from .calibration import machine_seconds
 from .corpus import REPO, Corpus, sample_corpus, shared_corpus, write_scaled
 from .http_load import measure_http
-from .calibration import machine_seconds
 from .indexing import measure_rebuilds, measure_updates
 from .report import evaluate_targets, render
 from .search import BenchQuery, load_queries, measure_search

@@ -46,12 +46,3 @@ class Document:
         """The `parse --json` shape (plus extra keys clients may ignore)."""
         data = asdict(self)
         return data
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Document":
-        """The document `to_json` gave (for the parse cache).
-
-        :raises TypeError, KeyError, AttributeError: when `data` is not such a mapping.
-        """
-        sections = [Section(**section) for section in data["sections"]]
-        return cls(**{**data, "sections": sections})

@@ -58,9 +58,9 @@ class WorkerFailed(Exception):
 def parse_and_write(sources: list[SourceFile], parts: list[Path], cache: ParseCache | None = None) -> Iterator[Outcome]:
     """Write the documents of `sources` into one part index per entry of `parts`.
 
-    :param cache: parsed documents to reuse and keep (see `parse_source`).
     Yields an `Outcome` per file as workers finish them (not in input order).
 
+    :param cache: parsed documents to reuse and keep (see `parse_source`).
     :raises WorkerFailed: if any worker fails; the parts are then incomplete.
     """
     context = multiprocessing.get_context("fork")
