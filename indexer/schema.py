@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain, filterfalse
 
 from .whoosh_compat import accent_map
 from .whoosh_compat import fields as wf
@@ -30,12 +31,14 @@ def spelling_words(*texts: str) -> str:
     The words come from the analyzer's own (memoised) split of the same texts, which
     indexing needs anyway: a `_WORD` run never crosses the analyzer's word boundaries,
     so splitting its distinct words gives the same set as splitting the whole text.
+    Words keep the order they first appear in (the same on every run), not sorted:
+    sorting was a sixth of this function's time and the server only counts them.
     (Memoising each distinct word's forms was slower: the first sight of each of the
     archive's ~55,000 words cost more than the lookups saved.)
     """
-    distinct = " ".join(set().union(*map(words_of, texts))).lower()
-    words = set(_WORD.findall(distinct if distinct.isascii() else distinct.translate(accent_map)))
-    return " ".join(sorted(words.difference(filter(str.isdigit, words))))
+    distinct = " ".join(dict.fromkeys(chain.from_iterable(map(words_of, texts)))).lower()
+    words = dict.fromkeys(_WORD.findall(distinct if distinct.isascii() else distinct.translate(accent_map)))
+    return " ".join(filterfalse(str.isdigit, words))
 
 
 def build_schema() -> wf.Schema:
