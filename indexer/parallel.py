@@ -74,6 +74,8 @@ def parse_and_write(sources: list[SourceFile], parts: list[Path], cache: ParseCa
     for _ in parts:
         tasks.put(None)
     parent = os.getpid()
+    if cache is not None:
+        cache.prepare()  # created here, and no connection open across the fork
     workers = [context.Process(target=_work, args=(tasks, results, part, parent, cache), daemon=True) for part in parts]
     for worker in workers:
         worker.start()

@@ -95,7 +95,7 @@ def index_paths(
         parse = functools.partial(parse_source, cache=cache)
         parsed = None if parallel else list(_with_progress(map(parse, plan.to_parse), len(plan.to_parse), progress))
         if cache is not None:
-            cache.close()  # its entries written, and no connection open when workers fork
+            cache.close()  # its entries written
         nothing_to_write = parsed is not None and not plan.removed and all(p.document is None for p in parsed)
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
         if not rebuild and nothing_to_write and live.get("generation"):
@@ -111,7 +111,8 @@ def index_paths(
                 raise
             if cache is not None:
                 # A rebuild read every file: entries it did not use are for old contents.
-                cache.prune(keep=kept if rebuild else None)
+                looked_at = None if rebuild else [source.path for source in plan.to_parse] + plan.removed
+                cache.prune(keep=kept, paths=looked_at)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -92,7 +92,7 @@ def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, cache: Par
         return ParsedFile(source, "", skipped=str(reason))
     digest = hashlib.sha1(data).hexdigest()
     key = entry_key(source.path, source.relpath, digest)
-    document = cache.get(key) if cache is not None else None
+    document = cache.get(key, source.path) if cache is not None else None
     if document is not None:
         return ParsedFile(source, digest, document=document, stamp=stamp)
     try:
@@ -104,7 +104,7 @@ def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, cache: Par
     except Exception as error:  # a reader bug must not stop the run: report it per file
         return ParsedFile(source, digest, skipped=f"unexpected error: {type(error).__name__}: {error}")
     if cache is not None:
-        cache.put(key, document)
+        cache.put(key, source.path, document)
     return ParsedFile(source, digest, document=document, stamp=stamp)
 
 

@@ -49,6 +49,11 @@ def entries(store: IndexStore) -> dict[str, bytes]:
         return dict(connection.execute("SELECT key, document FROM documents"))
 
 
+def cached_paths(store: IndexStore) -> list[str]:
+    with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
+        return sorted(Path(path).name for (path,) in connection.execute("SELECT path FROM documents"))
+
+
 def set_entries(store: IndexStore, changed: dict[str, bytes]) -> None:
     with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
         connection.executemany("UPDATE documents SET document = ? WHERE key = ?", [(v, k) for k, v in changed.items()])
@@ -135,12 +140,14 @@ def test_a_rebuild_drops_entries_it_did_not_use_and_other_parser_versions(store,
     stale.mkdir()
     (stale / DATABASE).write_text("", encoding="utf-8")
     (corpus / "articles" / "gardens.html").unlink()
+    (corpus / "articles" / "picnic.markdown").write_text(post("Picnic"), encoding="utf-8")
     (corpus / "articles" / "2017-03-23-parks.markdown").write_text(post("Parks for everyone"), encoding="utf-8")
-    index_paths(store, [corpus], workers=1)  # an update keeps entries: they are cheap
-    assert len(entries(store)) == 3
+    index_paths(store, [corpus], workers=1)  # an update drops the old versions of what it saw
+    assert cached_paths(store) == ["2017-03-23-parks.markdown", "picnic.markdown"]
     assert not stale.exists()
+    (corpus / "articles" / "picnic.markdown").unlink()
     index_paths(store, [corpus], rebuild=True, workers=1)
-    assert len(entries(store)) == 1
+    assert cached_paths(store) == ["2017-03-23-parks.markdown"]
 
 
 def test_an_unusable_cache_folder_only_costs_parsing(store, corpus):
@@ -177,5 +184,44 @@ def test_entries_are_keyed_by_path_relative_path_and_content(tmp_path):
     cache = ParseCache(tmp_path, fingerprint="f")
     keys = {entry_key("/a/x.md", "x.md", "1"), entry_key("/a/x.md", "a/x.md", "1"), entry_key("/a/x.md", "x.md", "2")}
     assert len(keys) == 3
-    assert cache.get(entry_key("/a/x.md", "x.md", "1")) is None
+    assert cache.get(entry_key("/a/x.md", "x.md", "1"), "/a/x.md") is None
     cache.close()
+
+
+def test_an_entry_is_only_ever_returned_for_its_own_file(tmp_path, store, corpus):
+    index_paths(store, [corpus], workers=1)
+    cache = ParseCache(store.cache_path("parsed"))
+    key, blob = next(iter(entries(store).items()))
+    document = pickle.loads(blob)
+    assert cache.get(key, document.path) == document
+    assert cache.get(key, "/elsewhere/" + Path(document.path).name) is None
+    set_entries(store, {key: pickle.dumps(replace(document, path="/elsewhere/x.md"))})
+    assert cache.get(key, document.path) is None
+    cache.close()
+
+
+def test_a_connection_open_when_a_worker_forks_is_never_used_by_the_worker(tmp_path):
+    import multiprocessing
+
+    cache = ParseCache(tmp_path, fingerprint="f")
+    cache.prepare()
+    assert cache.get("k", "/p") is None  # the parent now holds a connection
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=_put_in_a_child, args=(cache,))
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+    cache.close()
+    assert entries_in(tmp_path / "f") == {}
+
+
+def _put_in_a_child(cache: ParseCache) -> None:
+    from indexer.documents import Document
+
+    cache.put("k", "/p", Document(id="a", kind="article", path="/p", title="t"))
+    cache.close()
+
+
+def entries_in(folder: Path) -> dict:
+    with sqlite3.connect(folder / DATABASE) as connection:
+        return dict(connection.execute("SELECT key, path FROM documents"))
