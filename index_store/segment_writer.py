@@ -157,7 +157,7 @@ def _by_docnum(lengths: dict[int, int] | None, doc_count: int) -> list[int] | No
     return table
 
 
-def _write_term(writer, postfile: "_PostingsFile", term: bytes, docnums: list, weights: list, values: list,
+def _write_term(writer, postfile: _PostingsFile, term: bytes, docnums: list, weights: list, values: list,
                 lengths: list | None, field) -> None:
     """Write one term's postings as W3Codec lays them out, and its row in the term table.
 

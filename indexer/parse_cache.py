@@ -9,8 +9,9 @@ a rebuild reads it back instead of parsing the file again.
 A cached document must be exactly what parsing would give now. Every entry therefore sits
 in a folder named by a fingerprint of the parsing code (this package's sources and data
 files), of every installed library's version and of Python's; any change to them starts
-a new folder, and the old one is deleted. Only documents are cached, never skip reasons: those may
-depend on the moment (a file being written, a permission) and cost nothing to find again.
+a new folder, and the old one is deleted. Only documents are cached, never skip reasons:
+those may depend on the moment (a file being written, a permission) and cost nothing to
+find again.
 
 The entries live in one SQLite database per folder: a file per entry cost half a
 millisecond to create, as much as parsing a proposal. Each process (the parent or an
@@ -18,8 +19,9 @@ indexing worker) opens its own connection and writes its entries in small batche
 two workers never wait long for each other. The cache only ever saves work: a database
 that cannot be opened, read or written is left alone for the rest of the run (files are
 parsed instead) and deleted by the next `prune`. A rebuild drops the entries it did not
-use; an update drops the old entries of the files it parsed again or found gone. Entries are pickles, like the schema
-Whoosh keeps in every index: whoever can write the index folder is already trusted.
+use; an update drops the old entries of the files it parsed again or found gone.
+Entries are pickles, like the schema Whoosh keeps in every index: whoever can write the
+index folder is already trusted.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import functools
 import gc
 import os
 import time
-from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 

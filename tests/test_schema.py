@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import SHARED_CORPUS
 
 from indexer.schema import spelling_words
 from indexer.sources import discover, parse_source
 from indexer.whoosh_compat import accent_map
-
-from conftest import SHARED_CORPUS
 
 
 def reference_words(*texts: str) -> set[str]:

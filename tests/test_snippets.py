@@ -9,9 +9,9 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_app.query import highlight_terms, parse_query
 from indexer.analysis import stem_word
 from indexer.whoosh_compat import accent_map
+from search_app.query import highlight_terms, parse_query
 from search_app.snippets import Highlighter, _fold
 
 
