@@ -53,7 +53,8 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
     :param few_results: below this many text matches, close spellings are accepted too.
     """
     started = time.perf_counter()
-    parsed = parse_query(request.q)
+    # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
+    parsed = live.cached(("parsed", request.q), lambda: parse_query(request.q))
     notes = list(parsed.notes)
     scores = _match(live, parsed)
     unknown = [word for word in parsed.words if not is_known(live, word)]

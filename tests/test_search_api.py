@@ -521,3 +521,17 @@ def test_excluded_words_are_not_marked(client):
 def test_unknown_document_is_404(client):
     body = assert_envelope(client.get("/api/doc/proposal/2019/no-such-proposal"), 404)
     assert "no-such-proposal" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["garden", "gardn", "youth garden zebra", '"community garden"', "region:sfv parks", "year:2015..2018 -arts", "((("],
+)
+def test_a_query_asked_again_gets_the_same_answer(client, query):
+    # Parsed queries are remembered per generation: nothing a search does may change them.
+    def answer():
+        body = assert_envelope(client.get("/api/search", query_string={"q": query, "region": "South LA"}))
+        return {key: value for key, value in body.items() if key not in ("took_ms", "timings")}
+
+    first = answer()
+    assert answer() == first == answer()
