@@ -58,7 +58,8 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "suggestion_url": link({**state, "q": outcome.suggestion}) if outcome.suggestion else None,
         "notes": outcome.notes,
         "results": results,
-        "facets": _facets(outcome, request, state, config, link),
+        # A hundred facet links, the same for every page of the same search (and base URL).
+        "facets": live.cached(("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)),
         "chips": _chips(request, state, link),
         "clear_url": link({"q": request.q} if request.q else {}),
         "pagination": _pagination(request.page, pages, state, link),
