@@ -59,7 +59,9 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "notes": outcome.notes,
         "results": results,
         # A hundred facet links, the same for every page of the same search (and base URL).
-        "facets": live.cached(("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)),
+        "facets": live.cached(
+            ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
+        ),
         "chips": _chips(request, state, link),
         "clear_url": link({"q": request.q} if request.q else {}),
         "pagination": _pagination(request.page, pages, state, link),
