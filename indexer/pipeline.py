@@ -152,7 +152,6 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
 
     :returns: the parse-cache keys of the documents written.
     """
-    kept = set()
     with store.build(rebuild=rebuild) as builder:
         for path in plan.removed:
             builder.remove(path)
@@ -161,25 +160,22 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
         owners = {entry["id"]: path for path, entry in builder.manifest["sources"].items()}
         if parsed is None:
             parts = [builder.new_part() for _ in range(workers)]
-            outcomes = _with_progress(parse_and_write(plan.to_parse, parts, cache), len(plan.to_parse), progress)
+            streamed = _with_progress(parse_and_write(plan.to_parse, parts, cache), len(plan.to_parse), progress)
             # Workers finish files in any order; sorting keeps "first file wins" stable.
-            for outcome in sorted(outcomes, key=lambda o: o.source.path):
-                if outcome.doc_id is not None:
-                    kept.add(outcome.cache_key)
+            outcomes = sorted(streamed, key=lambda o: o.source.path)
+            for outcome in outcomes:
                 if not _accept(outcome, builder, owners, report) and outcome.doc_id is not None:
                     builder.duplicates.append((outcome.doc_id, owners[outcome.doc_id]))  # already written
         else:
-            for item in parsed:
-                outcome = Outcome.of(item)
-                if outcome.doc_id is not None:
-                    kept.add(outcome.cache_key)
+            outcomes = [Outcome.of(item) for item in parsed]
+            for outcome, item in zip(outcomes, parsed):
                 if _accept(outcome, builder, owners, report):
                     builder.write(document_fields(item.document))
         report.documents = len(builder.manifest["sources"])
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")
         report.generation = builder.number
-    return kept
+    return {outcome.cache_key for outcome in outcomes if outcome.doc_id is not None}
 
 
 def _with_progress(items: Iterable, total: int, progress: Progress | None) -> Iterator:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from functools import lru_cache, wraps
+from functools import wraps
 from html import unescape
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 
+from .memo import Memo
+
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _SAFE_SCHEMES = ("http://", "https://")
 CACHED_TEXT_CHARS = 300  # pick-list choices and question keys are shorter; prose is unique
+CACHED_TEXTS = 4096  # distinct short texts remembered per function
 _Result = TypeVar("_Result")
 
 
@@ -26,11 +29,11 @@ def cache_short_text(function: Callable[[str], _Result]) -> Callable[[str], _Res
     long answer is seen once, and caching it would only hold on to memory. The function
     must return an immutable value: every caller shares it.
     """
-    cached = lru_cache(maxsize=4096)(function)
+    memo = Memo(function, CACHED_TEXTS)
 
     @wraps(function)
     def call(text: str) -> _Result:
-        return cached(text) if len(text) <= CACHED_TEXT_CHARS else function(text)
+        return memo[text] if len(text) <= CACHED_TEXT_CHARS else function(text)
 
     return call
 
