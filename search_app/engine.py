@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from index_store import FACETS
 
 from .generations import LiveIndex
-from .query import ParsedQuery, parse_query
+from .query import ParsedQuery, expand_prefixes, parse_query
 from .scoring import score_all
 from .spelling import correct_query, is_known, suggest_word
 
@@ -76,6 +76,7 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         repr(sorted(parsed.filters.items())),
         repr(sorted(parsed.excluded.items())),
         parsed.year_range,
+        tuple(parsed.excluded_years),
         tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
         sort,
     )
@@ -118,7 +119,9 @@ def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
     if parsed.query is None:
         return None if not parsed.words else {}
     query = parsed.query
-    return live.cached(("match", repr(query)), lambda: _score_all(live, query))
+    # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
+    expanded = lambda: expand_prefixes(query, live.words_starting_with)  # noqa: E731
+    return live.cached(("match", repr(query)), lambda: _score_all(live, expanded()))
 
 
 def _score_all(live: LiveIndex, query) -> dict[int, float]:
@@ -152,15 +155,18 @@ def _apply_query_filters(live: LiveIndex, parsed: ParsedQuery, scores) -> list[i
     if parsed.filters or parsed.excluded:
         candidates = [d for d in candidates if _passes_query_fields(columns, d, parsed)]
     if parsed.year_range:
-        low, high = parsed.year_range
+        candidates = [d for d in candidates if _year_within(columns.years[d], parsed.year_range)]
+    if parsed.excluded_years:
         candidates = [
-            d
-            for d in candidates
-            if columns.years[d] is not None
-            and (low is None or columns.years[d] >= low)
-            and (high is None or columns.years[d] <= high)
+            d for d in candidates if not any(_year_within(columns.years[d], span) for span in parsed.excluded_years)
         ]
     return candidates
+
+
+def _year_within(year: int | None, span: tuple[int | None, int | None]) -> bool:
+    """Whether `year` lies in the (low, high) range, either end open; an undated one never does."""
+    low, high = span
+    return year is not None and (low is None or year >= low) and (high is None or year <= high)
 
 
 def _passes_query_fields(columns, docnum: int, parsed: ParsedQuery) -> bool:

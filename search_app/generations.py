@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import weakref
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -96,6 +97,16 @@ class LiveIndex:
                 _key, (_value, old_weight) = self._cache.popitem(last=False)
                 self._cache_weight -= old_weight
         return value
+
+    def words_starting_with(self, prefix: str) -> list[str]:
+        """Vocabulary words that start with `prefix`, most frequent first (for `prefix*`)."""
+
+        def find() -> list[str]:
+            words = self.cached(("sorted vocabulary",), lambda: sorted(self.vocabulary))
+            found = words[bisect_left(words, prefix) : bisect_left(words, prefix + "\U0010ffff")]
+            return sorted(found, key=lambda word: -self.vocabulary[word])
+
+        return self.cached(("words starting with", prefix), find)
 
     def close(self) -> None:
         with self._lock:

@@ -11,9 +11,11 @@ parse) is searched as literal words, with a note saying so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from indexer.analysis import index_term
 from indexer.goals import match_goal
 from indexer.metrics import match_metric
 from indexer.regions import match_region
@@ -25,10 +27,13 @@ FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organ
 FILTER_FIELDS = ("region", "metric", "goal", "kind", "year")
 KINDS = ("proposal", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
+PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
 _FIELD_TERM = re.compile(r'(?<![\w-])(-?)([A-Za-z_]+):("([^"]*)"|\S+)')
 _YEAR_RANGE = re.compile(r"^(\d{4})?(?:\.\.|-)?(\d{4})?$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WHOLE_WORD = re.compile(r"\w+(?![\w*?])", re.UNICODE)
+_HYPHENATED = re.compile(r"(?<!\w)\w+(?:-\w+)+(?![\w*?-])", re.UNICODE)  # low-income, not low-inc*
+_EXCLUSION = re.compile(r'(?<!\S)-(?=[\w"(])')  # a `-` starting a word, phrase or group
 
 
 @dataclass
@@ -40,6 +45,7 @@ class ParsedQuery:
     filters: dict[str, set[str]] = field(default_factory=dict)  # from field syntax: AND across fields
     excluded: dict[str, set[str]] = field(default_factory=dict)  # from -region:x and the like
     year_range: tuple[int | None, int | None] | None = None
+    excluded_years: list[tuple[int | None, int | None]] = field(default_factory=list)  # -year:x
     words: list[str] = field(default_factory=list)  # plain words, for spelling and typo tolerance
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
@@ -66,8 +72,13 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
     if not parsed.text:
         return parsed
     query_text = _with_alternatives(parsed.text, alternatives) if alternatives else parsed.text
+    query_text = _hyphenated_as_phrases(query_text)
     try:
         parsed.query = _parser(any_word).parse(query_text)
+        if parsed.query is wq.NullQuery and _EXCLUSION.search(query_text):
+            # Only exclusions ("-food"): Whoosh drops a `-` with nothing to subtract it
+            # from, but NOT means "every document without", which is what was asked.
+            parsed.query = _parser(any_word).parse(_EXCLUSION.sub("NOT ", query_text))
     except Exception:  # Whoosh raises on some inputs, e.g. "NOT OR x"
         parsed.notes.append("The query could not be parsed: searched for the words literally.")
         parsed.literal = True
@@ -119,7 +130,7 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
             parsed.notes.append(f"Unknown field {name}: searched as words.")
             return f" {name} {value} "
         if name == "year":
-            return _take_year(value, parsed, match.group(0))
+            return _take_year(value, parsed, negate)
         canonical = _canonical(name, value)
         if canonical is None:
             parsed.notes.append(f"No {name} matches {value!r}: searched as words.")
@@ -131,7 +142,7 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
     return _FIELD_TERM.sub(replace, raw)
 
 
-def _take_year(value: str, parsed: ParsedQuery, original: str) -> str:
+def _take_year(value: str, parsed: ParsedQuery, negate: bool) -> str:
     match = _YEAR_RANGE.match(value)
     if not match or not (match.group(1) or match.group(2)):
         parsed.notes.append(f"year:{value} is not a year or range like 2015..2018: searched as words.")
@@ -142,8 +153,34 @@ def _take_year(value: str, parsed: ParsedQuery, original: str) -> str:
         high = low  # a single year
     if low is not None and high is not None and low > high:
         low, high = high, low
-    parsed.year_range = (low, high)
+    if negate:
+        parsed.excluded_years.append((low, high))
+    else:
+        if parsed.year_range not in (None, (low, high)):
+            parsed.notes.append(
+                f"Only one year filter applies: year:{value} replaced the one before it "
+                "(for several years, use a range such as 2015..2018 or the Year facet)."
+            )
+        parsed.year_range = (low, high)
     return " "
+
+
+def expand_prefixes(query, words_starting_with: Callable[[str], list[str]]):
+    """`query` with each `prefix*` also matching the stems of the words that start with it.
+
+    The index holds stems: "community" is indexed as "commun", which `communit*` alone
+    would never reach. `words_starting_with` gives the generation's unstemmed words with
+    a prefix, most frequent first; the first PREFIX_WORDS of them are added as terms.
+    """
+
+    def expand(node):
+        if not isinstance(node, wq.Prefix):
+            return node
+        stems = dict.fromkeys(index_term(word) for word in words_starting_with(node.text)[:PREFIX_WORDS])
+        stems.pop(node.text, None)
+        return wq.Or([node, *(wq.Term(node.fieldname, stem) for stem in stems)]) if stems else node
+
+    return query.accept(expand)
 
 
 def _canonical(name: str, value: str) -> str | None:
@@ -179,6 +216,17 @@ def _syntax_problem(text: str) -> str | None:
     if tokens and tokens[0].upper() in ("OR", "AND") or tokens and tokens[-1].upper() in ("OR", "AND", "NOT"):
         return "An operator without words on both sides"
     return None
+
+
+def _hyphenated_as_phrases(text: str) -> str:
+    """`low-income` outside quotes becomes the phrase "low income", as it is indexed.
+
+    Whoosh reads a `-` inside a word as an exclusion: "low-income families" excluded
+    every document containing "income".
+    """
+    parts = text.split('"')  # balanced by now: even parts are outside quotes
+    parts[::2] = [_HYPHENATED.sub(lambda m: '"' + m.group().replace("-", " ") + '"', part) for part in parts[::2]]
+    return '"'.join(parts)
 
 
 def _literal(text: str) -> str:

@@ -81,6 +81,7 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
         "field_filters": {facet: sorted(values) for facet, values in parsed.filters.items()},
         "field_exclusions": {facet: sorted(values) for facet, values in parsed.excluded.items()},
         "year_range": list(parsed.year_range) if parsed.year_range else None,
+        "year_exclusions": [list(span) for span in parsed.excluded_years],
         "literal": parsed.literal,
     }
     return understood

@@ -35,6 +35,33 @@ def test_negated_field_is_an_exclusion():
     assert parsed.excluded == {"region": {"Westside"}}
 
 
+def test_negated_year_is_an_exclusion_not_a_filter():
+    parsed = parse_query("food -year:2015 -year:..2013")
+    assert parsed.excluded_years == [(2015, 2015), (None, 2013)]
+    assert parsed.year_range is None
+    assert parsed.text == "food"
+
+
+def test_a_second_year_filter_is_reported():
+    parsed = parse_query("year:2015 year:2016")
+    assert parsed.year_range == (2016, 2016)
+    assert any("Only one year filter" in note for note in parsed.notes)
+
+
+@pytest.mark.parametrize("raw", ["-food", '-"food access"', "-food -garden", "-(food OR garden)"])
+def test_only_exclusions_become_not(raw):
+    parsed = parse_query(raw)
+    assert "Not(" in repr(parsed.query)
+    assert not parsed.notes
+
+
+@pytest.mark.parametrize("raw", ["low-income families", "well-being", "title:after-school", '"low-income"'])
+def test_hyphenated_words_are_not_exclusions(raw):
+    query = repr(parse_query(raw).query)
+    assert "Not" not in query
+    assert "Phrase" in query
+
+
 @pytest.mark.parametrize(
     "raw",
     ['"unbalanced quote', "(open paren", "close)", "-", "NOT OR x", "food AND", "OR food", "a*", "*", "title:", "year:abc"],

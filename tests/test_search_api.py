@@ -434,6 +434,38 @@ def test_year_range(client, everything, q, low, high):
     assert ids(client, q=q) == expected
 
 
+def test_excluded_year_removes_that_year(client, everything):
+    body = search(client, q="-year:2016")
+    assert body["query"]["year_exclusions"] == [[2016, 2016]]
+    assert body["query"]["year_range"] is None
+    in_2016 = {result["id"] for result in everything if result["year"] == 2016}
+    assert in_2016
+    assert ids(client, q="-year:2016") == {result["id"] for result in everything} - in_2016
+    assert ids(client, q="garden -year:2016") == ids(client, q="garden") - in_2016
+
+
+@pytest.mark.parametrize(("q", "excluded"), [("-garden", "garden"), ('-"community garden"', '"community garden"'), ("-garden -youth", "garden OR youth")])
+def test_query_of_exclusions_only_is_everything_without_them(client, everything, q, excluded):
+    without = {result["id"] for result in everything} - ids(client, q=excluded)
+    assert without and ids(client, q=excluded)
+    assert ids(client, q=q) == without
+
+
+def test_prefix_reaches_words_whose_stem_is_shorter(client):
+    """"community" is indexed as its stem "commun", which `communit*` does not start with."""
+    community = ids(client, q="community")
+    assert community
+    assert community <= ids(client, q="communit*")
+    assert ids(client, q="educat*") >= ids(client, q="education")
+
+
+def test_hyphenated_words_are_a_phrase_not_an_exclusion(client):
+    low_income = ids(client, q="low-income")
+    assert low_income
+    assert low_income == ids(client, q='"low income"')
+    assert ids(client, q="low-income families") == low_income & ids(client, q="families")
+
+
 @pytest.mark.parametrize(
     ("q", "note"),
     [
