@@ -56,6 +56,12 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(("parsed", request.q), lambda: parse_query(request.q))
     notes = list(parsed.notes)
+    notes += [
+        f"No document has {facet} {value!r}."
+        for facet, values in request.selected.items()
+        for value in values
+        if value not in live.columns.masks[facet]
+    ]
     scores = _match(live, parsed)
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from werkzeug.datastructures import MultiDict
 
 from index_store import FACETS
 
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
+from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
 MAX_VALUE_LENGTH = 200  # characters of one facet value
 MAX_PAGE = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never typed; a NUL would reach pages raw
 
 
 def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
@@ -19,7 +23,7 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
 
     :raises BadRequest: with a message naming the parameter and the allowed values.
     """
-    q = args.get("q", "")
+    q = _CONTROL.sub(" ", args.get("q", ""))
     if len(q) > config["MAX_QUERY_LENGTH"]:
         raise BadRequest(f"q is {len(q)} characters long; the limit is {config['MAX_QUERY_LENGTH']}")
     selected = {}
@@ -27,7 +31,8 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         raw = args.getlist(facet)  # limits apply to what was sent, as the OpenAPI document says
         if len(raw) > MAX_VALUES_PER_FACET or any(len(v) > MAX_VALUE_LENGTH for v in raw):
             raise BadRequest(f"too many or too long values for {facet}")
-        values = list(dict.fromkeys(v.strip() for v in raw if v.strip()))
+        # Spelled as in the query syntax (region=sfv, goal=Learn): the facet's own value.
+        values = list(dict.fromkeys(canonical_value(facet, v.strip()) or v.strip() for v in raw if v.strip()))
         if values:
             selected[facet] = values
     sort = args.get("sort", "relevance") or "relevance"

@@ -125,13 +125,13 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
         negate, name, value = match.group(1) == "-", match.group(2).lower(), match.group(4) or match.group(3)
         value = value.strip('"')
         if name in FIELD_ALIASES:
-            return match.group(0)
+            return f"{match.group(1)}{name}:{match.group(3)}"  # Whoosh's field names are lower-case
         if name not in FILTER_FIELDS:
             parsed.notes.append(f"Unknown field {name}: searched as words.")
             return f" {name} {value} "
         if name == "year":
             return _take_year(value, parsed, negate)
-        canonical = _canonical(name, value)
+        canonical = canonical_value(name, value)
         if canonical is None:
             parsed.notes.append(f"No {name} matches {value!r}: searched as words.")
             return f" {value} "
@@ -183,14 +183,17 @@ def expand_prefixes(query, words_starting_with: Callable[[str], list[str]]):
     return query.accept(expand)
 
 
-def _canonical(name: str, value: str) -> str | None:
+def canonical_value(name: str, value: str) -> str | None:
+    """The facet value that `value` stands for (sfv: San Fernando Valley), or None."""
     if name == "region":
         return match_region(value)
     if name == "metric":
         return match_metric(value)
     if name == "goal":
         return match_goal(value)
-    return value.lower() if value.lower() in KINDS else None
+    if name == "kind":
+        return value.lower() if value.lower() in KINDS else None
+    return None
 
 
 def _syntax_problem(text: str) -> str | None:

@@ -49,7 +49,7 @@ def _closest(live: LiveIndex, word: str, max_distance: int) -> str | None:
         if abs(len(candidate) - len(word)) > max_distance:
             continue
         distance = edit_distance(word, candidate, max_distance)
-        if distance <= max_distance:
+        if distance <= max_distance and analyse(candidate):  # never a stop word: searching ignores it
             rank = (distance, -frequency, candidate)
             if best_rank is None or rank < best_rank:
                 best, best_rank = candidate, rank

@@ -12,6 +12,8 @@ from collections import Counter
 
 import pytest
 
+from search_app.query import analyse
+
 FACETS = ("region", "metric", "goal", "year", "kind")
 SEARCH_KEYS = {"ok", "query", "total", "page", "per_page", "took_ms", "suggestion", "results", "facets"}
 CARD_KEYS = {"id", "kind", "title", "url", "organization", "year", "goal", "regions", "metrics"}
@@ -434,6 +436,35 @@ def test_year_range(client, everything, q, low, high):
     assert ids(client, q=q) == expected
 
 
+@pytest.mark.parametrize(
+    ("facet", "typed", "value"),
+    [("region", "south la", "South LA"), ("region", "sfv", "San Fernando Valley"), ("goal", "Learn", "learn"), ("kind", "Proposal", "proposal")],
+)
+def test_facet_parameters_fold_like_the_query_syntax(client, facet, typed, value):
+    body = search(client, **{facet: typed})
+    assert body["query"][facet] == [value]
+    assert body["total"] > 0 and body["notes"] == []
+    assert ids(client, **{facet: [typed]}) == ids(client, **{facet: [value]})
+
+
+@pytest.mark.parametrize(("facet", "value"), [("region", "Narnia"), ("year", "abc"), ("metric", "Happiness index")])
+def test_facet_value_no_document_has_is_reported(client, facet, value):
+    body = search(client, **{facet: value})
+    assert body["total"] == 0
+    assert body["notes"] == [f"No document has {facet} {value!r}."]
+
+
+def test_field_names_are_case_insensitive(client):
+    assert ids(client, q="TITLE:garden") == ids(client, q="title:garden") != set()
+    assert ids(client, q="-Title:garden") == ids(client, q="-title:garden")
+
+
+def test_control_characters_in_the_query_are_spaces(client):
+    body = search(client, q="garden\x00school")
+    assert body["query"]["q"] == "garden school"
+    assert "\x00" not in client.get("/", query_string={"q": "garden\x00school"}).get_data(as_text=True)
+
+
 def test_excluded_year_removes_that_year(client, everything):
     body = search(client, q="-year:2016")
     assert body["query"]["year_exclusions"] == [[2016, 2016]]
@@ -523,6 +554,13 @@ def test_did_you_mean_keeps_the_rest_of_the_query(client, typed, meant):
 )
 def test_no_suggestion_for_known_words(client, q):
     assert search(client, q=q)["suggestion"] is None
+
+
+@pytest.mark.parametrize("typed", ["thw", "foo", "ane", "fro"])
+def test_suggestions_are_never_stop_words(client, typed):
+    """A stop word is ignored by the search: suggesting one ("thw" -> "the") finds nothing."""
+    suggestion = search(client, q=typed)["suggestion"]
+    assert suggestion is None or analyse(suggestion)
 
 
 def test_any_word_fallback(client):
