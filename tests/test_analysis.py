@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import FoldStemAnalyzer, index_term
+from indexer.analysis import PARAGRAPH_GAP, FoldStemAnalyzer, index_term
 from indexer.memo import Memo
 from indexer.whoosh_compat import accent_map, analysis
 
@@ -54,7 +56,33 @@ def real_answer_text() -> str:
 )
 @pytest.mark.parametrize("text", [SAMPLE, "", "   ", "a an the", real_answer_text()])
 def test_same_tokens_as_the_whoosh_chain(text, options):
+    text = without_paragraph_breaks(text)
     assert tokens(FoldStemAnalyzer(), text, **options) == tokens(reference_analyzer(), text, **options)
+
+
+def without_paragraph_breaks(text: str) -> str:
+    """The text with each blank line made a single space (same length: offsets agree)."""
+    return re.sub(r"\n\s*\n", lambda match: " " * len(match.group()), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab é.\n", max_size=40), st.sampled_from([{}, {"removestops": False}]))
+def test_a_paragraph_break_moves_the_words_after_it_by_a_gap(text, options):
+    """Positions are the ones without breaks, plus PARAGRAPH_GAP per break before the word."""
+    breaks_before = [match.end() for match in re.finditer(r"\n\s*\n", text)]
+    expected = [
+        (term, position + PARAGRAPH_GAP * sum(end <= start for end in breaks_before), start, end, stopped)
+        for term, position, start, end, stopped in tokens(
+            reference_analyzer(), without_paragraph_breaks(text), positions=True, chars=True, **options
+        )
+    ]
+    assert tokens(FoldStemAnalyzer(), text, positions=True, chars=True, **options) == expected
+
+
+def test_no_phrase_position_spans_a_paragraph_break():
+    positions, kept = FoldStemAnalyzer().term_positions("the needs of our community\n\nCollege matriculation")
+    assert kept == 5
+    assert positions["colleg"][0] - positions["commun"][0] == 1 + PARAGRAPH_GAP
 
 
 @pytest.mark.parametrize(
@@ -84,6 +112,7 @@ def test_term_positions_match_the_tokens_indexing_would_see(text):
 @given(st.text(alphabet="ab.é1_- ,Ñ\n", max_size=40))
 def test_same_words_as_whoosh_on_dotted_and_accented_text(text):
     # The tokenizer's expression is written differently from RegexTokenizer's default.
+    text = without_paragraph_breaks(text)
     assert tokens(FoldStemAnalyzer(), text, positions=True, chars=True) == tokens(
         reference_analyzer(), text, positions=True, chars=True
     )

@@ -490,6 +490,14 @@ def test_prefix_reaches_words_whose_stem_is_shorter(client):
     assert ids(client, q="educat*") >= ids(client, q="education")
 
 
+def test_a_phrase_never_spans_two_answers(client):
+    """One answer of skate-4-education ends "...of our community", the next begins "College"."""
+    skate = "proposal/2019/skate-4-education"
+    assert skate in ids(client, q="community college")
+    assert skate not in ids(client, q='"community college"')
+    assert ids(client, q='"community college"')  # documents that say it are still found
+
+
 def test_hyphenated_words_are_a_phrase_not_an_exclusion(client):
     low_income = ids(client, q="low-income")
     assert low_income
