@@ -83,6 +83,7 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         repr(sorted(parsed.excluded.items())),
         parsed.year_range,
         tuple(parsed.excluded_years),
+        repr(parsed.any_of),
         tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
         sort,
     )
@@ -166,7 +167,16 @@ def _apply_query_filters(live: LiveIndex, parsed: ParsedQuery, scores) -> list[i
         candidates = [
             d for d in candidates if not any(_year_within(columns.years[d], span) for span in parsed.excluded_years)
         ]
+    for facet, values in parsed.any_of:
+        candidates = [d for d in candidates if _has_any(columns, d, facet, values)]
     return candidates
+
+
+def _has_any(columns, docnum: int, facet: str, values: list) -> bool:
+    """Whether the document has one of `values` (year spans for "year")."""
+    if facet == "year":
+        return any(_year_within(columns.years[docnum], span) for span in values)
+    return not set(columns.values[facet][docnum]).isdisjoint(values)
 
 
 def _year_within(year: int | None, span: tuple[int | None, int | None]) -> bool:

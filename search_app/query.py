@@ -29,6 +29,7 @@ KINDS = ("proposal", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
 PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
 _FIELD_TERM = re.compile(r'(?<![\w-])(-?)([A-Za-z_]+):("([^"]*)"|\S+)')
+_FIELD_CHAIN = re.compile(r'(?<![\w-])[A-Za-z_]+:(?:"[^"]*"|\S+)(?:\s+OR\s+[A-Za-z_]+:(?:"[^"]*"|\S+))+')
 _YEAR_RANGE = re.compile(r"^(\d{4})?(?:\.\.|-)?(\d{4})?$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WHOLE_WORD = re.compile(r"\w+(?![\w*?])", re.UNICODE)
@@ -46,6 +47,7 @@ class ParsedQuery:
     excluded: dict[str, set[str]] = field(default_factory=dict)  # from -region:x and the like
     year_range: tuple[int | None, int | None] | None = None
     excluded_years: list[tuple[int | None, int | None]] = field(default_factory=list)  # -year:x
+    any_of: list[tuple[str, list]] = field(default_factory=list)  # region:a OR region:b: (field, values)
     words: list[str] = field(default_factory=list)  # plain words, for spelling and typo tolerance
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
@@ -59,6 +61,11 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
     """
     parsed = ParsedQuery(text="", query=None)
     text = _take_filters(raw, parsed)
+    left = text.split()
+    if left and left != raw.split() and {token.upper() for token in left} <= {"OR", "AND"}:
+        # Only operators left between filters of different fields ("region:sfv OR goal:learn").
+        parsed.notes.append("Every filter here applies: OR joins words, or values of one field (region:sfv OR region:westside).")
+        text = ""
     problem = _syntax_problem(text)
     if problem:
         parsed.notes.append(f"{problem}: searched for the words literally.")
@@ -120,6 +127,7 @@ def _positive_leaves(node):
 
 def _take_filters(raw: str, parsed: ParsedQuery) -> str:
     """Remove facet-field terms from the text, turning them into filters."""
+    raw = _FIELD_CHAIN.sub(lambda chain: _take_alternatives(chain.group(), parsed), raw)
 
     def replace(match: re.Match) -> str:
         negate, name, value = match.group(1) == "-", match.group(2).lower(), match.group(4) or match.group(3)
@@ -142,24 +150,52 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
     return _FIELD_TERM.sub(replace, raw)
 
 
-def _take_year(value: str, parsed: ParsedQuery, negate: bool) -> str:
+def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
+    """`region:sfv OR region:westside`: one filter that any of the values satisfies.
+
+    Only a chain of one filter field, none of it negated and every value understood;
+    anything else is left to the term-by-term rules (and their notes).
+    """
+    terms = list(_FIELD_TERM.finditer(chain))
+    names = {term.group(2).lower() for term in terms}
+    if len(names) != 1 or any(term.group(1) for term in terms) or not names <= set(FILTER_FIELDS):
+        return chain
+    name = names.pop()
+    read = _year_span if name == "year" else lambda value: canonical_value(name, value)
+    values = [read((term.group(4) or term.group(3)).strip('"')) for term in terms]
+    if None in values:
+        return chain
+    parsed.any_of.append((name, list(dict.fromkeys(values))))
+    return " "
+
+
+def _year_span(value: str) -> tuple[int | None, int | None] | None:
+    """(low, high) for 2016, 2015..2018, 2019.. or ..2014 (either end open); None if not a year."""
     match = _YEAR_RANGE.match(value)
     if not match or not (match.group(1) or match.group(2)):
-        parsed.notes.append(f"year:{value} is not a year or range like 2015..2018: searched as words.")
-        return f" {value} "
+        return None
     low = int(match.group(1)) if match.group(1) else None
     high = int(match.group(2)) if match.group(2) else None
     if ".." not in value and "-" not in value[1:]:
         high = low  # a single year
     if low is not None and high is not None and low > high:
         low, high = high, low
+    return low, high
+
+
+def _take_year(value: str, parsed: ParsedQuery, negate: bool) -> str:
+    span = _year_span(value)
+    if span is None:
+        parsed.notes.append(f"year:{value} is not a year or range like 2015..2018: searched as words.")
+        return f" {value} "
+    low, high = span
     if negate:
         parsed.excluded_years.append((low, high))
     else:
         if parsed.year_range not in (None, (low, high)):
             parsed.notes.append(
                 f"Only one year filter applies: year:{value} replaced the one before it "
-                "(for several years, use a range such as 2015..2018 or the Year facet)."
+                "(for several years: year:2015 OR year:2017, a range such as 2015..2018, or the Year facet)."
             )
         parsed.year_range = (low, high)
     return " "

@@ -82,6 +82,10 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
         "field_exclusions": {facet: sorted(values) for facet, values in parsed.excluded.items()},
         "year_range": list(parsed.year_range) if parsed.year_range else None,
         "year_exclusions": [list(span) for span in parsed.excluded_years],
+        "field_any_of": [
+            {"field": facet, "values": [list(v) if isinstance(v, tuple) else v for v in values]}
+            for facet, values in parsed.any_of
+        ],
         "literal": parsed.literal,
     }
     return understood

@@ -42,6 +42,25 @@ def test_negated_year_is_an_exclusion_not_a_filter():
     assert parsed.text == "food"
 
 
+@pytest.mark.parametrize(
+    ("raw", "any_of"),
+    [
+        ("region:sfv OR region:westside", [("region", ["San Fernando Valley", "Westside"])]),
+        ("Metric:obesity OR metric:obesity", [("metric", ["Obesity"])]),
+        ("year:2015 OR year:2017..2018", [("year", [(2015, 2015), (2017, 2018)])]),
+    ],
+)
+def test_or_between_values_of_one_field(raw, any_of):
+    parsed = parse_query(raw)
+    assert parsed.any_of == any_of
+    assert parsed.filters == {} and parsed.query is None and not parsed.notes
+
+
+@pytest.mark.parametrize("raw", ["-region:sfv OR region:westside", "region:sfv OR region:narnia", "region:sfv OR goal:learn"])
+def test_or_chains_that_are_not_one_fields_values_are_left_alone(raw):
+    assert parse_query(raw).any_of == []
+
+
 def test_a_second_year_filter_is_reported():
     parsed = parse_query("year:2015 year:2016")
     assert parsed.year_range == (2016, 2016)

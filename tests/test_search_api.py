@@ -465,6 +465,29 @@ def test_control_characters_in_the_query_are_spaces(client):
     assert "\x00" not in client.get("/", query_string={"q": "garden\x00school"}).get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("q", "parts"),
+    [
+        ("region:sfv OR region:westside", ["region:sfv", "region:westside"]),
+        ('region:"south la" OR region:sfv OR region:westside', ["region:sfv", "region:westside", 'region:"south la"']),
+        ("year:2016 OR year:2019", ["year:2016", "year:2019"]),
+        ("garden year:2019 OR year:..2016", ["garden year:2019", "garden year:..2016"]),
+    ],
+)
+def test_or_between_values_of_one_field_is_their_union(client, q, parts):
+    body = search(client, q=q)
+    assert body["notes"] == [] and body["query"]["field_any_of"]
+    union = set().union(*(ids(client, q=part) for part in parts))
+    assert ids(client, q=q) == union
+    assert all(ids(client, q=part) for part in parts) and len(union) > max(len(ids(client, q=part)) for part in parts)
+
+
+def test_or_between_fields_says_every_filter_applies(client):
+    body = search(client, q="region:sfv OR goal:learn")
+    assert body["notes"] == ["Every filter here applies: OR joins words, or values of one field (region:sfv OR region:westside)."]
+    assert ids(client, q="region:sfv OR goal:learn") == ids(client, q="region:sfv goal:learn")
+
+
 def test_excluded_year_removes_that_year(client, everything):
     body = search(client, q="-year:2016")
     assert body["query"]["year_exclusions"] == [[2016, 2016]]
