@@ -212,9 +212,10 @@ def expand_prefixes(query, words_starting_with: Callable[[str], list[str]]):
     def expand(node):
         if not isinstance(node, wq.Prefix):
             return node
+        # Only stems the prefix itself misses: most of them start with it (co* finds "commun").
         stems = dict.fromkeys(index_term(word) for word in words_starting_with(node.text)[:PREFIX_WORDS])
-        stems.pop(node.text, None)
-        return wq.Or([node, *(wq.Term(node.fieldname, stem) for stem in stems)]) if stems else node
+        shorter = [stem for stem in stems if not stem.startswith(node.text)]
+        return wq.Or([node, *(wq.Term(node.fieldname, stem) for stem in shorter)]) if shorter else node
 
     return query.accept(expand)
 
