@@ -28,12 +28,16 @@ FILTER_FIELDS = ("region", "metric", "goal", "kind", "year")
 KINDS = ("proposal", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
 PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
-_FIELD_TERM = re.compile(r'(?<![\w-])(-?)([A-Za-z_]+):("([^"]*)"|\S+)')
-_FIELD_CHAIN = re.compile(r'(?<![\w-])[A-Za-z_]+:(?:"[^"]*"|\S+)(?:\s+OR\s+[A-Za-z_]+:(?:"[^"]*"|\S+))+')
+# A value ends at a space or a closing parenthesis: (region:sfv OR region:westside).
+_FIELD_TERM = re.compile(r'(?<![\w-])(-?)([A-Za-z_]+):("([^"]*)"|[^\s)]+)')
+_FIELD_CHAIN = re.compile(r'(?<![\w-])[A-Za-z_]+:(?:"[^"]*"|[^\s)]+)(?:\s+OR\s+[A-Za-z_]+:(?:"[^"]*"|[^\s)]+))+')
+_EMPTY_GROUP = re.compile(r"\(\s*\)")  # what is left of (region:a OR region:b) once taken out
 _YEAR_RANGE = re.compile(r"^(\d{4})?(?:\.\.|-)?(\d{4})?$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WHOLE_WORD = re.compile(r"\w+(?![\w*?])", re.UNICODE)
 _HYPHENATED = re.compile(r"(?<!\w)\w+(?:-\w+)+(?![\w*?-])", re.UNICODE)  # low-income, not low-inc*
+_INNER_HYPHENS = re.compile(r"(?<=[^\s(])-+")  # L.A.-based, low-inc*, foo--bar: never an exclusion
+_OUTSIDE_WORD = re.compile(r'(?<![\w:*-])\w+(?![\w:*])')  # a word typo tolerance may rewrite
 _EXCLUSION = re.compile(r'(?<!\S)-(?=[\w"(])')  # a `-` starting a word, phrase or group
 
 
@@ -78,8 +82,9 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
     ]
     if not parsed.text:
         return parsed
-    query_text = _with_alternatives(parsed.text, alternatives) if alternatives else parsed.text
-    query_text = _hyphenated_as_phrases(query_text)
+    query_text = _hyphenated_as_phrases(parsed.text)
+    if alternatives:
+        query_text = _with_alternatives(query_text, alternatives)
     try:
         parsed.query = _parser(any_word).parse(query_text)
         if parsed.query is wq.NullQuery and _EXCLUSION.search(query_text):
@@ -147,14 +152,15 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
         target.setdefault(name, set()).add(canonical)
         return " "
 
-    return _FIELD_TERM.sub(replace, raw)
+    return _EMPTY_GROUP.sub(" ", _FIELD_TERM.sub(replace, raw))
 
 
 def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
     """`region:sfv OR region:westside`: one filter that any of the values satisfies.
 
-    Only a chain of one filter field, none of it negated and every value understood;
-    anything else is left to the term-by-term rules (and their notes).
+    Only a chain of one filter field, none of it negated, with at least one value
+    understood (the others are left out, with a note); anything else is left to the
+    term-by-term rules and their notes.
     """
     terms = list(_FIELD_TERM.finditer(chain))
     names = {term.group(2).lower() for term in terms}
@@ -162,10 +168,14 @@ def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
         return chain
     name = names.pop()
     read = _year_span if name == "year" else lambda value: canonical_value(name, value)
-    values = [read((term.group(4) or term.group(3)).strip('"')) for term in terms]
-    if None in values:
+    typed = [(term.group(4) or term.group(3)).strip('"') for term in terms]
+    values = {value: read(value) for value in typed}
+    understood = [value for value in values.values() if value is not None]
+    if not understood:
         return chain
-    parsed.any_of.append((name, list(dict.fromkeys(values))))
+    for value in (value for value, known in values.items() if known is None):
+        parsed.notes.append(f"No {name} matches {value!r}: left out of the {name} values joined by OR.")
+    parsed.any_of.append((name, list(dict.fromkeys(understood))))
     return " "
 
 
@@ -259,13 +269,17 @@ def _syntax_problem(text: str) -> str | None:
 
 
 def _hyphenated_as_phrases(text: str) -> str:
-    """`low-income` outside quotes becomes the phrase "low income", as it is indexed.
+    """`low-income` outside quotes becomes the phrase "low income", as it is indexed, and
+    any other hyphen inside a word (`L.A.-based`, `low-inc*`) a space.
 
     Whoosh reads a `-` inside a word as an exclusion: "low-income families" excluded
-    every document containing "income".
+    every document containing "income". Only a `-` that starts a word excludes.
     """
     parts = text.split('"')  # balanced by now: even parts are outside quotes
-    parts[::2] = [_HYPHENATED.sub(lambda m: '"' + m.group().replace("-", " ") + '"', part) for part in parts[::2]]
+    parts[::2] = [
+        _INNER_HYPHENS.sub(" ", _HYPHENATED.sub(lambda m: '"' + m.group().replace("-", " ") + '"', part))
+        for part in parts[::2]
+    ]
     return '"'.join(parts)
 
 
@@ -280,14 +294,25 @@ def _strip_field_names(text: str) -> str:
 
 
 def _with_alternatives(text: str, alternatives: dict[str, list[str]]) -> str:
-    """Rewrite `word` as `(word OR close OR spellings)` for typo tolerance."""
+    """Rewrite `word` as `(word OR close OR spellings)` for typo tolerance, and a phrase
+    holding such words as `("phrase" OR "phrase with the closest spellings")`."""
 
     def replace(match: re.Match) -> str:
         word = match.group(0)
         close = alternatives.get(word.lower())
         return f"({' OR '.join([word, *close])})" if close else word
 
-    return re.sub(r'(?<![\w:*"-])\w+(?![\w:*])', replace, text)
+    def closest(match: re.Match) -> str:
+        return alternatives.get(match.group(0).lower(), [match.group(0)])[0]
+
+    parts = text.split('"')  # balanced: odd parts are phrases
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            parts[index] = _OUTSIDE_WORD.sub(replace, part)
+        else:
+            variant = _WORD.sub(closest, part)
+            parts[index] = f'("{part}" OR "{variant}")' if variant != part else f'"{part}"'
+    return "".join(parts)
 
 
 @lru_cache(maxsize=2)

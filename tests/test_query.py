@@ -56,9 +56,22 @@ def test_or_between_values_of_one_field(raw, any_of):
     assert parsed.filters == {} and parsed.query is None and not parsed.notes
 
 
-@pytest.mark.parametrize("raw", ["-region:sfv OR region:westside", "region:sfv OR region:narnia", "region:sfv OR goal:learn"])
+@pytest.mark.parametrize("raw", ["-region:sfv OR region:westside", "region:nowhere OR region:narnia", "region:sfv OR goal:learn"])
 def test_or_chains_that_are_not_one_fields_values_are_left_alone(raw):
     assert parse_query(raw).any_of == []
+
+
+def test_a_value_no_one_has_is_left_out_of_an_or_chain():
+    parsed = parse_query("region:sfv OR region:westside OR region:narnia")
+    assert parsed.any_of == [("region", ["San Fernando Valley", "Westside"])]
+    assert parsed.notes == ["No region matches 'narnia': left out of the region values joined by OR."]
+
+
+@pytest.mark.parametrize("raw", ["(region:sfv OR region:westside) food -water", "food (year:2015 OR year:2016..2017)"])
+def test_or_chain_in_parentheses(raw):
+    parsed = parse_query(raw)
+    assert len(parsed.any_of) == 1 and not parsed.notes and not parsed.literal
+    assert "food" in repr(parsed.query)
 
 
 def test_a_second_year_filter_is_reported():
@@ -79,6 +92,18 @@ def test_hyphenated_words_are_not_exclusions(raw):
     query = repr(parse_query(raw).query)
     assert "Not" not in query
     assert "Phrase" in query
+
+
+@pytest.mark.parametrize("raw", ["low-inc*", "L.A.-based", "foo--bar", "kids'-club", "community-based*", "title:low-inc*"])
+def test_no_hyphen_inside_a_word_excludes(raw):
+    parsed = parse_query(raw)
+    assert "Not" not in repr(parsed.query) and not parsed.notes
+
+
+def test_typo_tolerance_keeps_a_hyphenated_word_a_phrase():
+    query = repr(parse_query("colege-students", alternatives={"colege": ["college"]}).query)
+    assert "Not" not in query
+    assert "Phrase('body', ['colleg', 'student']" in query and "Phrase('body', ['coleg', 'student']" in query
 
 
 @pytest.mark.parametrize(

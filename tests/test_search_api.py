@@ -482,6 +482,17 @@ def test_or_between_values_of_one_field_is_their_union(client, q, parts):
     assert all(ids(client, q=part) for part in parts) and len(union) > max(len(ids(client, q=part)) for part in parts)
 
 
+def test_or_chain_in_parentheses_combines_with_words(client):
+    chain = ids(client, q="region:sfv OR region:westside")
+    assert ids(client, q="(region:sfv OR region:westside) garden -school") == chain & (ids(client, q="garden") - ids(client, q="school"))
+
+
+def test_a_misspelled_hyphenated_word_still_finds_the_phrase(client):
+    body = search(client, q="colege-students")
+    assert body["total"] > 0 and any("close spellings" in note for note in body["notes"])
+    assert ids(client, q="colege-students") == ids(client, q='"college students"')
+
+
 def test_or_between_fields_says_every_filter_applies(client):
     body = search(client, q="region:sfv OR goal:learn")
     assert body["notes"] == ["Every filter here applies: OR joins words, or values of one field (region:sfv OR region:westside)."]
