@@ -4,8 +4,8 @@ Whoosh's `highlights()` re-runs the whole analyzer over each stored field and do
 query time (160-2,600 ms for 10 results). Here a `Highlighter` compiles one regular
 expression per query from the query's stems, so the C regex engine finds the few
 candidate words; only those are stemmed (memoised) to confirm a match. Only the first
-`SCAN_CHARS` characters are scanned, and the best windows are chosen by how many
-distinct query terms they hold. All text is escaped; only our `<mark>` tags are markup,
+`SCAN_CHARS` characters are scanned (the rest only when they hold no match), and the best
+windows are chosen by how many distinct query terms they hold. All text is escaped; only our `<mark>` tags are markup,
 and this module is the one place that makes `Markup`.
 """
 
@@ -130,6 +130,8 @@ class Highlighter:
         source = source if isinstance(source, PreparedText) else prepare(source or "")
         text = source.text
         matches = self.matches(source.folded)
+        if not matches and len(text) > len(source.folded):
+            matches = self.matches(_fold(text))  # the words are only further on: look there too
         if not matches:
             end = _cut(text, 0, max_chars)
             return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from indexer.analysis import stem_word
 from indexer.whoosh_compat import accent_map
 from search_app.query import highlight_terms, parse_query
-from search_app.snippets import Highlighter, _fold
+from search_app.snippets import SCAN_CHARS, Highlighter, _fold
 
 
 def highlighter(query: str) -> Highlighter:
@@ -88,3 +88,13 @@ def test_a_word_the_index_matched_is_marked_whatever_its_case():
     # The analyzer lower-cases before folding: "ÐÓRA" is indexed as "dora".
     marked = Highlighter(frozenset({stem_word("dora")})).highlight_all("ÐÓRA and Dora")
     assert str(marked) == "<mark>ÐÓRA</mark> and <mark>Dora</mark>"
+
+
+def test_a_word_only_found_past_the_scanned_start_is_still_marked():
+    """Matching reads the first SCAN_CHARS characters; a text whose only match lies
+    further on is searched to its end rather than shown unmarked."""
+    text = "Our programs serve families. " * (SCAN_CHARS // 20) + "Riders take the Metro everywhere."
+    assert len(text) > SCAN_CHARS
+    snippet = highlighter("metro").snippet(text)
+    assert marked(snippet) == ["Metro"]
+    assert str(snippet).startswith("…")
