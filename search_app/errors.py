@@ -17,6 +17,14 @@ class BadRequest(Exception):
         self.status = status
 
 
+class PageBeyondEnd(BadRequest):
+    """A page number past the last page of results; pages redirect to the last one."""
+
+    def __init__(self, page: int, last_page: int):
+        super().__init__(f"page {page} is beyond the last page ({last_page})")
+        self.last_page = last_page
+
+
 def error_body(message: str, status: int) -> dict:
     """The JSON error envelope every API error uses."""
     return {"ok": False, "error": message, "errors": [message], "status": status}

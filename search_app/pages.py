@@ -6,8 +6,9 @@ from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote_plus, urlsplit
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from .errors import PageBeyondEnd
 from .params import parse_search_args
 from .state import live_index
 from .viewmodel import document_view, request_state, search_view
@@ -42,11 +43,16 @@ def _encoded_pair(key: str, value: str) -> str:
 @bp.get("/")
 def search():
     search_request = parse_search_args(request.args, current_app.config)
-    view = search_view(live_index(), search_request, current_app.config, search_linker())
+    state = request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
+    link = search_linker()
+    try:
+        view = search_view(live_index(), search_request, current_app.config, link)
+    except PageBeyondEnd as error:  # an old link or a shrunken search: show its last page
+        return redirect(link({**state, "page": error.last_page} if error.last_page > 1 else state))
     return render_template(
         "search.html",
         view=view,
-        state=request_state(search_request, current_app.config["RESULTS_PER_PAGE"]),
+        state=state,
         per_page_choices=current_app.config["PER_PAGE_CHOICES"],
         api_url=url_for("api.search", **request.args.to_dict(flat=False)),
     )
@@ -61,8 +67,12 @@ def document(doc_id: str):
 
 
 def _back_to_results() -> str:
-    """The results page the reader came from (same site only), else a new search."""
+    """The results page the reader came from: the `back` parameter that links between
+    documents carry, else the referring page (same site only), else a new search."""
     search_path = url_for("pages.search")
+    back = urlsplit(request.args.get("back", ""))
+    if not back.scheme and not back.netloc and back.path == search_path:
+        return f"{search_path}?{back.query}" if back.query else search_path
     came_from = urlsplit(request.referrer or "")
     if came_from.netloc == request.host and came_from.path == search_path:
         return f"{search_path}?{came_from.query}" if came_from.query else search_path

@@ -23,7 +23,7 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
 
     :raises BadRequest: with a message naming the parameter and the allowed values.
     """
-    q = _CONTROL.sub(" ", args.get("q", ""))
+    q = _CONTROL.sub(" ", args.get("q", "")).strip()
     if len(q) > config["MAX_QUERY_LENGTH"]:
         raise BadRequest(f"q is {len(q)} characters long; the limit is {config['MAX_QUERY_LENGTH']}")
     selected = {}

@@ -95,6 +95,10 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
         parsed.notes.append("The query could not be parsed: searched for the words literally.")
         parsed.literal = True
         parsed.query = _parser(any_word).parse(_literal(query_text))
+    if parsed.query is wq.NullQuery and parsed.words and not any(map(analyse, parsed.words)):
+        # Only words too common to index ("the"): nothing to match, so show everything.
+        parsed.notes.append(f"Words as common as “{' '.join(parsed.words)}” are not searched: showing every document.")
+        parsed.words = []
     if parsed.query is wq.NullQuery and not parsed.words:
         parsed.query = None
     return parsed

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from index_store import FACETS, document_text, payload_of, split_values
 
 from .engine import SearchOutcome, SearchRequest, run_search
-from .errors import BadRequest
+from .errors import BadRequest, PageBeyondEnd
 from .generations import LiveIndex
 from .query import highlight_terms
 from .snippets import Highlighter, PreparedText, prepare
@@ -40,7 +40,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     outcome = run_search(live, request, config["FEW_RESULTS"])
     pages = max(1, -(-outcome.total // request.per_page))
     if request.page > pages:
-        raise BadRequest(f"page {request.page} is beyond the last page ({pages})")
+        raise PageBeyondEnd(request.page, pages)
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
     timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)

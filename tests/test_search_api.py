@@ -459,6 +459,18 @@ def test_field_names_are_case_insensitive(client):
     assert ids(client, q="-Title:garden") == ids(client, q="-title:garden")
 
 
+@pytest.mark.parametrize("q", ["the", "a", "The AND of"])
+def test_a_query_of_words_too_common_to_index_shows_everything(client, everything, q):
+    body = search(client, q=q)
+    assert body["total"] == len(everything)
+    assert body["notes"] and "not searched" in body["notes"][0]
+
+
+def test_blank_query_is_no_query(client, everything):
+    body = search(client, q="   ")
+    assert body["query"]["q"] == "" and body["total"] == len(everything) and body["notes"] == []
+
+
 def test_control_characters_in_the_query_are_spaces(client):
     body = search(client, q="garden\x00school")
     assert body["query"]["q"] == "garden school"

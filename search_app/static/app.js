@@ -1,25 +1,63 @@
 // Progressive enhancement only: every control also works as a plain form or link.
 (function () {
   "use strict";
-  // Submit a form as soon as a filter checkbox or a select changes.
+  var query = document.getElementById("q");
+  // A filter ticked after typing a new query searches for what was typed, not the old query.
+  function carryQuery(form) {
+    if (!query || form === query.form) { return; }
+    var carried = form.querySelector("input[type=hidden][name=q]");
+    if (!carried) {
+      carried = document.createElement("input");
+      carried.type = "hidden";
+      carried.name = "q";
+      form.appendChild(carried);
+    }
+    carried.value = query.value;
+  }
+  // Submit a form as soon as a filter checkbox or a select changes; a select stepped
+  // through with the keyboard waits for the Search button instead.
   document.querySelectorAll(".autosubmit").forEach(function (control) {
+    control.addEventListener("keydown", function () { control.dataset.keyboard = "1"; });
+    control.addEventListener("mousedown", function () { delete control.dataset.keyboard; });
     control.addEventListener("change", function () {
-      if (control.form) { control.form.submit(); }
+      if (control.tagName === "SELECT" && control.dataset.keyboard) { return; }
+      if (control.form) {
+        carryQuery(control.form);
+        control.form.submit();
+      }
     });
   });
   // The facet forms submit themselves, so their buttons are only needed without JS.
   document.querySelectorAll("button.apply").forEach(function (button) { button.hidden = true; });
   // Filter long facet lists by name, opening "show more" while a filter is typed.
   document.querySelectorAll("input.facet-filter").forEach(function (box) {
+    var fieldset = document.getElementById(box.dataset.target);
+    var none = document.createElement("p");
+    none.className = "no-match";
+    none.hidden = true;
+    none.setAttribute("role", "status");
+    box.insertAdjacentElement("afterend", none);
     box.hidden = false;
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }  // it filters the list; it is not a search
+    });
     box.addEventListener("input", function () {
       var needle = box.value.trim().toLowerCase();
-      var fieldset = document.getElementById(box.dataset.target);
+      var shown = 0;
       fieldset.querySelectorAll("li").forEach(function (item) {
         item.hidden = needle !== "" && item.textContent.toLowerCase().indexOf(needle) === -1;
+        if (!item.hidden) { shown += 1; }
       });
       var more = fieldset.querySelector("details");
       if (more && needle !== "") { more.open = true; }
+      none.hidden = shown > 0;
+      none.textContent = shown > 0 ? "" : "No value matches “" + box.value.trim() + "”.";
     });
+  });
+  // Back and forward show the controls as the page was served, matching its URL.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    }
   });
 })();
