@@ -63,7 +63,8 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
             ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
         ),
         "chips": _chips(request, state, link),
-        "clear_url": link({"q": request.q} if request.q else {}),
+        # Filters off; the words, sort and page size stay.
+        "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page")}),
         "pagination": _pagination(request.page, pages, state, link),
         "generation": live.generation.number,
     }

@@ -208,3 +208,18 @@ def test_a_phone_never_scrolls_sideways_and_can_reach_the_filters(browser, serve
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
+
+
+def test_finding_a_facet_value_filters_the_list_and_never_submits(page: Page, server_url: str):
+    page.goto(server_url + "/?q=food")
+    box = page.locator("#filter-metric")
+    box.fill("obes")
+    expect(page.locator("#facet-metric li:visible")).not_to_have_count(0)
+    assert all("obes" in text.lower() for text in page.locator("#facet-metric li:visible").all_inner_texts())
+    box.fill("zzzz")
+    expect(page.locator("#facet-metric .no-match")).to_have_text("No value matches “zzzz”.")
+    url = page.url
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    assert page.url == url
+    expect(box).to_have_value("zzzz")
