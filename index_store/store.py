@@ -316,10 +316,13 @@ class IndexStore:
         return max(numbers) + 1
 
     def _remove_abandoned_builds(self) -> None:
-        """Builds left by a killed writer; safe because we hold the writer lock."""
+        """Builds and pointer drafts (CURRENT.tmp-<pid>) left by a killed writer; safe
+        because we hold the writer lock."""
         for entry in self.root.iterdir() if self.root.exists() else []:
             if _BUILD.match(entry.name):
                 shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith(f"{POINTER}.tmp-"):
+                entry.unlink(missing_ok=True)
 
     def _prune(self, keep: int) -> None:
         live = self.current_name()

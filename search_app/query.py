@@ -3,7 +3,10 @@
 Supported: words (all must match), "quoted phrases", -exclusion, prefix*, OR, and the
 fields title:, org:, region:, metric:, goal:, kind:, year: (with ranges 2015..2018).
 Facet fields are taken out before Whoosh sees the text and become filters, with values
-folded to their canonical names (region:sfv is San Fernando Valley). Anything malformed
+folded to their canonical names (region:sfv is San Fernando Valley); values of one field
+joined by OR become one filter any of them satisfies. A hyphen inside a word is never an
+exclusion (low-income is the phrase "low income"), and a query of exclusions only means
+every document without them. Anything malformed
 (unbalanced quotes or parentheses, a lone `-`, an unknown field, a query Whoosh cannot
 parse) is searched as literal words, with a note saying so.
 """

@@ -157,6 +157,17 @@ def test_a_build_left_by_a_killed_writer_is_cleaned_up(store, corpus):
     assert report.generation == 2
 
 
+def test_a_pointer_draft_left_by_a_killed_writer_is_cleaned_up(store, corpus):
+    """Killed between writing CURRENT.tmp-<pid> and renaming it over CURRENT."""
+    run(store, corpus)
+    draft = store.root / "CURRENT.tmp-99999"
+    draft.write_text("gen-000009\n", encoding="ascii")
+    (corpus / "proposals" / "2019" / "parks.md").write_text(proposal("Parks again"), encoding="utf-8")
+    report = run(store, corpus)
+    assert not draft.exists()
+    assert store.current_name() == f"gen-{report.generation:06d}"
+
+
 # --- failed builds ------------------------------------------------------------------------
 
 
