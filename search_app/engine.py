@@ -126,9 +126,12 @@ def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
     if parsed.query is None:
         return None if not parsed.words else {}
     query = parsed.query
+
+    def scores() -> dict[int, float]:
+        return _score_all(live, expand_prefixes(query, live.words_starting_with))
+
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    expanded = lambda: expand_prefixes(query, live.words_starting_with)  # noqa: E731
-    return live.cached(("match", repr(query)), lambda: _score_all(live, expanded()))
+    return live.cached(("match", repr(query)), scores)
 
 
 def _score_all(live: LiveIndex, query) -> dict[int, float]:

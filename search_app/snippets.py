@@ -4,9 +4,9 @@ Whoosh's `highlights()` re-runs the whole analyzer over each stored field and do
 query time (160-2,600 ms for 10 results). Here a `Highlighter` compiles one regular
 expression per query from the query's stems, so the C regex engine finds the few
 candidate words; only those are stemmed (memoised) to confirm a match. Only the first
-`SCAN_CHARS` characters are scanned (the rest only when they hold no match), and the best
-windows are chosen by how many distinct query terms they hold. All text is escaped; only our `<mark>` tags are markup,
-and this module is the one place that makes `Markup`.
+`SCAN_CHARS` characters are scanned (the rest only when they hold no match), and the
+best windows are chosen by how many distinct query terms they hold. All text is escaped;
+only our `<mark>` tags are markup, and this module is the one place that makes `Markup`.
 """
 
 from __future__ import annotations
