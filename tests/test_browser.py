@@ -48,7 +48,10 @@ def server_url(index_dir):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # With the back-forward cache a real browser has (Playwright turns it off by default).
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
+        )
         yield browser
         browser.close()
 
@@ -157,25 +160,53 @@ def test_back_and_forward_show_the_filters_of_the_url(page: Page, server_url: st
     with page.expect_navigation():
         facet_box(page, "region", "South LA").uncheck()
     assert "South+LA" not in page.url
-    page.go_back()
+    page.go_back(wait_until="commit")  # a page from the back-forward cache fires no load
     expect(page.locator("#result-count")).to_contain_text("food")
     assert "region=South+LA" in page.url and "region=East+LA" in page.url
     expect(facet_box(page, "region", "South LA")).to_be_checked()
     expect(facet_box(page, "region", "East LA")).to_be_checked()
-    page.go_back()
+    page.go_back(wait_until="commit")  # a page from the back-forward cache fires no load
     assert "East+LA" not in page.url
     expect(facet_box(page, "region", "East LA")).not_to_be_checked()
-    page.go_forward()
+    page.go_forward(wait_until="commit")
     expect(facet_box(page, "region", "East LA")).to_be_checked()
 
 
 def test_a_filter_ticked_after_typing_searches_for_what_was_typed(page: Page, server_url: str):
     page.goto(server_url + "/?q=food")
     page.locator("#q").fill("gardens")
+    page.locator("#sort").focus()
+    page.keyboard.press("ArrowDown")  # newest, chosen with the keyboard: not yet applied
     with page.expect_navigation():
         facet_box(page, "region", "South LA").check()
-    assert "q=gardens" in page.url and "region=South+LA" in page.url
+    assert "q=gardens" in page.url and "region=South+LA" in page.url and "sort=newest" in page.url
     expect(page.locator("#q")).to_have_value("gardens")
+
+
+def test_a_facet_value_list_comes_back_whole(page: Page, server_url: str):
+    """Back to a page whose "Find a metric" box had text: the box is empty and so is no list."""
+    page.goto(server_url + "/?q=food")
+    page.locator("#filter-metric").fill("zzzz")
+    expect(page.locator("#facet-metric .no-match")).to_be_visible()
+    with page.expect_navigation():
+        page.locator("ol.results li.result h2 a").first.click()
+    page.go_back(wait_until="commit")  # a page from the back-forward cache fires no load
+    expect(page.locator("#filter-metric")).to_have_value("")
+    expect(page.locator("#facet-metric .no-match")).to_be_hidden()
+    expect(page.locator("#facet-metric ul.facet-values").first.locator("li:visible")).not_to_have_count(0)
+
+
+def test_the_keyboard_reaches_the_filters_without_crossing_every_result(page: Page, server_url: str):
+    page.goto(server_url + "/?q=food")
+    page.locator("form.search button[type=submit]").focus()
+    page.keyboard.press("Tab")
+    skip = page.locator("main .to-filters a")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('#facet-form') !== null")
+    assert focused
 
 
 def test_keyboard_steps_through_sort_options_without_leaving_the_page(page: Page, server_url: str):
@@ -189,7 +220,7 @@ def test_keyboard_steps_through_sort_options_without_leaving_the_page(page: Page
     assert "sort=newest" in page.url
 
 
-@pytest.mark.parametrize("path", ["/?q=http", "/?q=gardens&region=South+LA"])
+@pytest.mark.parametrize("path", ["/?q=http", "/?q=gardens&region=South+LA", "/?q=watershedmanagementplanningcollaborative+gardens"])
 def test_a_phone_never_scrolls_sideways_and_can_reach_the_filters(browser, server_url: str, path: str):
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()

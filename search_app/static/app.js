@@ -1,18 +1,29 @@
 // Progressive enhancement only: every control also works as a plain form or link.
 (function () {
   "use strict";
-  var query = document.getElementById("q");
-  // A filter ticked after typing a new query searches for what was typed, not the old query.
-  function carryQuery(form) {
-    if (!query || form === query.form) { return; }
-    var carried = form.querySelector("input[type=hidden][name=q]");
-    if (!carried) {
-      carried = document.createElement("input");
-      carried.type = "hidden";
-      carried.name = "q";
-      form.appendChild(carried);
-    }
-    carried.value = query.value;
+  var searchForm = document.getElementById("search-form");
+  // A filter ticked after typing a new query, or choosing a sort with the keyboard, keeps
+  // what the search form shows now rather than what the page was served with.
+  function servedValue(control) {
+    if (control.tagName !== "SELECT") { return control.defaultValue; }
+    var served = Array.prototype.filter.call(control.options, function (option) { return option.defaultSelected; });
+    return (served[0] || control.options[0]).value;
+  }
+  function carrySearch(form) {
+    if (!searchForm || form === searchForm) { return; }
+    ["q", "sort", "per_page"].forEach(function (name) {
+      var control = searchForm.elements[name];
+      if (!control) { return; }
+      var carried = form.querySelector("input[type=hidden][name=" + name + "]");
+      if (!carried && control.value === servedValue(control)) { return; }  // a default stays out of the URL
+      if (!carried) {
+        carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = name;
+        form.appendChild(carried);
+      }
+      carried.value = control.value;
+    });
   }
   // Submit a form as soon as a filter checkbox or a select changes; a select stepped
   // through with the keyboard waits for the Search button instead.
@@ -22,7 +33,7 @@
     control.addEventListener("change", function () {
       if (control.tagName === "SELECT" && control.dataset.keyboard) { return; }
       if (control.form) {
-        carryQuery(control.form);
+        carrySearch(control.form);
         control.form.submit();
       }
     });
@@ -58,6 +69,9 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
       document.querySelectorAll("form").forEach(function (form) { form.reset(); });
+      document.querySelectorAll("input.facet-filter").forEach(function (box) {
+        box.dispatchEvent(new Event("input"));  // the value lists follow their emptied boxes
+      });
     }
   });
 })();
