@@ -70,10 +70,8 @@ def _back_to_results() -> str:
     """The results page the reader came from: the `back` parameter that links between
     documents carry, else the referring page (same site only), else a new search."""
     search_path = url_for("pages.search")
-    back = urlsplit(request.args.get("back", ""))
-    if not back.scheme and not back.netloc and back.path == search_path:
-        return f"{search_path}?{back.query}" if back.query else search_path
-    came_from = urlsplit(request.referrer or "")
-    if came_from.netloc == request.host and came_from.path == search_path:
-        return f"{search_path}?{came_from.query}" if came_from.query else search_path
+    back, came_from = urlsplit(request.args.get("back", "")), urlsplit(request.referrer or "")
+    for url, same_site in ((back, not back.scheme and not back.netloc), (came_from, came_from.netloc == request.host)):
+        if same_site and url.path == search_path:
+            return f"{search_path}?{url.query}" if url.query else search_path
     return search_path

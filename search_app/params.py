@@ -32,7 +32,8 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         if len(raw) > MAX_VALUES_PER_FACET or any(len(v) > MAX_VALUE_LENGTH for v in raw):
             raise BadRequest(f"too many or too long values for {facet}")
         # Spelled as in the query syntax (region=sfv, goal=Learn): the facet's own value.
-        values = list(dict.fromkeys(canonical_value(facet, v.strip()) or v.strip() for v in raw if v.strip()))
+        typed = [value.strip() for value in raw if value.strip()]
+        values = list(dict.fromkeys(canonical_value(facet, value) or value for value in typed))
         if values:
             selected[facet] = values
     sort = args.get("sort", "relevance") or "relevance"

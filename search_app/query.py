@@ -142,8 +142,7 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
     raw = _FIELD_CHAIN.sub(lambda chain: _take_alternatives(chain.group(), parsed), raw)
 
     def replace(match: re.Match) -> str:
-        negate, name, value = match.group(1) == "-", match.group(2).lower(), match.group(4) or match.group(3)
-        value = value.strip('"')
+        negate, name, value = match.group(1) == "-", match.group(2).lower(), _field_value(match)
         if name in FIELD_ALIASES:
             return f"{match.group(1)}{name}:{match.group(3)}"  # Whoosh's field names are lower-case
         if name not in FILTER_FIELDS:
@@ -175,8 +174,7 @@ def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
         return chain
     name = names.pop()
     read = _year_span if name == "year" else lambda value: canonical_value(name, value)
-    typed = [(term.group(4) or term.group(3)).strip('"') for term in terms]
-    values = {value: read(value) for value in typed}
+    values = {value: read(value) for value in map(_field_value, terms)}
     understood = [value for value in values.values() if value is not None]
     if not understood:
         return chain
@@ -184,6 +182,11 @@ def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
         parsed.notes.append(f"No {name} matches {value!r}: left out of the {name} values joined by OR.")
     parsed.any_of.append((name, list(dict.fromkeys(understood))))
     return " "
+
+
+def _field_value(term: re.Match) -> str:
+    """The value of a `_FIELD_TERM` match, without its quotes."""
+    return (term.group(4) or term.group(3)).strip('"')
 
 
 def _year_span(value: str) -> tuple[int | None, int | None] | None:

@@ -131,7 +131,8 @@ class Highlighter:
         text = source.text
         matches = self.matches(source.folded)
         if not matches and len(text) > len(source.folded):
-            matches = self.matches(_fold(text))  # the words are only further on: look there too
+            # The words are only further on: fold the rest too (folding keeps every offset).
+            matches = self.matches(source.folded + _fold(text[len(source.folded) :]))
         if not matches:
             end = _cut(text, 0, max_chars)
             return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")
