@@ -12,17 +12,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import Document, SkipDocument
+from .archive_data import read_data_file
 from .frontmatter import load_front_matter, split_front_matter
+from .organizations import is_organization, read_organization
 from .parse_cache import ParseCache, entry_key
 from .proposals import is_proposal, read_proposal
 from .reading import MAX_FILE_BYTES, decode_text, read_bytes
 from .textutil import slugify
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
+SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".yaml": "data",  # the archive's _data/: outcome lists and the topic hierarchy
+    ".yml": "data",
+}
 # Project files that sit beside documents but are not documents themselves.
 IGNORED_NAMES = {"readme", "license", "licence", "changelog", "notice", "contributing"}
 # Folder names that only group documents; dropping them keeps ids short and stable.
-CONTAINER_DIRS = {"proposals", "articles", "_projects", "_posts", "projects", "posts"}
+CONTAINER_DIRS = {
+    *("proposals", "_projects", "projects"),
+    *("organizations", "_organizations"),
+    *("data", "_data"),
+    *("articles", "_posts", "posts"),
+}
 
 
 @dataclass(frozen=True)
@@ -134,9 +149,13 @@ def parse_bytes(source: SourceFile, data: bytes) -> Document:
 
     fmt = SUFFIXES[Path(source.relpath).suffix.lower()]
     text = decode_text(data, html=fmt == "html")
+    if fmt == "data":
+        return read_data_file(text, doc_id=make_id("data", source.relpath), path=source.path)
     split = split_front_matter(text) if fmt != "html" else None
     if split is not None:  # Markdown, or a .txt export that carries front matter
         front = load_front_matter(split[0])
+        if is_organization(front):  # before proposals: both list `year_submitted`
+            return read_organization(front, doc_id=make_id("organization", source.relpath), path=source.path)
         if is_proposal(front):
             return read_proposal(front, doc_id=make_id("proposal", source.relpath), path=source.path)
         parts = articles.markdown_post(front, split[1], fallback_date=articles.date_from_filename(Path(source.relpath).name))

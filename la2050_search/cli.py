@@ -123,6 +123,8 @@ def _echo_problems(report: IndexReport) -> None:
         click.echo(f"{path}: {reason}", err=True)
     for path, reason in report.kept_previous:
         click.echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+    for problem in report.link_problems:  # "file: entry: reason"; never fatal
+        click.echo(f"link: {problem}", err=True)
 
 
 def _echo_report(report: IndexReport) -> None:
