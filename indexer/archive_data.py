@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from .documents import Document, SkipDocument
 from .frontmatter import load_yaml
 
-__all__ = ["OUTCOMES", "read_data_file"]
+__all__ = ["OUTCOMES", "match_outcome", "read_data_file"]
 
 # (word in the file name, outcome): first match wins, so "honorable_mentions" is not "mention" twice.
 OUTCOME_WORDS = (
@@ -37,6 +37,12 @@ _GOAL_HEADING = re.compile(r"^#+\s*(learn|create|play|connect|live)\b", re.IGNOR
 _SCALAR_ITEM = re.compile(r"^-\s+(?![\"']?[\w ]+[\"']?\s*:\s)(\S.*?)\s*$")  # `- value`, not `- key: value`
 
 
+def match_outcome(text: str) -> str | None:
+    """The outcome a user means ("winner", "winners", "honorable mention"), or None."""
+    folded = " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
+    return next((label for word, label in OUTCOME_WORDS if word in folded), None)
+
+
 def read_data_file(text: str, *, doc_id: str, path: str) -> Document:
     """Parse one data file into a `data` document whose facts are outcomes or topics.
 
@@ -48,7 +54,7 @@ def read_data_file(text: str, *, doc_id: str, path: str) -> Document:
         topics = {_clean(parent): [_clean(child) for child in children or [] if _clean(child)] for parent, children in data.items()}
         return _data_document(doc_id, path, name, {"topics": topics})
     if isinstance(data, list):
-        outcome = next((label for word, label in OUTCOME_WORDS if word in name.lower()), None)
+        outcome = match_outcome(name)
         if outcome is None:
             raise SkipDocument("a list, but its file name names no outcome (winners, finalists, honorable mentions, featured)")
         return _data_document(doc_id, path, name, {"outcome": outcome, "entries": _entries(data, text)})

@@ -6,7 +6,7 @@ manifest), so an update that changes only an organization, only a proposal or on
 organization unlinks its proposals. The result is a plain dict saved in the manifest:
 
     {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics",
-                            "org_type"}},
+                            "org_type", and for organizations "location"}},
      "proposals_of": {organization id: [proposal ids, newest first]},
      "problems": ["file: entry: reason", ...]}
 
@@ -101,6 +101,7 @@ class _Linker:
                 "outcomes": [o.as_json() for o in outcomes.get(org_id, [])],
                 "topics": topics(facts.get("topics", [])),
                 "org_type": facts.get("org_type", ""),
+                "location": facts.get("location"),
             }
         for proposal_id in self.proposals:
             org_id = owner.get(proposal_id)
