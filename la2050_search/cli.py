@@ -152,7 +152,8 @@ def stats(index_dir: str, as_json: bool) -> None:
         return
     documents = summary["documents"]
     click.echo(f"generation {summary['generation']} in {index_dir}: {sum(documents.values())} documents "
-               f"({documents['proposal']} proposals, {documents['article']} articles), "
+               f"({documents['proposal']} proposals, {documents['organization']} organizations, "
+               f"{documents['article']} articles), "
                f"{summary['size_bytes'] / 1e6:.1f} MB")
     for facet, counts in summary["facets"].items():
         click.echo(f"{facet} ({len(counts)} values):")
