@@ -9,7 +9,6 @@ organization.
 from __future__ import annotations
 
 import re
-import shutil
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -21,9 +20,8 @@ from index_store import IndexStore
 from indexer.pipeline import index_paths
 from search_app import create_app
 
-from conftest import SHARED_CORPUS
+from conftest import ARCHIVE_YEARS as YEARS
 
-YEARS = ("2013", "2014", "2019", "2020")  # with and without organization_name, old and new forms
 _FRONT = re.compile(r"\A---\n(.*?)\n---", re.DOTALL)
 
 
@@ -36,23 +34,8 @@ def fold(text) -> str:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    """`_projects/<year>/`, `_organizations/`, `_data/`, as in github.com/la2050/archive."""
-    if not (SHARED_CORPUS / "organizations").is_dir():
-        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
-    root = tmp_path_factory.mktemp("archive")
-    for year in YEARS:
-        shutil.copytree(SHARED_CORPUS / "proposals" / year, root / "_projects" / year)
-    shutil.copytree(SHARED_CORPUS / "organizations", root / "_organizations")
-    shutil.copytree(SHARED_CORPUS / "data", root / "_data")
-    return root
-
-
-@pytest.fixture(scope="module")
-def archive_index(archive, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("archive-index")
-    report = index_paths(IndexStore(directory), [archive], rebuild=True)
-    return directory, report
+def archive(archive_root) -> Path:
+    return archive_root
 
 
 @pytest.fixture(scope="module")
