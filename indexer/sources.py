@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,14 @@ SUFFIXES = {
 }
 # Project files that sit beside documents but are not documents themselves.
 IGNORED_NAMES = {"readme", "license", "licence", "changelog", "notice", "contributing"}
+# A site checkout (the archive is a Jekyll site) also holds its build output and installed
+# dependencies: copies of pages or code, never sources.
+IGNORED_DIRS = {"_site", "node_modules", ".jekyll-cache", "vendor"}
+# A page of the site itself, not a document: Liquid tags, or the site's own variables.
+_TEMPLATE = re.compile(
+    r"{%-?\s*(?:include|if|unless|for|assign|capture|case|layout|raw|comment|highlight|seo)\b"
+    r"|{{-?\s*(?:site|page|content|include|layout|paginator)\b"
+)
 # Folder names that only group documents; dropping them keeps ids short and stable.
 CONTAINER_DIRS = {
     *("proposals", "_projects", "projects"),
@@ -81,7 +90,7 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
         # Plain strings, not Path objects: an update lists every file each time, and
         # building three Paths per file cost more than the rest of an unchanged run.
         for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append((e.filename, e.strerror))):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS)
             absolute_dir = os.path.abspath(dirpath)
             relative_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             prefix = "" if relative_dir == "." else relative_dir + "/"
@@ -158,6 +167,10 @@ def parse_bytes(source: SourceFile, data: bytes) -> Document:
             return read_organization(front, doc_id=make_id("organization", source.relpath), path=source.path)
         if is_proposal(front):
             return read_proposal(front, doc_id=make_id("proposal", source.relpath), path=source.path)
+    # Only for would-be articles: a proposal quoting "{% include %}" is still a proposal.
+    if _TEMPLATE.search(text):
+        raise SkipDocument("a page template of the site (Liquid tags such as {% include %}), not a document")
+    if split is not None:
         parts = articles.markdown_post(front, split[1], fallback_date=articles.date_from_filename(Path(source.relpath).name))
     elif fmt == "markdown":
         raise SkipDocument("no YAML front matter (a file must start with a line '---')")

@@ -155,3 +155,24 @@ def test_broken_and_doubtful_files_are_reported_never_fatal(reindex, archive):
     assert "project id 9000001 is also listed by" in problems
     assert "finalists.yaml: nobody-we-know: no proposal or organization matches" in problems
     assert api("/api/doc/organization/twice")["location"] is None  # indexed as far as it makes sense
+
+
+def test_a_site_checkout_indexes_its_documents_not_its_templates(reindex, archive):
+    """The archive is a Jekyll site: its layouts, pages with Liquid tags, config and build
+    output sit beside the documents and must not become articles."""
+    site_files = {
+        "_layouts/default.html": "<html><body>{% include header.html %}{{ content }}</body></html>",
+        "index.html": "---\nlayout: default\n---\n<h1>{{ site.title }}</h1>",
+        "about.md": "---\nlayout: page\ntitle: About\n---\n{% for org in site.organizations %}{{ org.title }}{% endfor %}",
+        "_site/organization/green-roots/index.html": "<html><body><h1>Green Roots</h1><p>Built copy.</p></body></html>",
+        "_config.yml": "title: LA2050 archive\ncollections:\n  organizations:\n    output: true\n",
+    }
+    for name, text in site_files.items():
+        (archive / name).parent.mkdir(parents=True, exist_ok=True)
+        (archive / name).write_text(text, encoding="utf-8")
+    report, api = reindex()
+    assert report.documents == 5
+    reasons = {Path(path).name: reason for path, reason in report.skipped}
+    assert "page template" in reasons["default.html"] and "page template" in reasons["about.md"]
+    assert "not an archive data file" in reasons["_config.yml"]
+    assert not any("/_site/" in path for path, _ in report.skipped)  # build output is not even read
