@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from .errors import PageBeyondEnd
 from .params import parse_search_args
 from .state import live_index
-from .documents import document_view
+from .document_view import document_view
 from .viewmodel import request_state, search_view
 
 bp = Blueprint("pages", __name__)
