@@ -147,9 +147,14 @@ def test_broken_and_doubtful_files_are_reported_never_fatal(reindex, archive):
     (archive / "_organizations/twice.md").write_text(organization("Twice", ["9000001"], zip_code="ABCDE"), encoding="utf-8")
     (archive / "_data/finalists.yaml").write_text("# 2019\n- /nobody-we-know/\n", encoding="utf-8")
     (archive / "_data/notes.yaml").write_text("just: a mapping\nof: values\n", encoding="utf-8")
+    (archive / "_data/honorable_mentions.yaml").write_text("- title: [unclosed\n", encoding="utf-8")
+    (archive / "_organizations/green-roots.markdown").write_text(organization("Green Roots Again", ["9000001", "9000002"]), encoding="utf-8")
     report, api = reindex()
-    skipped = dict(report.skipped)
-    assert "broken.md" in " ".join(skipped) and "notes.yaml" in " ".join(skipped)
+    skipped = {Path(path).name: reason for path, reason in report.skipped}
+    assert {"broken.md", "notes.yaml", "honorable_mentions.yaml"} <= set(skipped)
+    # Two files, one slug: the first in path order keeps the id, the other is reported.
+    assert "duplicate id organization/green-roots" in skipped["green-roots.md"]
+    assert api("/api/doc/organization/green-roots")["title"] == "Green Roots Again"
     problems = "\n".join(report.link_problems)
     assert "twice.md: zip 'ABCDE' is not a five-digit US zip code" in problems
     assert "project id 9000001 is also listed by" in problems
