@@ -181,3 +181,19 @@ def test_a_site_checkout_indexes_its_documents_not_its_templates(reindex, archiv
     assert "page template" in reasons["default.html"] and "page template" in reasons["about.md"]
     assert "not an archive data file" in reasons["_config.yml"]
     assert not any("/_site/" in path for path, _ in report.skipped)  # build output is not even read
+
+
+def test_a_hostile_organization_file_is_escaped_on_its_page(reindex, archive, tmp_path):
+    (archive / "_organizations/evil.md").write_text(
+        "---\npublished: true\ntitle: <script>alert('name')</script> Evil\norg_type: <b>Nonprofit</b>\n"
+        "org_summary: We <img src=x onerror=alert(1)> help.\norganization_website:\n  - 'javascript:alert(2)'\n"
+        "facebook: 'javascript:alert(3)'\ntwitter: '<script>alert(4)</script>'\nproject_ids:\n  - '9000002'\n---\n",
+        encoding="utf-8",
+    )
+    _, api = reindex()
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    page = client.get("/doc/organization/evil").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>Nonprofit" not in page
+    assert 'href="javascript:' not in page  # shown as text at most, never a link
+    assert "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; Evil" in page
+    assert api("/api/doc/organization/evil")["websites"] == []
