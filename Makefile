@@ -2,10 +2,18 @@
 # `make test PYTHON=python3.13` builds and uses .venv-3.13, so each Python keeps its own
 # environment; without PYTHON, `python3` and .venv. VENV=dir overrides either.
 PYTHON ?= python3
+python_version = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 ifneq ($(filter command line environment,$(origin PYTHON)),)
-PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHON_GIVEN := $(PYTHON)
+PYTHON_VERSION := $(call python_version,$(PYTHON))
 ifeq ($(PYTHON_VERSION),)
-$(error PYTHON=$(PYTHON) does not run; give a working interpreter, e.g. PYTHON=/usr/bin/python3.12)
+# A pyenv shim runs only the versions pyenv has selected: take the interpreter behind it.
+PYENV_ROOT ?= $(HOME)/.pyenv
+override PYTHON := $(lastword $(wildcard $(PYENV_ROOT)/versions/$(patsubst python%,%,$(notdir $(PYTHON))).*/bin/$(notdir $(PYTHON))))
+PYTHON_VERSION := $(if $(PYTHON),$(call python_version,$(PYTHON)))
+endif
+ifeq ($(PYTHON_VERSION),)
+$(error PYTHON=$(PYTHON_GIVEN) does not run an interpreter; give one that does, e.g. PYTHON=/usr/bin/python3.12)
 endif
 VENV ?= .venv-$(PYTHON_VERSION)
 else
@@ -13,6 +21,8 @@ VENV ?= .venv
 endif
 BIN := $(VENV)/bin
 INDEX_DIR ?= var/index
+# What `make run` indexes and serves: `make run CORPUS=../archive/_projects` for the archive.
+CORPUS ?= corpus
 PORT ?= 5000
 
 .PHONY: run test bench bench-quick install install-test index clean
@@ -31,10 +41,9 @@ $(VENV)/.test-installed: pyproject.toml $(BIN)/la2050-search
 
 install-test: $(VENV)/.test-installed
 
-$(INDEX_DIR)/CURRENT: | $(BIN)/la2050-search
-	$(BIN)/la2050-search index corpus --index-dir $(INDEX_DIR)
-
-index: $(INDEX_DIR)/CURRENT
+# Incremental: with nothing changed it takes half a second; another CORPUS replaces the last.
+index: install
+	$(BIN)/la2050-search index $(CORPUS) --index-dir $(INDEX_DIR)
 
 run: install index
 	$(BIN)/la2050-search serve --index-dir $(INDEX_DIR) --port $(PORT)

@@ -50,10 +50,12 @@ def linked_site_packages(tmp_path: Path, hidden: str = "", *, keep_metadata: boo
     return site
 
 
-def run_in(site: Path, *args: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
-    """`la2050-search ARGS…` seeing only `site` (and this checkout) as installed packages."""
+def run_in(site: Path, *args: str, script: bool = False, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
+    """`la2050-search ARGS…` seeing only `site` (and this checkout) as installed packages:
+    `python -m la2050_search`, or with `script` the console script pip installed."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(site)]), "PYTHONNOUSERSITE": "1"}
-    command = [sys.executable, "-S", *cli(*args)[1:]]
+    program = [str(Path(sys.executable).parent / "la2050-search"), *args] if script else cli(*args)[1:]
+    command = [sys.executable, "-S", *program]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -160,9 +162,10 @@ def test_index_stops_before_touching_the_index_and_the_old_one_keeps_serving(
     assert lines[-2].startswith(f"  {sys.executable} -m pip install ") and hidden in lines[-2]
 
 
-def test_serve_refuses_to_start_without_a_library(tmp_path, live_index):
+@pytest.mark.parametrize("script", [False, True], ids=["python -m la2050_search", "installed script"])
+def test_serve_refuses_to_start_without_a_library(tmp_path, live_index, script):
     site = linked_site_packages(tmp_path, "lxml_html_clean")
-    result = run_in(site, "serve", "--index-dir", str(live_index), "--port", str(free_port()), timeout=60)
+    result = run_in(site, "serve", "--index-dir", str(live_index), "--port", str(free_port()), script=script, timeout=60)
     assert result.returncode == EXIT_BROKEN_ENVIRONMENT
     assert "  lxml_html_clean>=0.4: not installed" in result.stderr
     assert "no server started" in result.stderr and "serving" not in result.stderr
