@@ -63,6 +63,7 @@ def find_problems(requirements: list[str] | None = None) -> list[DependencyProbl
     """Every unusable library among `requirements` (default: the declared ones) and theirs."""
     problems: list[DependencyProblem] = []
     seen: set[str] = set()  # requirements checked, as asked for (a library may be asked for twice)
+    reported: set[str] = set()  # libraries with a problem: each is named once
     pending = [(line, (), ("",)) for line in (declared_requirements() if requirements is None else requirements)]
     while pending:
         line, chain, extras = pending.pop(0)
@@ -74,9 +75,10 @@ def find_problems(requirements: list[str] | None = None) -> list[DependencyProbl
             continue
         seen.add(asked)
         problem, requires = _check(requirement)
-        if problem and _normalise(requirement.name) not in {_normalise(p.name) for p in problems}:
-            problems.append(DependencyProblem(requirement.name, _without_marker(line), problem, chain))
-        if requires is not None:
+        if problem and _normalise(requirement.name) not in reported:
+            reported.add(_normalise(requirement.name))
+            problems.append(DependencyProblem(requirement.name, asked, problem, chain))
+        if requires is not None and not isinstance(requirement, _BareRequirement):
             wanted_extras = ("", *sorted(requirement.extras))
             pending.extend((sub, (*chain, requirement.name), wanted_extras) for sub in requires)
     return problems
@@ -114,12 +116,13 @@ def main() -> None:
 
 def _parse(line: str):
     """A `packaging` Requirement; without packaging (itself declared, so reported missing),
-    a stand-in with only the name, so the rest of the check still runs."""
+    a stand-in with only the name, so the project's own list is still checked for presence
+    (not versions, not markers, not the libraries' own requirements)."""
     try:
         from packaging.requirements import InvalidRequirement, Requirement
     except ImportError:
         match = REQUIREMENT_NAME.match(line.strip())
-        return _BareRequirement(match.group(0)) if match else None
+        return _BareRequirement(match.group(0)) if match and ";" not in line else None
     try:
         return Requirement(line)
     except InvalidRequirement:
@@ -149,12 +152,19 @@ def _check(requirement):
         return "not installed", None
     fields = distribution.metadata  # parsed once: version and requirements come from it
     version, requires = fields["Version"], fields.get_all("Requires-Dist") or []
-    if requirement.specifier is not None and not requirement.specifier.contains(version, prereleases=True):
+    if requirement.specifier is not None and not _meets(requirement.specifier, version):
         return f"version {version} is installed", requires
     gone = [module for module in _top_level_modules(distribution) if not _findable(module)]
     if gone:
         return f"{version} is installed, but its module {', '.join(gone)} cannot be found", requires
     return "", requires
+
+
+def _meets(specifier, version: str) -> bool:
+    try:
+        return specifier.contains(version, prereleases=True)
+    except ValueError:  # a version packaging cannot read: not ours to judge
+        return True
 
 
 def _top_level_modules(distribution) -> list[str]:
