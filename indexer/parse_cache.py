@@ -187,6 +187,7 @@ class ParseCache:
             # from here could lose the parent's writes, so this process goes without.
             self._give_up()
             return None
+        connection = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.folder / DATABASE, timeout=BUSY_SECONDS)
@@ -197,6 +198,8 @@ class ParseCache:
             for statement in SCHEMA:
                 connection.execute(statement)
         except (OSError, sqlite3.Error):
+            if connection is not None:  # opened, then found damaged: do not leak its file
+                connection.close()
             self._give_up()
             return None
         self._connection, self._owner = connection, os.getpid()

@@ -1,6 +1,6 @@
 """`python -m la2050_search`: the same command line as the `la2050-search` script."""
 
-from .cli import main
+from .dependencies import main
 
 if __name__ == "__main__":
-    main(prog_name="la2050-search")
+    main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,18 +45,28 @@ def cache_folder(store: IndexStore) -> Path:
     return store.cache_path("parsed") / parser_fingerprint()
 
 
+@contextmanager
+def database(folder: Path):
+    """One committed transaction on the cache's database, closed after it.
+
+    `with sqlite3.connect()` alone commits but leaves the connection open (Python 3.13 warns).
+    """
+    with closing(sqlite3.connect(folder / DATABASE)) as connection, connection:
+        yield connection
+
+
 def entries(store: IndexStore) -> dict[str, bytes]:
-    with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
+    with database(cache_folder(store)) as connection:
         return dict(connection.execute("SELECT key, document FROM documents"))
 
 
 def cached_paths(store: IndexStore) -> list[str]:
-    with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
+    with database(cache_folder(store)) as connection:
         return sorted(Path(path).name for (path,) in connection.execute("SELECT path FROM documents"))
 
 
 def set_entries(store: IndexStore, changed: dict[str, bytes]) -> None:
-    with sqlite3.connect(cache_folder(store) / DATABASE) as connection:
+    with database(cache_folder(store)) as connection:
         connection.executemany("UPDATE documents SET document = ? WHERE key = ?", [(v, k) for k, v in changed.items()])
 
 
@@ -223,5 +234,5 @@ def _put_in_a_child(cache: ParseCache) -> None:
 
 
 def entries_in(folder: Path) -> dict:
-    with sqlite3.connect(folder / DATABASE) as connection:
+    with database(folder) as connection:
         return dict(connection.execute("SELECT key, path FROM documents"))
