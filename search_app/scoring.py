@@ -22,14 +22,18 @@ from indexer.whoosh_compat import query as wq
 Scores = dict[int, float]  # segment docnum -> score
 
 
-def score_all(searcher, query) -> Scores:
-    """Docnum -> score for every document `query` matches (top-level docnums)."""
+def score_all(searcher, query, memo: dict | None = None) -> Scores:
+    """Docnum -> score for every document `query` matches (top-level docnums).
+
+    :param memo: postings read, kept for the caller (ranking reads the same words' positions).
+    """
+    memo = {} if memo is None else memo
     weighting = searcher.weighting
     if type(weighting) is not scoring.BM25F:
         return _score_with_matchers(searcher, query)
     scores: Scores = {}
     for segment_searcher, offset in searcher.leaf_searchers():
-        segment_scores = _evaluate(query, segment_searcher, searcher, weighting)
+        segment_scores = _evaluate(query, segment_searcher, searcher, weighting, memo)
         if offset:
             scores.update({docnum + offset: score for docnum, score in segment_scores.items()})
         else:
@@ -37,48 +41,82 @@ def score_all(searcher, query) -> Scores:
     return scores
 
 
-def _evaluate(node, segment, top, weighting) -> Scores:
+def _evaluate(node, segment, top, weighting, memo: dict) -> Scores:
     """Scores of `node` in one segment: `segment` is its searcher, `top` the whole index's."""
     if getattr(node, "boost", 1.0) != 1.0:
         return _matcher_scores(node, segment, top)
     if type(node) is wq.Term:
-        postings = _term_postings(segment, node.fieldname, node.text)
-        return _bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else {}
+        postings = term_postings(segment, node.fieldname, node.text, memo)
+        return bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else {}
     if type(node) is wq.Phrase and node.slop == 1 and _has_positions(segment.schema, node.fieldname):
-        return _phrase_scores(node, segment, top, weighting)
+        return _phrase_scores(node, segment, top, weighting, memo)
     if type(node) is wq.Or and not (node.scale or node.minmatch):
         combined: Scores = {}
         for child in node.subqueries:
-            for docnum, score in _evaluate(child, segment, top, weighting).items():
+            for docnum, score in _evaluate(child, segment, top, weighting, memo).items():
                 combined[docnum] = combined.get(docnum, 0) + score
         return combined
     if type(node) is wq.And:
-        parts = [_evaluate(child, segment, top, weighting) for child in node.subqueries]
+        parts = [_evaluate(child, segment, top, weighting, memo) for child in node.subqueries]
         if not parts:
             return {}
         common = set(parts[0]).intersection(*parts[1:])
         return {docnum: sum(part[docnum] for part in parts) for docnum in common}
     if type(node) is wq.AndNot:
-        positive = _evaluate(node.a, segment, top, weighting)
-        negative = _evaluate(node.b, segment, top, weighting) if positive else {}
+        positive = _evaluate(node.a, segment, top, weighting, memo)
+        negative = _evaluate(node.b, segment, top, weighting, memo) if positive else {}
         return {docnum: score for docnum, score in positive.items() if docnum not in negative}
     return _matcher_scores(node, segment, top)
+
+
+def explain_parts(searcher, query, docnum: int, memo: dict | None = None) -> list[tuple[str, str, float]]:
+    """(field, terms, value) for each leaf of `query` that scores `docnum`: they add up to its score."""
+    memo = {} if memo is None else memo
+    weighting = searcher.weighting
+    for segment, offset in searcher.leaf_searchers():
+        if offset <= docnum < offset + segment.doc_count_all():
+            if type(weighting) is not scoring.BM25F:
+                return [("", str(query), _score_with_matchers(searcher, query).get(docnum, 0.0))]
+            return list(_explain(query, segment, searcher, weighting, memo, docnum - offset))
+    return []
+
+
+def _explain(node, segment, top, weighting, memo: dict, docnum: int):
+    """The parts of one segment document's score, split where `_evaluate` adds children up."""
+    plain = getattr(node, "boost", 1.0) == 1.0
+    if plain and (type(node) is wq.And or type(node) is wq.Or and not (node.scale or node.minmatch)):
+        for child in node.subqueries:
+            yield from _explain(child, segment, top, weighting, memo, docnum)
+        return
+    if plain and type(node) is wq.AndNot:
+        yield from _explain(node.a, segment, top, weighting, memo, docnum)
+        return
+    value = _evaluate(node, segment, top, weighting, memo).get(docnum)
+    if value is not None:
+        words = getattr(node, "words", None)
+        text = " ".join(map(str, words)) if words else getattr(node, "text", None)
+        label = text.decode("utf-8") if isinstance(text, bytes) else str(text if text is not None else node)
+        yield getattr(node, "fieldname", None) or "", label, value
 
 
 def _has_positions(schema, fieldname: str) -> bool:
     return fieldname in schema and schema[fieldname].format.supports("positions")
 
 
-def _term_postings(segment, fieldname: str, text) -> tuple[list, list, list] | None:
+def term_postings(segment, fieldname: str, text, memo: dict) -> tuple[list, list, list] | None:
     """(docnums, weights, values) of a term in one segment; None if it is not there."""
-    try:
-        matcher = segment.reader().postings(fieldname, text)  # one term-table lookup
-    except (TermNotFound, ValueError):  # absent here, or text the field cannot hold: no match, as in Whoosh
-        return None
-    return _postings(matcher)
+    key = (id(segment), fieldname, text)
+    if key not in memo:
+        try:
+            matcher = segment.reader().postings(fieldname, text)  # one term-table lookup
+        except (TermNotFound, ValueError):  # absent here, or text the field cannot hold: no match, as in Whoosh
+            memo[key] = None
+        else:
+            memo[key] = _postings(matcher)
+    return memo[key]
 
 
-def _bm25f(postings, fieldname: str, text, segment, top, weighting) -> Scores:
+def bm25f(postings, fieldname: str, text, segment, top, weighting) -> Scores:
     """BM25F (Whoosh's `bm25`, same operation order) for every posting of one term."""
     docnums, weights, _ = postings
     if not segment.schema[fieldname].scorable:
@@ -94,14 +132,14 @@ def _bm25f(postings, fieldname: str, text, segment, top, weighting) -> Scores:
     }
 
 
-def _phrase_scores(node, segment, top, weighting) -> Scores:
+def _phrase_scores(node, segment, top, weighting, memo: dict) -> Scores:
     """Documents with the words at consecutive positions, scored as the words' `And`.
 
     What Whoosh's `Phrase` does with slop 1 (a `SpanNear2` over the terms' intersection,
     scored by the intersection): each next word exactly one position after the last.
     """
     field = segment.schema[node.fieldname]
-    postings = [_term_postings(segment, node.fieldname, word) for word in node.words]
+    postings = [term_postings(segment, node.fieldname, word, memo) for word in node.words]
     if not postings or None in postings:
         return {}
     common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
@@ -123,7 +161,7 @@ def _phrase_scores(node, segment, top, weighting) -> Scores:
     for word, (docnums, weights, _) in zip(node.words, postings):
         kept = [(docnum, weight) for docnum, weight in zip(docnums, weights) if docnum in matched]
         word_postings = ([docnum for docnum, _ in kept], [weight for _, weight in kept], None)
-        for docnum, score in _bm25f(word_postings, node.fieldname, word, segment, top, weighting).items():
+        for docnum, score in bm25f(word_postings, node.fieldname, word, segment, top, weighting).items():
             total[docnum] += score
     return total
 
