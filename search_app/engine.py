@@ -16,7 +16,7 @@ from index_store import FACETS
 
 from .generations import LiveIndex
 from .query import ParsedQuery, expand_prefixes, parse_query
-from .ranking import DEFAULT_WEIGHTS, RankingWeights, rank_all
+from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -32,6 +32,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    explain: bool = False  # give each result the parts of its score
 
 
 @dataclass
@@ -141,6 +142,17 @@ def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dic
 def scored_query(live: LiveIndex, parsed: ParsedQuery):
     """The Whoosh query that is scored: the parsed one with prefixes reaching their stems."""
     return expand_prefixes(parsed.query, live.words_starting_with)
+
+
+def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS) -> list[list[dict]]:
+    """The parts of each page hit's score, recomputed by the code that ranked it."""
+    if outcome.parsed.query is None:
+        return [[] for _ in outcome.page_hits]
+    query = scored_query(live, outcome.parsed)
+    docnums = [docnum for docnum, _ in outcome.page_hits]
+    with live.searcher() as searcher:
+        parts = explain(searcher, query, docnums, weights)
+    return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 
 def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):

@@ -69,14 +69,14 @@ def _evaluate(node, segment, top, weighting, memo: dict) -> Scores:
     return _matcher_scores(node, segment, top)
 
 
-def explain_parts(searcher, query, docnum: int, memo: dict | None = None) -> list[tuple[str, str, float]]:
-    """(field, terms, value) for each leaf of `query` that scores `docnum`: they add up to its score."""
+def explain_parts(searcher, query, docnum: int, memo: dict | None = None) -> list[tuple[str, str, str, float]]:
+    """(kind, field, terms, value) for each leaf of `query` that scores `docnum`: they add up to its score."""
     memo = {} if memo is None else memo
     weighting = searcher.weighting
     for segment, offset in searcher.leaf_searchers():
         if offset <= docnum < offset + segment.doc_count_all():
             if type(weighting) is not scoring.BM25F:
-                return [("", str(query), _score_with_matchers(searcher, query).get(docnum, 0.0))]
+                return [("match", "", str(query), _score_with_matchers(searcher, query).get(docnum, 0.0))]
             return list(_explain(query, segment, searcher, weighting, memo, docnum - offset))
     return []
 
@@ -96,7 +96,8 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
         words = getattr(node, "words", None)
         text = " ".join(map(str, words)) if words else getattr(node, "text", None)
         label = text.decode("utf-8") if isinstance(text, bytes) else str(text if text is not None else node)
-        yield getattr(node, "fieldname", None) or "", label, value
+        kind = "bm25f" if type(node) in (wq.Term, wq.Phrase) else "match"  # "match": Whoosh's matcher score
+        yield kind, getattr(node, "fieldname", None) or "", label, value
 
 
 def _has_positions(schema, fieldname: str) -> bool:
