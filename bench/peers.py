@@ -57,7 +57,7 @@ def bm25s_engine(documents: Sequence[Doc]) -> Engine:
         tokens = [[token for token in tokens[0] if token in retriever.vocab_dict]]
         if not tokens[0]:
             return []
-        found, scores = retriever.retrieve(tokens, k=CUTOFF, show_progress=False, n_threads=1)
+        found, scores = retriever.retrieve(tokens, k=min(CUTOFF, len(ids)), show_progress=False, n_threads=1)
         return [ids[i] for i, score in zip(found[0], scores[0]) if score > 0]
 
     return search
@@ -99,9 +99,12 @@ class TantivyPeer:
         if words:
             parsed = self.index.parse_query(words, list(self.TEXT_FIELDS), conjunction_by_default=conjunction)
             clauses.append((tantivy.Occur.Must, parsed))
-        for name, value in filters:
-            field_value = int(value) if name == "year" else value
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, name, field_value)))
+        by_facet: dict[str, list] = {}
+        for name, value in filters:  # values of one facet OR, facets AND, as in the project
+            by_facet.setdefault(name, []).append(int(value) if name == "year" else value)
+        for name, values in by_facet.items():
+            terms = [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, value)) for value in values]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(terms)))
         if not clauses:
             return tantivy.Query.all_query()
         return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
@@ -177,12 +180,3 @@ def peer_engines(documents: Sequence[Doc], tantivy_peer: TantivyPeer) -> dict[st
         "FTS5 AND": fts5_engine(documents, True, db),
         "FTS5 OR": fts5_engine(documents, False, db),
     }
-
-
-def time_queries(function: Callable[[], object]) -> float:
-    """Milliseconds one call takes."""
-    import time
-
-    started = time.perf_counter()
-    function()
-    return (time.perf_counter() - started) * 1000
