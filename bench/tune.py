@@ -19,21 +19,22 @@ from pathlib import Path
 from index_store import IndexStore
 from search_app.query import parse_query
 from search_app.ranking import RankingWeights, _boosts
-from search_app.scoring import score_all
+from search_app.scoring import most_words, score_all
 
 from .engines import indexed_documents
 from .relevance import TUNED_NEEDS, known_items, load_needs, ndcg, reciprocal_rank
 
 SHORTLIST = 150  # best weightings on the needs whose known-item MRR is measured
 KEEP = 300  # best BM25F matches kept per query besides those with a boost
-UNIT = RankingWeights(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, candidates=200)
-GRID = {  # the second, finer grid (a first one, 0-2 for each, found these neighbourhoods)
-    "title": (0.0, 0.25, 0.5),
-    "title_match": (0.25, 0.5),
-    "title_equal": (0.5, 1.0),
+UNIT = RankingWeights(1.0, 1.0, 1.0, 1.0, 1.0, phrase=1.0, proximity=1.0, candidates=200)
+GRID = {  # the last of several grids (earlier ones, 0 to 2 for each, found these ranges)
+    "title": (0.25, 0.5),
+    "title_match": (0.1,),
+    "title_equal": (1.0,),  # equal names rank first: not a tuned weight (see ranking.py)
     "organization_match": (0.0, 0.1),
-    "organization_equal": (0.25, 0.5),
-    "proximity": (0.05, 0.1, 0.15),
+    "organization_equal": (1.0,),
+    "phrase": (0.5, 1.0),
+    "proximity": (0.0, 0.05, 0.1),
 }
 
 
@@ -53,6 +54,7 @@ def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[
     query = parse_query(text).query
     if query is None:
         return []
+    query = most_words(query)  # as the engine scores it
     memo: dict = {}
     scores = score_all(searcher, query, memo)
     if not scores and len(text.split()) > 1:
@@ -69,7 +71,7 @@ def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[
         signals: dict[str, float] = {}
         for part in boosts.get(docnum, ()):
             if part.kind != "title":
-                kind = "proximity" if part.kind == "phrase" else part.kind.replace(" ", "_")
+                kind = part.kind.replace(" ", "_")
                 signals[kind] = signals.get(kind, 0.0) + part.value / top
         matches.append(Match(ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals))
     return matches
@@ -86,6 +88,7 @@ def ranked(matches: list[Match], weights: RankingWeights, cutoff: int = 10) -> l
         "organization_match": weights.organization_match,
         "organization_equal": weights.organization_equal,
         "proximity": weights.proximity,
+        "phrase": weights.phrase,
     }
 
     def score(m: Match) -> float:

@@ -17,6 +17,7 @@ from index_store import FACETS
 from .generations import LiveIndex
 from .query import ParsedQuery, expand_prefixes, parse_query
 from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
+from .scoring import most_words
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -140,8 +141,9 @@ def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dic
 
 
 def scored_query(live: LiveIndex, parsed: ParsedQuery):
-    """The Whoosh query that is scored: the parsed one with prefixes reaching their stems."""
-    return expand_prefixes(parsed.query, live.words_starting_with)
+    """The Whoosh query that is scored: the parsed one with prefixes reaching their stems, and
+    three or more plain words asking for the words that carry most of the query (MostWords)."""
+    return expand_prefixes(most_words(parsed.query), live.words_starting_with)
 
 
 def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS) -> list[list[dict]]:

@@ -1,17 +1,19 @@
 """Rank what BM25F matched by what a user means: the title, exact names, words together.
 
-BM25F (scoring.py) scores words one at a time inside the `heading` field (title,
-organization and summary together) and the answers: a proposal whose title *is* the
-query scores like one that has the same words scattered across its summary. On top of
-it, for queries of plain words and phrases:
+BM25F (scoring.py) scores each word over the heading (title, organization and summary
+together) and the answers: a proposal whose title *is* the query scores like one with
+the same words scattered across its summary. On top of it, for queries of plain words
+and phrases:
 
 - **title**: the words' BM25 in the title field alone, weighted (the title counts on its own);
 - **title / organization match**: the query's words standing together in the title (or
   the organization's name), worth `cover` = query words / title words, so a query equal
   to a title gets the whole boost and a longer title containing it a share; an equal
-  title has a boost of its own on top, so it ranks first;
-- **proximity**: the smallest span of the heading or the answers holding every query
-  word, worth query words / span words (1 for a phrase), for the best-scored candidates.
+  name has a boost of its own on top, so it ranks first;
+- **phrase**: every word side by side in the heading or the answers, worth more the
+  longer the query (a remembered sentence is near-certain evidence, two words are not);
+- **proximity**: otherwise the smallest span holding every word, worth query words /
+  span words, for the best-scored candidates.
 
 The boosts are relative to the best score of the query (`top`), so their weights mean
 the same for every query; they were chosen on data (bench/tune.py), not by hand.
@@ -26,7 +28,7 @@ from heapq import nlargest
 from indexer.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
 from indexer.whoosh_compat import query as wq
 
-from .scoring import Scores, bm25f, explain_parts, score_all, term_postings
+from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, term_postings, word_idf, word_node
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,18 @@ class RankingWeights:
     """How much each signal adds; the matches' part is relative to the query's best score."""
 
     # Chosen by bench/tune.py on needs r01-r12 and every other known-item query; the two
-    # `equal` weights, which the data left open (0.5 and 1 scored alike), are 1 so that an
-    # equal name outweighs every other boost together and ranks first, as users expect.
+    # `equal` weights, which the data left open, are 1 so that an equal name outweighs
+    # every other boost together and ranks first, as users expect.
     title: float = 0.25  # × the words' BM25 in the title field alone
-    title_match: float = 0.25  # × top × cover, the query's words together in the title
+    title_match: float = 0.1  # × top × cover, the query's words together in the title
     title_equal: float = 1.0  # × top, the title is the query
     organization_match: float = 0.1  # × top × cover, in the organization's name
     organization_equal: float = 1.0  # × top, the organization's name is the query
-    proximity: float = 0.1  # × top × query words / smallest span holding them all
+    # × top × (words - 1) / (phrase_words - 1), the words side by side: two words together
+    # are weak evidence, a sentence of eight is the document someone remembers.
+    phrase: float = 1.0
+    phrase_words: int = 8
+    proximity: float = 0.05  # × top × query words / smallest span holding them all
     candidates: int = 100  # best-scored documents whose spans are measured
 
 
@@ -96,7 +102,7 @@ def query_words(query) -> list[str] | None:
     def visit(node) -> bool:
         if isinstance(node, wq.AndNot):
             return visit(node.a)
-        if isinstance(node, wq.And):
+        if isinstance(node, (wq.And, MostWords)):
             return all(visit(child) for child in node.subqueries)
         if isinstance(node, wq.Or):  # the parser's one word over several fields
             leaves = [_leaf_words(child) for child in node.subqueries]
@@ -144,13 +150,18 @@ def _boosts(searcher, query, scores: Scores, weights: RankingWeights, memo: dict
             if cover == 1.0 and getattr(weights, equal_weight):
                 parts.append(Part(f"{label} equal", field, phrase, getattr(weights, equal_weight) * top))
     distinct = list(dict.fromkeys(words))
-    if weights.proximity and len(distinct) > 1:
+    if (weights.proximity or weights.phrase) and len(distinct) > 1:
         ranked = nlargest(
             weights.candidates, scores, key=lambda d: scores[d] + sum(p.value for p in boosts.get(d, ()))
         )
         for docnum, (field, closeness) in _closeness(searcher, distinct, ranked, memo).items():
-            kind = "phrase" if closeness == 1.0 else "proximity"
-            boosts.setdefault(docnum, []).append(Part(kind, field, phrase, weights.proximity * top * closeness))
+            if closeness == 1.0:
+                length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
+                part = Part("phrase", field, phrase, weights.phrase * top * length)
+            else:
+                part = Part("proximity", field, phrase, weights.proximity * top * closeness)
+            if part.value:
+                boosts.setdefault(docnum, []).append(part)
     return boosts
 
 
@@ -161,14 +172,12 @@ def _segments(searcher):
 
 
 def _title_bm25(searcher, words: list[str], scores: Scores, memo: dict):
-    """(docnum, term, BM25 of the term in the title field) for the matched documents."""
-    weighting = searcher.weighting
-    for segment, offset, _ in _segments(searcher):
-        for term in dict.fromkeys(words):
-            postings = term_postings(segment, "title", term, memo)
-            if not postings:
-                continue
-            for docnum, value in bm25f(postings, "title", term, segment, searcher, weighting).items():
+    """(docnum, term, BM25 of the term in the title field) for the matched documents, with the
+    idf, K1 and B the words are scored with (scoring.py), so the parts share one scale."""
+    for term in dict.fromkeys(words):
+        idf = word_idf(word_node(term), searcher, memo)
+        for segment, offset, _ in _segments(searcher):
+            for docnum, value in field_bm25(segment, searcher, "title", term, idf, memo).items():
                 if docnum + offset in scores:
                     yield docnum + offset, term, value
 
