@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from indexer.analysis import stem_word
+from index_format.analysis import stem_word
 
 from .engines import Doc
 from .relevance import CUTOFF, Engine

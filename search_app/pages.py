@@ -11,7 +11,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from .errors import PageBeyondEnd
 from .params import parse_search_args
 from .state import live_index
-from .viewmodel import document_view, request_state, search_view
+from .document_view import document_view
+from .viewmodel import request_state, search_view
 
 bp = Blueprint("pages", __name__)
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from heapq import nlargest
 
-from indexer.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
-from indexer.whoosh_compat import query as wq
+from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
+from index_format.whoosh_compat import query as wq
 
 from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, term_postings, word_idf, word_node
 

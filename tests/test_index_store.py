@@ -29,7 +29,7 @@ from index_store import store as store_module
 from index_store.segment_writer import BulkSegmentWriter
 from indexer import pipeline
 from indexer.pipeline import index_paths
-from indexer.whoosh_compat import query as whoosh_query
+from index_format.whoosh_compat import query as whoosh_query
 from conftest import largest_segment_file, lock_held_by_another_thread
 
 REPO = Path(__file__).resolve().parents[1]
@@ -339,7 +339,7 @@ def test_an_exclusion_query_finds_the_same_documents_after_updates_as_after_a_re
     """Each update adds a segment; "garden -school" must not depend on where segments begin.
 
     Whoosh 2.7.4 let the first match of a segment through when the excluded term's postings
-    began earlier in that segment (see indexer/whoosh_compat.py).
+    began earlier in that segment (see index_format/whoosh_compat.py).
     """
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -479,13 +479,16 @@ def test_generation_stats(store, corpus):
     stats = generation_stats(store.open_current())
     assert set(stats) == {"generation", "documents", "facets", "size_bytes"}
     assert stats["generation"] == 1
-    assert stats["documents"] == {"proposal": 3, "article": 1}
+    assert stats["documents"] == {"proposal": 3, "organization": 0, "article": 1}
     assert stats["facets"] == {
         "region": {"South LA": 2, "San Fernando Valley": 1, "Westside": 1},
         "metric": {"Access to healthy food": 3},
         "goal": {"create": 1, "learn": 1, "play": 1},
         "year": {"2019": 3, "2017": 1},
         "kind": {"proposal": 3, "article": 1},
+        "outcome": {},
+        "topic": {},
+        "org_type": {},
     }
     assert stats["size_bytes"] == sum(f.stat().st_size for f in (store.root / "gen-000001").iterdir())
 
