@@ -51,10 +51,14 @@ run: install index
 test: install-test
 	$(BIN)/python -m pytest -q
 
-bench: install-test
+$(VENV)/.bench-installed: pyproject.toml $(BIN)/la2050-search
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: install-test $(VENV)/.bench-installed
 	$(BIN)/python -m bench.run
 
-bench-quick: install-test
+bench-quick: install-test $(VENV)/.bench-installed
 	$(BIN)/python -m bench.run --quick
 
 clean:

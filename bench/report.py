@@ -41,6 +41,27 @@ def _get(*keys: str) -> Callable[[dict], float | None]:
     return measure
 
 
+def _best_peer_margin(split: str) -> Callable[[dict], float | None]:
+    """The project's nDCG@10 minus the best peer's on a split of the needs (> 0: ahead)."""
+
+    def measure(results: dict) -> float | None:
+        engines = results.get("relevance", {}).get("engines")
+        if not engines:
+            return None
+        project, *peers = engines.values()
+        return project["splits"][split]["ndcg"] - max(peer["splits"][split]["ndcg"] for peer in peers)
+
+    return measure
+
+
+def _project_mrr(kind: str) -> Callable[[dict], float | None]:
+    def measure(results: dict) -> float | None:
+        engines = results.get("relevance", {}).get("engines")
+        return next(iter(engines.values()))["known_items"].get(kind, {}).get("mrr") if engines else None
+
+    return measure
+
+
 def _max_worker_rss(results: dict) -> float | None:
     workers = results.get("http", {}).get("workers") or []
     values = [worker["rss_mb"] for worker in workers if worker.get("rss_mb") is not None]
@@ -59,6 +80,11 @@ TARGETS = (
     Target("HTTP p95", 1, _get("http", "latency_ms", "p95"), 60.0, "ms"),
     Target("HTTP errors", 1, _get("http", "errors"), 0, ""),
     Target("memory per worker (RSS after load)", 1, _max_worker_rss, 250.0, "MB"),
+    Target("title known-item MRR@10", 1, _project_mrr("title"), 0.99, "", at_least=True),
+    Target("summary-words known-item MRR@10", 1, _project_mrr("summary"), 0.97, "", at_least=True),
+    Target("nDCG@10 ahead of the best peer, tuned needs", 1, _best_peer_margin("tuned"), 0.0, "", at_least=True),
+    Target("nDCG@10 ahead of the best peer, held-out needs", 1, _best_peer_margin("held out"), 0.0, "", at_least=True),
+    Target("first-time p95 / Tantivy's (search, facets, snippets)", 1, _get("relevance", "first_time_p95_ratio"), 1.0, "x"),
     Target("full rebuild, every file parsed, median", 10, _get("rebuild", "seconds", "median"), 45.0, "s"),
     Target("full rebuild, parsed documents reused, median", 10, _get("rebuild", "cached_seconds", "median"), 45.0, "s"),
     Target("search p95 (/api/search)", 10, _get("search", "wall_ms", "p95"), 80.0, "ms"),
@@ -214,6 +240,33 @@ def _slowest_rows(scales: dict) -> list[list]:
     ]
 
 
+def _relevance_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        for name, engine in figures.get("relevance", {}).get("engines", {}).items():
+            splits, known = engine["splits"], engine["known_items"]
+            rows.append([
+                name,
+                *(f'{splits[split]["ndcg"]:.3f}' for split in ("all", "tuned", "held out")),
+                f'{splits["all"]["precision"]:.3f}',
+                splits["all"]["unjudged"],
+                *(f'{known[kind]["mrr"]:.3f}' if kind in known else "–" for kind in ("title", "summary")),
+            ])
+    return rows
+
+
+def _latency_rows(scales: dict) -> list[list]:
+    rows = []
+    for scale, figures in scales.items():
+        relevance = figures.get("relevance")
+        if relevance:
+            project, tantivy = figures["search"]["cold_wall_ms"], relevance["tantivy_latency_ms"]
+            rows.append([f"{scale}x", "la2050-search /api/search, first time", project["n"], project["median"], project["p95"], None])
+            rows.append([f"{scale}x", "Tantivy: search + facet counts + 10 snippets", tantivy["n"], tantivy["median"],
+                         tantivy["p95"], round(relevance["first_time_p95_ratio"], 2)])
+    return rows
+
+
 def _http_rows(scales: dict) -> list[list]:
     rows = []
     for scale, figures in scales.items():
@@ -247,6 +300,11 @@ SECTIONS = (  # (title, column headings, rows from the per-scale results)
      ["scale", "part", "requests", "min ms", "median ms", "p95 ms"], _search_rows),
     ("Slowest queries (median over runs)",
      ["scale", "query", "hits", "total ms", "search ms", "facets ms", "snippets ms"], _slowest_rows),
+    ("Relevance (1x: 20 judged needs, r01-r12 tuned on, r13-r20 held out; known items from every proposal)",
+     ["engine", "nDCG@10 all", "tuned", "held out", "P@10", "unjudged in top 10", "title MRR@10", "summary MRR@10"],
+     _relevance_rows),
+    ("First-time latency against Tantivy (same queries, same run)",
+     ["scale", "engine", "requests", "median ms", "p95 ms", "p95 ratio"], _latency_rows),
     ("HTTP load (la2050-search serve, 2 workers, keep-alive clients)",
      ["scale", "clients", "seconds", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU s",
       "client CPU s"], _http_rows),

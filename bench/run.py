@@ -24,6 +24,7 @@ from .calibration import machine_seconds
 from .corpus import REPO, Corpus, sample_corpus, shared_corpus, write_scaled
 from .http_load import measure_http
 from .indexing import measure_rebuilds, measure_updates
+from .relevance_bench import measure_relevance
 from .report import evaluate_targets, render
 from .search import BenchQuery, load_queries, measure_search
 
@@ -101,6 +102,12 @@ def bench_scale(corpus: Corpus, scale: int, queries: list[BenchQuery], args: arg
     figures["problems"] += figures["search"]["errors"]
     _progress(f"{scale}x: search p50 {figures['search']['wall_ms']['median']:.1f} ms, "
               f"p95 {figures['search']['wall_ms']['p95']:.1f} ms")
+
+    if scale == 1:  # judgments and known items are of the archive itself, not of scaled copies
+        figures["relevance"] = measure_relevance(index_dir, queries, args.repeat)
+        ratio = figures["search"]["cold_wall_ms"]["p95"] / figures["relevance"]["tantivy_latency_ms"]["p95"]
+        figures["relevance"]["first_time_p95_ratio"] = ratio
+        _progress(f"{scale}x: first-time p95 is {ratio:.2f}x Tantivy's (search + facets + snippets)")
 
     if args.http_seconds > 0:
         figures["http"] = measure_http(index_dir, queries, args.http_seconds, folder / "server.log")

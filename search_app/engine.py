@@ -16,7 +16,8 @@ from index_store import FACETS
 
 from .generations import LiveIndex
 from .query import ParsedQuery, expand_prefixes, parse_query
-from .scoring import score_all
+from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
+from .scoring import most_words
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -32,6 +33,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    explain: bool = False  # give each result the parts of its score
 
 
 @dataclass
@@ -47,10 +49,13 @@ class SearchOutcome:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
 
 
-def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) -> SearchOutcome:
+def run_search(
+    live: LiveIndex, request: SearchRequest, few_results: int = 3, weights: RankingWeights = DEFAULT_WEIGHTS
+) -> SearchOutcome:
     """Search one generation.
 
     :param few_results: below this many text matches, close spellings are accepted too.
+    :param weights: how the ranking weighs titles, names and words together (ranking.py).
     """
     started = time.perf_counter()
     request = resolve_request(live, request)
@@ -63,14 +68,14 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         for value in values
         if value not in live.columns.masks[facet]
     ]
-    scores = _match(live, parsed)
+    scores = _match(live, parsed, weights)
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < few_results and unknown:
-        parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes)
+        parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes, weights)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
         any_word = parse_query(request.q, any_word=True)
-        any_scores = _match(live, any_word)
+        any_scores = _match(live, any_word, weights)
         if any_scores:
             parsed, scores = any_word, any_scores
             notes.append("No document contains all of your words; showing documents with any of them.")
@@ -140,25 +145,38 @@ def _compact(docnums: list[int], scores: list[float]) -> tuple[array, array]:
     return array("l", docnums), array("d", scores)
 
 
-def _match(live: LiveIndex, parsed: ParsedQuery) -> dict[int, float] | None:
+def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dict[int, float] | None:
     """Docnum -> score for the text query, or None to browse every document."""
     if parsed.query is None:
         return None if not parsed.words else {}
-    query = parsed.query
+    query = scored_query(live, parsed)
 
     def scores() -> dict[int, float]:
-        return _score_all(live, expand_prefixes(query, live.words_starting_with))
+        with live.searcher() as searcher:
+            return rank_all(searcher, query, weights)
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(query)), scores)
+    return live.cached(("match", repr(parsed.query), weights), scores)
 
 
-def _score_all(live: LiveIndex, query) -> dict[int, float]:
+def scored_query(live: LiveIndex, parsed: ParsedQuery):
+    """The Whoosh query that is scored: the parsed one with prefixes reaching their stems, and
+    three or more plain words asking for the words that carry most of the query (MostWords)."""
+    return expand_prefixes(most_words(parsed.query), live.words_starting_with)
+
+
+def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS) -> list[list[dict]]:
+    """The parts of each page hit's score, recomputed by the code that ranked it."""
+    if outcome.parsed.query is None:
+        return [[] for _ in outcome.page_hits]
+    query = scored_query(live, outcome.parsed)
+    docnums = [docnum for docnum, _ in outcome.page_hits]
     with live.searcher() as searcher:
-        return score_all(searcher, query)
+        parts = explain(searcher, query, docnums, weights)
+    return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 
-def _tolerate_typos(live, q, parsed, scores, unknown, notes):
+def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
     """Retry with one-edit alternatives for long unknown words; keep whichever finds more."""
     alternatives = {}
     for word in unknown:
@@ -169,7 +187,7 @@ def _tolerate_typos(live, q, parsed, scores, unknown, notes):
     if not alternatives:
         return parsed, scores
     tolerant = parse_query(q, alternatives=alternatives)
-    tolerant_scores = _match(live, tolerant)
+    tolerant_scores = _match(live, tolerant, weights)
     if tolerant_scores and len(tolerant_scores) > len(scores):
         spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())
         notes.append(f"Also matched close spellings ({spelled}).")

@@ -97,7 +97,32 @@ _RESULT = {
     "allOf": [_CARD],
     "type": "object",
     "required": ["title_html", "snippet_html", "score"],
-    "properties": {"title_html": {"type": "string"}, "snippet_html": {"type": "string"}, "score": {"type": "number"}},
+    "properties": {
+        "title_html": {"type": "string"},
+        "snippet_html": {"type": "string"},
+        "score": {"type": "number"},
+        "explain": {
+            "type": "object",
+            "description": "With explain=1: the parts of the score, which add up to it.",
+            "required": ["score", "parts"],
+            "properties": {
+                "score": {"type": "number"},
+                "parts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["kind", "field", "terms", "value"],
+                        "properties": {
+                            "kind": {"type": "string"},
+                            "field": {"type": "string"},
+                            "terms": {"type": "string"},
+                            "value": {"type": "number"},
+                        },
+                    },
+                },
+            },
+        },
+    },
 }
 _ERROR = {
     "type": "object",
@@ -139,6 +164,9 @@ def _search_parameters() -> list[dict]:
         {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)}},
         {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
         {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        {"name": "explain", "in": "query", "required": False,
+         "description": "1 to give each result the parts of its score (BM25F per field and word, title, phrase, proximity, exact-name boosts).",
+         "schema": {"type": "string"}},
     ]
 
 

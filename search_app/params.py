@@ -41,7 +41,8 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     page = _int_param(args, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
-    return SearchRequest(q=q, selected=selected, sort=sort, page=page, per_page=per_page)
+    explain = args.get("explain", "").strip().lower() in ("1", "true", "yes", "on")
+    return SearchRequest(q=q, selected=selected, sort=sort, page=page, per_page=per_page, explain=explain)
 
 
 def _int_param(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from index_store import FACETS, Columns, document_text, payload_of, split_values
 
-from .engine import SearchOutcome, SearchRequest, resolve_request, run_search
+from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request, run_search
 from .errors import PageBeyondEnd
 from .generations import LiveIndex
 from .query import highlight_terms
@@ -54,6 +54,9 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         raise PageBeyondEnd(request.page, pages)
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
+    if request.explain:
+        for result, parts in zip(results, explain_hits(live, outcome)):
+            result["explain"] = {"score": sum(part["value"] for part in parts), "parts": parts}
     timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)
     state = request_state(request, config["RESULTS_PER_PAGE"])
     return {

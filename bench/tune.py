@@ -1,0 +1,144 @@
+"""Choose the ranking weights on data: `python -m bench.tune --index-dir DIR [--top 15]`.
+
+Each query's matches are scored once with every signal measured apart (BM25F, the
+title's BM25, title and organization cover, closeness of the words); any weighting is
+then a sum, so a grid of weightings costs a sort per query each. Judged on the tuned
+needs only (bench/relevance.py: TUNED_NEEDS; the others stay held out) and on the
+known-item queries of every other proposal (the rest check the choice), it prints the
+weightings that keep title MRR@10 >= 0.99 and summary MRR@10 >= 0.97, best nDCG@10 first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from index_store import IndexStore
+from search_app.query import parse_query
+from search_app.ranking import RankingWeights, _boosts
+from search_app.scoring import most_words, score_all
+
+from .engines import indexed_documents
+from .relevance import TUNED_NEEDS, known_items, load_needs, ndcg, reciprocal_rank
+
+SHORTLIST = 150  # best weightings on the needs whose known-item MRR is measured
+KEEP = 300  # best BM25F matches kept per query besides those with a boost
+UNIT = RankingWeights(1.0, 1.0, 1.0, 1.0, 1.0, phrase=1.0, proximity=1.0, candidates=200)
+GRID = {  # the last of several grids (earlier ones, 0 to 2 for each, found these ranges)
+    "title": (0.25, 0.5),
+    "title_match": (0.1,),
+    "title_equal": (1.0,),  # equal names rank first: not a tuned weight (see ranking.py)
+    "organization_match": (0.0, 0.1),
+    "organization_equal": (1.0,),
+    "phrase": (0.5, 1.0),
+    "proximity": (0.0, 0.05, 0.1),
+}
+
+
+@dataclass
+class Match:
+    """One matched document's signals, measured with unit weights."""
+
+    id: str
+    year: int
+    title: str
+    base: float
+    title_bm25: float
+    signals: dict[str, float]  # part kind -> value / top (cover, closeness, 1 for equal)
+
+
+def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[str]) -> list[Match]:
+    query = parse_query(text).query
+    if query is None:
+        return []
+    query = most_words(query)  # as the engine scores it
+    memo: dict = {}
+    scores = score_all(searcher, query, memo)
+    if not scores and len(text.split()) > 1:
+        query = parse_query(text, any_word=True).query
+        scores = score_all(searcher, query, memo)
+    boosts = _boosts(searcher, query, dict(scores), UNIT, memo)
+    title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
+    top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
+    # Documents far down with no signal of their own never reach a top ten: left out.
+    kept = set(sorted(scores, key=scores.get, reverse=True)[:KEEP]) | set(boosts)
+    matches = []
+    for docnum in kept:
+        base = scores[docnum]
+        signals: dict[str, float] = {}
+        for part in boosts.get(docnum, ()):
+            if part.kind != "title":
+                kind = part.kind.replace(" ", "_")
+                signals[kind] = signals.get(kind, 0.0) + part.value / top
+        matches.append(Match(ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals))
+    return matches
+
+
+def ranked(matches: list[Match], weights: RankingWeights, cutoff: int = 10) -> list[str]:
+    """Top ids under `weights` (`top` recomputed for its title weight), ties as the engine breaks them."""
+    if not matches:
+        return []
+    top = max(m.base + weights.title * m.title_bm25 for m in matches)
+    factors = {
+        "title_match": weights.title_match,
+        "title_equal": weights.title_equal,
+        "organization_match": weights.organization_match,
+        "organization_equal": weights.organization_equal,
+        "proximity": weights.proximity,
+        "phrase": weights.phrase,
+    }
+
+    def score(m: Match) -> float:
+        return m.base + weights.title * m.title_bm25 + top * sum(factors[k] * v for k, v in m.signals.items())
+
+    order = sorted(matches, key=lambda m: (-score(m), -m.year, m.title.casefold()))
+    return [m.id for m in order[:cutoff]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.tune", description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, required=True, help="An index of ../shared/corpus.")
+    parser.add_argument("--top", type=int, default=15, help="Weightings to print.")
+    args = parser.parse_args(argv)
+    documents = indexed_documents(args.index_dir)
+    needs, qrels = load_needs()
+    items = known_items([d.__dict__ for d in documents])
+    tuning_items = items[::2]
+    generation = IndexStore(args.index_dir).open_current()
+    with generation.index.searcher() as searcher:
+        stored = list(searcher.all_stored_fields())
+        ids = [s["id"] for s in stored]
+        years = [s.get("year") for s in stored]
+        titles = [s.get("title", "") for s in stored]
+        tuned = [(n, measure(searcher, n.query, ids, years, titles)) for n in needs if n.id in TUNED_NEEDS]
+        print(f"[tune] measured {len(tuned)} needs", file=sys.stderr)
+        known = [(item, measure(searcher, item.query, ids, years, titles)) for item in tuning_items]
+        print(f"[tune] measured {len(known)} known items", file=sys.stderr)
+    names = list(GRID)
+    graded = []
+    for values in itertools.product(*GRID.values()):
+        weights = replace(UNIT, **dict(zip(names, values)))
+        graded.append((sum(ndcg(ranked(m, weights), qrels[n.id]) for n, m in tuned) / len(tuned), values))
+    graded.sort(key=lambda row: -row[0])
+    print(f"[tune] graded {len(graded)} weightings on the needs", file=sys.stderr)
+    rows = []
+    for quality, values in graded[:SHORTLIST]:
+        weights = replace(UNIT, **dict(zip(names, values)))
+        mrr: dict[str, list[float]] = {}
+        for item, matches in known:
+            mrr.setdefault(item.kind, []).append(reciprocal_rank(ranked(matches, weights), item.targets))
+        figures = {kind: sum(v) / len(v) for kind, v in mrr.items()}
+        rows.append((quality, figures.get("title", 0.0), figures.get("summary", 0.0), values))
+    good = [row for row in rows if row[1] >= 0.99 and row[2] >= 0.97] or rows
+    good.sort(key=lambda row: (-row[0], -row[1] - row[2]))
+    print("| nDCG@10 tuned | title MRR | summary MRR | " + " | ".join(names) + " |")
+    for quality, title, summary, values in good[: args.top]:
+        print(f"| {quality:.4f} | {title:.4f} | {summary:.4f} | " + " | ".join(f"{v:g}" for v in values) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Ranking: an exact title first, words together above the same words scattered, and
+`explain=1` listing score parts that add up to the score."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from index_store import IndexStore
+from indexer.pipeline import index_paths
+from search_app import create_app
+
+FILLER = "Our neighbours meet every week to plan the work ahead and share what they learned."
+
+
+def proposal(slug: str, title: str, summary: str, answer: str, organization: str = "Neighbourhood Partners") -> tuple[str, str]:
+    text = textwrap.dedent(
+        f"""\
+        ---
+        published: true
+        year_submitted: 2016
+        category: connect
+        project_id: '{abs(hash(slug)) % 10_000_000}'
+        organization_name: {organization}
+        title: {title}
+        project_summary: {summary}
+        In which areas of Los Angeles will you be directly working?:
+          - South LA
+        What does your organization do?: >-
+          {answer} {FILLER}
+        ---
+        """
+    )
+    return slug, text
+
+
+DOCUMENTS = [
+    # The exact title: its words appear once, and its summary is about something else.
+    proposal("bikes-for-the-people", "Bikes for the People", "Repair workshops on Saturdays.", "We fix old frames."),
+    # Documents with the same words many times in their summaries and answers.
+    *(
+        proposal(
+            f"bike-program-{n}",
+            f"Cycling program {n}",
+            "Bike rides for people, bike lessons for people, a bike library for people.",
+            "Every bike goes to people who need a bike; people ride the bike to work, people love the bike.",
+        )
+        for n in range(4)
+    ),
+    # The same words in the same fields: "after school program" together in one, apart in
+    # the other (which BM25F scores alike and the tie-break, title order, would put first).
+    proposal("phrase", "Homework help", "Tutoring after school program days.", "Students stay for reading."),
+    proposal("scattered", "Aardvark homework", "School tutoring days after program.", "Students stay for reading."),
+    # An organization named exactly as the query.
+    proposal("org", "Reading corners", "Books in laundromats.", "We place shelves.", organization="Story Lanterns"),
+    proposal("org-mention", "Lantern stories", "Story lanterns and story nights, lantern walks.", "A story lantern parade.", organization="Glow Collective"),
+]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("ranking-corpus")
+    folder = corpus / "proposals" / "2016"
+    folder.mkdir(parents=True)
+    for slug, text in DOCUMENTS:
+        (folder / f"{slug}.md").write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("ranking-index")
+    report = index_paths(IndexStore(index_dir), [corpus], rebuild=True, workers=1)
+    assert report.documents == len(DOCUMENTS), report
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+
+
+def search(client, q: str, **params) -> dict:
+    response = client.get("/api/search", query_string={"q": q, **params})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def ids(body: dict) -> list[str]:
+    return [result["id"].rsplit("/", 1)[-1] for result in body["results"]]
+
+
+@pytest.mark.parametrize("q", ["bikes for the people", "Bikes for the People", "bike people"])
+def test_a_query_equal_to_a_title_ranks_that_document_first(client, q):
+    body = search(client, q, explain=1)
+    assert ids(body)[0] == "bikes-for-the-people"
+    kinds = {part["kind"] for part in body["results"][0]["explain"]["parts"]}
+    assert {"title equal", "title match"} <= kinds
+
+
+def test_without_the_title_boosts_bm25f_alone_ranks_it_lower(client):
+    """The fixture is a real test: the repeated words outscore the title on BM25F alone."""
+    body = search(client, "bikes for the people", explain=1)
+    base = {
+        result["id"]: sum(part["value"] for part in result["explain"]["parts"] if part["kind"] == "bm25f")
+        for result in body["results"]
+    }
+    title_doc = body["results"][0]["id"]
+    assert base[title_doc] < max(base.values())
+
+
+def test_a_query_equal_to_an_organization_ranks_it_first(client):
+    assert ids(search(client, "story lanterns"))[0] == "org"
+
+
+def test_words_standing_together_rank_above_the_same_words_scattered(client):
+    body = search(client, "after school program", explain=1)
+    order = ids(body)
+    assert order.index("phrase") < order.index("scattered")
+    parts = {result["id"].rsplit("/", 1)[-1]: result["explain"]["parts"] for result in body["results"]}
+    assert any(part["kind"] == "phrase" for part in parts["phrase"])
+    assert not any(part["kind"] == "phrase" for part in parts["scattered"])
+    base = {doc: sum(p["value"] for p in doc_parts if p["kind"] == "bm25f") for doc, doc_parts in parts.items()}
+    assert base["phrase"] == pytest.approx(base["scattered"])  # BM25F alone cannot tell them apart
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["bikes for the people", "after school program", "bike OR lanterns", '"after school" -lunch', "bik*", "story lanterns"],
+)
+def test_explain_parts_add_up_to_the_score(client, q):
+    body = search(client, q, explain=1)
+    assert body["results"]
+    for result in body["results"]:
+        parts = result["explain"]["parts"]
+        assert parts and all({"kind", "field", "terms", "value"} <= part.keys() for part in parts)
+        assert sum(part["value"] for part in parts) == pytest.approx(result["score"], abs=1e-3)
+        assert result["explain"]["score"] == pytest.approx(result["score"], abs=1e-3)
+
+
+def test_explain_is_left_out_unless_asked(client):
+    assert all("explain" not in result for result in search(client, "bike")["results"])
+    assert all("explain" not in result for result in search(client, "bike", explain=0)["results"])
+
+
+def test_an_exact_archive_title_ranks_first(index_dir):
+    """Real proposals: a short title whose words are common elsewhere."""
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    titles = {}
+    for q in ("community", "youth", "arts"):
+        for result in search(client, q, per_page=100)["results"]:
+            if result["kind"] == "proposal" and 2 <= len(result["title"].split()) <= 4:
+                titles.setdefault(result["title"], result["id"])
+    assert len(titles) >= 5
+    for title, doc_id in list(titles.items())[:15]:
+        same = {r["id"] for r in search(client, title, per_page=10)["results"] if r["title"].casefold() == title.casefold()}
+        top = search(client, title, per_page=1)["results"][0]
+        assert top["id"] in same | {doc_id}, title
