@@ -9,6 +9,7 @@ from urllib.parse import quote_plus, urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from .errors import PageBeyondEnd
+from .nav import view_links
 from .params import parse_search_args
 from .state import live_index
 from .viewmodel import document_view, request_state, search_view
@@ -16,13 +17,13 @@ from .viewmodel import document_view, request_state, search_view
 bp = Blueprint("pages", __name__)
 
 
-def search_linker() -> Callable[[dict], str]:
-    """A function building search-page URLs for this request.
+def search_linker(endpoint: str = "pages.search") -> Callable[[dict], str]:
+    """A function building URLs of `endpoint` (the search page) for this request.
 
     A results page has a hundred facet links; `url_for` for each cost ~5 ms a page,
     so the route is resolved once and each encoded parameter is memoised.
     """
-    base = url_for("pages.search")
+    base = url_for(endpoint)
 
     def link(params: dict) -> str:
         pairs = [
@@ -55,6 +56,7 @@ def search():
         state=state,
         per_page_choices=current_app.config["PER_PAGE_CHOICES"],
         api_url=url_for("api.search", **request.args.to_dict(flat=False)),
+        views=view_links(state),
     )
 
 

@@ -31,6 +31,8 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
         state["sort"] = request.sort
     if request.per_page != default_per_page:
         state["per_page"] = request.per_page
+    if request.group:
+        state["group"] = request.group
     return state
 
 
@@ -43,12 +45,17 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         raise PageBeyondEnd(request.page, pages)
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
+    first = (request.page - 1) * request.per_page
+    for result, size in zip(results, outcome.group_sizes[first:]):
+        result["group_count"] = size
     timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)
     state = request_state(request, config["RESULTS_PER_PAGE"])
     return {
         "ok": True,
         "query": _understood(request, outcome),
-        "total": outcome.total,
+        "total": outcome.total,  # groups when grouped
+        "total_documents": outcome.total_documents,
+        "group": request.group or None,
         "page": request.page,
         "per_page": request.per_page,
         "pages": pages,
@@ -63,8 +70,8 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
             ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
         ),
         "chips": _chips(request, state, link),
-        # Filters off; the words, sort and page size stay.
-        "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page")}),
+        # Filters off; the words, sort, page size and grouping stay.
+        "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")}),
         "pagination": _pagination(request.page, pages, state, link),
         "generation": live.generation.number,
     }
@@ -78,6 +85,7 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
         "sort": request.sort,
         "page": request.page,
         "per_page": request.per_page,
+        "group": request.group,
         "text": parsed.text,
         "field_filters": {facet: sorted(values) for facet, values in parsed.filters.items()},
         "field_exclusions": {facet: sorted(values) for facet, values in parsed.excluded.items()},
