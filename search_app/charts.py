@@ -15,6 +15,7 @@ SERIES = ("year", "goal")
 PROPOSAL = "proposal"
 BAR_AREA = (560, 160)  # SVG units: width, height of the bars' area
 AXIS_SPACE = 34  # units below the bars for their labels
+HEADROOM = 16  # units above the tallest bar for its count
 
 
 def proposal_series(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome, state: dict, link) -> dict:
@@ -39,7 +40,7 @@ def _bars(facet: str, counts: list[tuple[str, int]], state: dict, link) -> dict:
     slot = width / max(len(counts), 1)
     bars = []
     for index, (value, count) in enumerate(counts):
-        tall = round(height * count / largest, 1) if largest else 0
+        tall = round((height - HEADROOM) * count / largest, 1)
         bars.append(
             {
                 "value": value,
@@ -50,6 +51,7 @@ def _bars(facet: str, counts: list[tuple[str, int]], state: dict, link) -> dict:
                 "width": round(slot * 0.7, 1),
                 "height": tall,
                 "label_x": round(index * slot + slot / 2, 1),
+                "count_y": round(height - tall - 4, 1),
             }
         )
     return {"facet": facet, "bars": bars, "largest": largest, "width": width, "height": height, "axis": AXIS_SPACE}

@@ -13,6 +13,7 @@ from . import export as exporting
 from .mapview import map_view
 from .matrix import PRESETS, matrix_view, parse_matrix_args
 from .nav import EXPORT_FORMATS, facet_labels, view_links
+from .overview import overview_view
 from .pages import search_linker
 from .params import choice_param, parse_search_args
 from .state import live_index
@@ -89,3 +90,9 @@ def map_api():
 def map_page():
     view, state = _map()
     return render_template("map.html", view=view, state=state, views=view_links(state))
+
+
+@bp.get("/api/overview")
+def overview():
+    """The first page's JSON twin: the archive's size and entry points."""
+    return overview_view(live_index(), search_linker(), facet_labels())

@@ -68,7 +68,12 @@ REGIONS: dict[str, County] = {
 }  # fmt: skip
 
 # Where a label reads best when the centre of the points does not (a thin or bent region).
-LABEL_AT = {"Westside": (-118.60, 34.07), "South Bay": (-118.35, 33.82), "Central LA": (-118.30, 34.075)}
+LABEL_AT = {
+    "Westside": (-118.60, 34.07),
+    "South Bay": (-118.35, 33.82),
+    "Central LA": (-118.315, 34.08),
+    "East LA": (-118.15, 34.035),
+}
 WIDTH = 600  # SVG user units across the county
 MARGIN = 12  # units around the outline
 

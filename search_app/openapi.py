@@ -7,6 +7,9 @@ from functools import lru_cache
 from index_store import FACETS
 
 from .engine import SORTS
+from .grouping import GROUPS
+from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
+from .openapi_explore import explore_paths, group_parameter
 from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET
 
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
@@ -92,6 +95,7 @@ def _search_parameters() -> list[dict]:
         {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS)}},
         {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
         {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        group_parameter(),
     ]
 
 
@@ -133,6 +137,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            **explore_paths(_search_parameters()),
         },
         "components": {
             "schemas": {
@@ -144,7 +149,9 @@ def openapi_document() -> dict:
                     "properties": {
                         "ok": {"const": True},
                         "query": {"type": "object"},
-                        "total": {"type": "integer", "minimum": 0},
+                        "total": {"type": "integer", "minimum": 0, "description": "Documents, or groups when grouped."},
+                        "total_documents": {"type": "integer", "minimum": 0},
+                        "group": {"type": ["string", "null"], "enum": [*GROUPS, None]},
                         "page": {"type": "integer", "minimum": 1},
                         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                         "took_ms": {"type": "number"},
@@ -179,6 +186,7 @@ def openapi_document() -> dict:
                     "required": ["ok", "generation", "documents"],
                     "properties": {"ok": {"const": True}, "generation": {"type": "integer"}, "documents": {"type": "integer"}},
                 },
+                **EXPLORE_SCHEMAS,
             }
         },
     }

@@ -9,7 +9,8 @@ from urllib.parse import quote_plus, urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from .errors import PageBeyondEnd
-from .nav import view_links
+from .nav import facet_labels, view_links
+from .overview import overview_view
 from .params import parse_search_args
 from .state import live_index
 from .viewmodel import document_view, request_state, search_view
@@ -43,6 +44,9 @@ def _encoded_pair(key: str, value: str) -> str:
 
 @bp.get("/")
 def search():
+    if not request.args:  # the first page: the archive itself, not its newest documents
+        view = overview_view(live_index(), search_linker(), facet_labels())
+        return render_template("landing.html", view=view, api_url=url_for("explore.overview"))
     search_request = parse_search_args(request.args, current_app.config)
     state = request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
     link = search_linker()

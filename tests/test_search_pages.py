@@ -96,8 +96,9 @@ def hostile_id(index_dir) -> str:
 # --- the search page ------------------------------------------------------------------------
 
 
-def test_home_page(client):
-    soup = get_page(client, "/")
+def test_browsing_everything(client):
+    """An empty search (the form submitted blank) browses every document, newest first."""
+    soup = get_page(client, "/", q="")
     expected = api(client)
     assert shown_total(soup) == expected["total"]
     assert soup.select_one("form#search-form input#q")["value"] == ""
@@ -220,9 +221,10 @@ def test_no_results_offers_help(client):
 @pytest.mark.parametrize(
     "params",
     [
-        {},
+        {"q": ""},
         {"q": "gardens"},
         {"q": "food", "region": ["Westside", "Antelope Valley"], "sort": "newest"},
+        {"q": "food", "group": "organization"},
         {"q": "school", "page": "3", "per_page": "20"},
         {"q": "gardns"},
         {"q": "region:sfv year:2016"},
