@@ -9,9 +9,11 @@ whatever the number of hits, instead of a Whoosh grouping per facet per request.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
-FACETS = ("region", "metric", "goal", "year", "kind")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type")
 
 
 @dataclass
@@ -24,14 +26,20 @@ class Columns:
     years: dict[int, int | None] = field(default_factory=dict)
     values: dict[str, dict[int, tuple[str, ...]]] = field(default_factory=lambda: {f: {} for f in FACETS})
     by_id: dict[str, int] = field(default_factory=dict)
+    organization_ids: dict[int, str] = field(default_factory=dict)  # "" when not linked
+    organizations: dict[int, str] = field(default_factory=dict)  # the organization's name
+    locations: dict[int, dict | None] = field(default_factory=dict)  # organizations' {lat, lon, ...}
+    links: dict = field(default_factory=dict)  # the manifest's links (see indexer/linking.py)
     masks: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> bitset
     all_docs: int = 0  # bitset of every live document
     _orders: dict[str, list[int]] = field(default_factory=dict)  # sort name -> docnums
+    _folded: dict[str, dict[str, str]] = field(default_factory=dict)  # facet -> folded -> value
 
     @classmethod
-    def load(cls, reader) -> "Columns":
-        """Read every live document's facet fields from a Whoosh reader."""
-        columns = cls()
+    def load(cls, reader, links: dict | None = None) -> "Columns":
+        """Read every live document's facet fields from a Whoosh reader, and its links."""
+        columns = cls(links=links or {})
+        linked = columns.links.get("documents", {})
         for docnum, stored in reader.iter_docs():
             columns.docnums.append(docnum)
             doc_id = stored.get("id", "")
@@ -45,6 +53,14 @@ class Columns:
             columns.values["goal"][docnum] = (stored["goal"],) if stored.get("goal") else ()
             columns.values["year"][docnum] = (str(year),) if year is not None else ()
             columns.values["kind"][docnum] = (stored.get("kind", ""),)
+            link = linked.get(doc_id, {})
+            columns.organization_ids[docnum] = link.get("organization_id") or ""
+            columns.organizations[docnum] = link.get("organization") or stored.get("organization", "")
+            if "location" in link:
+                columns.locations[docnum] = link["location"]
+            columns.values["outcome"][docnum] = tuple(dict.fromkeys(o["outcome"] for o in link.get("outcomes", [])))
+            columns.values["topic"][docnum] = tuple(link.get("topics", ()))
+            columns.values["org_type"][docnum] = (link["org_type"],) if link.get("org_type") else ()
         columns._build_masks()
         return columns
 
@@ -56,6 +72,14 @@ class Columns:
                 for value in values:
                     holders.setdefault(value, []).append(docnum)
             self.masks[facet] = {value: self.bitset(docnums) for value, docnums in holders.items()}
+            self._folded[facet] = {fold_value(value): value for value in sorted(holders, reverse=True)}
+
+    def resolve(self, facet: str, value: str) -> str:
+        """The value of this generation that `value` spells (topic=health: "Health"), else
+        `value` itself. Topics come from the archive's own data, so no fixed table has them."""
+        if value in self.masks.get(facet, {}):
+            return value
+        return self._folded.get(facet, {}).get(fold_value(value), value)
 
     @staticmethod
     def bitset(docnums) -> int:
@@ -94,6 +118,21 @@ class Columns:
             }
             self._orders[sort] = sorted(self.docnums, key=keys[sort])
         return self._orders[sort]
+
+
+    def link_of(self, doc_id: str) -> dict:
+        """What the indexer linked to a document: organization, outcomes, topics, type."""
+        return self.links.get("documents", {}).get(doc_id, {})
+
+    def proposals_of(self, organization_id: str) -> list[int]:
+        """The docnums of an organization's proposals, newest first."""
+        ids = self.links.get("proposals_of", {}).get(organization_id, [])
+        return [self.by_id[doc_id] for doc_id in ids if doc_id in self.by_id]
+
+
+def fold_value(text: str) -> str:
+    """Case, spacing and punctuation ignored, "&" as "and": how facet values are compared."""
+    return _NOT_ALNUM.sub("", text.lower().replace("&", "and"))
 
 
 def split_values(joined: str) -> list[str]:

@@ -9,7 +9,7 @@ from .store import Generation
 def generation_stats(generation: Generation) -> dict:
     """Generation, documents per kind, facet value counts and size on disk."""
     with generation.index.searcher() as searcher:
-        columns = Columns.load(searcher.reader())
+        columns = Columns.load(searcher.reader(), generation.manifest.get("links"))
     facets = {}
     for facet in FACETS:
         counts = columns.value_counts(facet, columns.all_docs)
@@ -17,7 +17,7 @@ def generation_stats(generation: Generation) -> dict:
     kinds = facets["kind"]
     return {
         "generation": generation.number,
-        "documents": {"proposal": kinds.get("proposal", 0), "article": kinds.get("article", 0)},
+        "documents": {kind: kinds.get(kind, 0) for kind in ("proposal", "organization", "article")},
         "facets": facets,
         "size_bytes": generation.size_bytes(),
     }

@@ -43,8 +43,9 @@ POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 # The layout of the files a generation holds; raised when it changes incompatibly, so an
 # old generation is refused with advice instead of being misread. 2: packed positions;
-# 3: stored fields uncompressed (see indexer/whoosh_compat.py).
-INDEX_FORMAT = 3
+# 3: stored fields uncompressed (see indexer/whoosh_compat.py); 4: manifest entries carry
+# each file's kind and link facts, and the manifest the links (see indexer/linking.py).
+INDEX_FORMAT = 4
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies
@@ -90,15 +91,31 @@ class Builder:
     def remove(self, source: str) -> None:
         """Remove the document that came from `source` from the generation's old segments."""
         previous = self.manifest["sources"].pop(source, None)
-        if previous:
+        if previous and previous.get("indexed", True):
             self.writer.delete_by_term("id", previous["id"])
 
-    def record(self, source: str, doc_id: str, digest: str, stamp: list[int] | None = None) -> None:
+    def record(
+        self,
+        source: str,
+        doc_id: str,
+        digest: str,
+        stamp: list[int] | None = None,
+        *,
+        kind: str = "",
+        facts: dict | None = None,
+        indexed: bool = True,
+    ) -> None:
         """Note in the manifest that `source` is indexed as `doc_id` (in this build or a part).
 
         :param stamp: the file's [mtime_ns, size] when it was read, to skip re-reading it.
+        :param facts: what the indexer links documents by, kept so that an update can
+            link again without reading unchanged files.
+        :param indexed: False for a file that only feeds the links (an archive data file).
         """
-        self.manifest["sources"][source] = {"id": doc_id, "digest": digest, "stamp": stamp}
+        entry = {"id": doc_id, "digest": digest, "stamp": stamp, "kind": kind, "facts": facts or {}}
+        if not indexed:
+            entry["indexed"] = False
+        self.manifest["sources"][source] = entry
 
     def new_part(self) -> Path:
         """A directory where another process may write a part index with `write_part`."""
@@ -278,12 +295,13 @@ class IndexStore:
         manifest["generation"] = number
         manifest["created"] = time.time()
         manifest["index_format"] = INDEX_FORMAT
-        expected = len(manifest["sources"])
+        indexed = [entry for entry in manifest["sources"].values() if entry.get("indexed", True)]
+        expected = len(indexed)
         index = whoosh_index.open_dir(str(build_dir), schema=build_schema())
         with index.searcher() as searcher:
             if searcher.doc_count() != expected:
                 raise IndexBuildError(f"verification failed: {searcher.doc_count()} documents, expected {expected}")
-            sample = next(iter(manifest["sources"].values()), None)
+            sample = next(iter(indexed), None)
             if sample and searcher.document_number(id=sample["id"]) is None:
                 raise IndexBuildError(f"verification failed: document {sample['id']} not found")
         # The manifest cannot list its own size; an update's copy still holds the old one.

@@ -19,10 +19,11 @@ class Section:
 
 @dataclass
 class Document:
-    """A proposal or article, with clean facet values and its searchable text."""
+    """A proposal, organization, article or archive data file, with clean facet values
+    and its searchable text."""
 
     id: str
-    kind: str  # "proposal" | "article"
+    kind: str  # "proposal" | "organization" | "article" | "data" (linked, never written)
     path: str
     title: str
     organization: str = ""
@@ -41,6 +42,12 @@ class Document:
     # answers that hold them stay searchable through `text`.
     raw_places: list[str] = field(default_factory=list)
     raw_metrics: list[str] = field(default_factory=list)
+    # What linking needs from this file (ids, challenge URLs, outcome entries, topic
+    # hierarchy): small, kept in the manifest, so links are recomputed from every file of
+    # the index on each run without parsing unchanged files again (indexer/linking.py).
+    facts: dict = field(default_factory=dict)
+    # An organization's own fields for display: type, topics, websites, handles, EIN, zip.
+    profile: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The `parse --json` shape (plus extra keys clients may ignore)."""

@@ -61,6 +61,19 @@ def load_front_matter(yaml_text: str) -> dict:
 
     :raises SkipDocument: for invalid YAML, aliases, deep nesting, or a non-mapping.
     """
+    data = load_yaml(yaml_text)
+    if not isinstance(data, dict):
+        raise SkipDocument(
+            f"front matter is a {type(data).__name__}, not a mapping of fields"
+        )
+    return data
+
+
+def load_yaml(yaml_text: str):
+    """Parse a YAML document of any shape (a data file may be a list) with the same guards.
+
+    :raises SkipDocument: for invalid YAML, aliases or deep nesting.
+    """
     try:
         data = _load_fast(yaml_text)
     except SkipDocument:
@@ -73,10 +86,6 @@ def load_front_matter(yaml_text: str) -> dict:
         data = _load_guarded(yaml_text)
     except RecursionError:
         raise SkipDocument("front matter is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise SkipDocument(
-            f"front matter is a {type(data).__name__}, not a mapping of fields"
-        )
     return data
 
 

@@ -38,6 +38,13 @@ class Outcome:
     doc_id: str | None
     skipped: str = ""
     stamp: list[int] | None = None
+    kind: str = ""
+    facts: dict | None = None  # what linking needs (see indexer/linking.py)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the document is written to the index: a data file only feeds the links."""
+        return self.doc_id is not None and self.kind != "data"
 
     @property
     def cache_key(self) -> str:
@@ -47,8 +54,10 @@ class Outcome:
     @classmethod
     def of(cls, parsed: ParsedFile) -> "Outcome":
         """The outcome of a parsed file, without its (large) document."""
-        doc_id = parsed.document.id if parsed.document else None
-        return cls(parsed.source, parsed.digest, doc_id, parsed.skipped, parsed.stamp)
+        document = parsed.document
+        if document is None:
+            return cls(parsed.source, parsed.digest, None, parsed.skipped, parsed.stamp)
+        return cls(parsed.source, parsed.digest, document.id, "", parsed.stamp, document.kind, document.facts)
 
 
 class WorkerFailed(Exception):
@@ -131,10 +140,10 @@ def _documents(tasks, results, cache: ParseCache | None) -> Iterator[dict]:
     while (batch := tasks.get()) is not None:
         for source in batch:
             parsed = parse_source(source, cache=cache)
-            document = parsed.document
-            results.put(Outcome.of(parsed))
-            if document is not None:
-                yield document_fields(document)
+            outcome = Outcome.of(parsed)
+            results.put(outcome)
+            if outcome.indexed:
+                yield document_fields(parsed.document)
 
 
 def _exit_with(parent: int) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from index_store import Builder, IndexBuildError, IndexStore
 
+from .linking import link_documents
 from .parallel import Outcome, parse_and_write
 from .parse_cache import ParseCache
 from .schema import document_fields
@@ -39,6 +40,7 @@ class IndexReport:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     kept_previous: list[tuple[str, str]] = field(default_factory=list)  # broken now, old version kept
+    link_problems: list[str] = field(default_factory=list)  # "file: entry: reason", see indexer/linking.py
     generation: int | None = None
     documents: int = 0
     recovered_lock_from: int | None = None
@@ -102,7 +104,7 @@ def index_paths(
             for item in parsed:
                 _report_skip(item.source.path, item.skipped, item.source.path in known, report)
             report.generation = live["generation"]
-            report.documents = len(known)
+            report.documents = sum(entry.get("indexed", True) for entry in known.values())
         else:
             try:
                 kept = _build(store, plan, report, rebuild=rebuild, parsed=parsed, progress=progress, workers=workers, cache=cache)
@@ -169,9 +171,14 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
         else:
             outcomes = [Outcome.of(item) for item in parsed]
             for outcome, item in zip(outcomes, parsed):
-                if _accept(outcome, builder, owners, report):
+                if _accept(outcome, builder, owners, report) and outcome.indexed:
                     builder.write(document_fields(item.document))
-        report.documents = len(builder.manifest["sources"])
+        links = link_documents(
+            [{"path": path, **entry} for path, entry in builder.manifest["sources"].items() if entry.get("kind")]
+        )
+        builder.manifest["links"] = links
+        report.link_problems = links["problems"]
+        report.documents = sum(entry.get("indexed", True) for entry in builder.manifest["sources"].values())
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")
         report.generation = builder.number
@@ -201,7 +208,9 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
         report.skipped.append((path, f"duplicate id {outcome.doc_id} (also the id of {owner})"))
         return False
     builder.remove(path)
-    builder.record(path, outcome.doc_id, outcome.digest, outcome.stamp)
+    builder.record(
+        path, outcome.doc_id, outcome.digest, outcome.stamp, kind=outcome.kind, facts=outcome.facts, indexed=outcome.indexed
+    )
     owners[outcome.doc_id] = path
     if previously_indexed:
         report.updated += 1

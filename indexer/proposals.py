@@ -95,22 +95,31 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
         if answer:
             sections.append(Section(question=question.text, answer=answer))
     summary = html_to_text(_as_text(front.get("project_summary")))
+    organization, year, url = _organization(front), _year(front, path), safe_url(_as_text(front.get("challenge_url")))
     return Document(
         id=doc_id,
         kind="proposal",
         path=path,
         title=title,
-        organization=_organization(front),
-        year=_year(front, path),
+        organization=organization,
+        year=year,
         goal=normalize_goal(_as_text(front.get("category")) or _as_text(front.get("indicator"))),
         regions=normalize_regions(raw_places),
         metrics=normalize_metrics(raw_metrics),
         summary=summary,
         sections=sections,
         text="\n\n".join(section.answer for section in sections),
-        url=safe_url(_as_text(front.get("challenge_url"))),
+        url=url,
         raw_places=raw_places,
         raw_metrics=raw_metrics,
+        facts={
+            "project_id": _as_text(front.get("project_id")),
+            "organization_id": _as_text(front.get("organization_id")),
+            "title": title,
+            "organization": organization,
+            "year": year,
+            "challenge_url": _as_text(front.get("challenge_url")),
+        },
     )
 
 

@@ -46,7 +46,7 @@ def build_schema() -> wf.Schema:
     text = search_analyzer()
     return wf.Schema(
         id=wf.ID(stored=True, unique=True),  # exact key for updates and /doc/<id>
-        kind=wf.ID(stored=True),  # proposal | article: a facet, exact match
+        kind=wf.ID(stored=True),  # proposal | organization | article: a facet, exact match
         # Plain words search two fields: matching four (title, organization, summary, body)
         # cost twice as much in Whoosh's union matchers for the same ranking signal.
         heading=_text(text, field_boost=3.0),  # title + organization + summary: weighted
@@ -91,6 +91,7 @@ def document_fields(document: Document) -> dict:
         "metrics": document.metrics,
         "sections": [[s.question, s.answer] for s in document.sections],
         "text": "" if document.sections else document.text,  # sections already hold a proposal's text
+        "profile": document.profile,  # an organization's type, topics, websites, handles, zip
     }
     heading = "\n".join([document.title, document.organization, document.summary])
     fields = {

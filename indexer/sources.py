@@ -8,21 +8,45 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import Document, SkipDocument
+from .archive_data import read_data_file
 from .frontmatter import load_front_matter, split_front_matter
+from .organizations import is_organization, read_organization
 from .parse_cache import ParseCache, entry_key
 from .proposals import is_proposal, read_proposal
 from .reading import MAX_FILE_BYTES, decode_text, read_bytes
 from .textutil import slugify
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".txt": "text"}
+SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".yaml": "data",  # the archive's _data/: outcome lists and the topic hierarchy
+    ".yml": "data",
+}
 # Project files that sit beside documents but are not documents themselves.
 IGNORED_NAMES = {"readme", "license", "licence", "changelog", "notice", "contributing"}
+# A site checkout (the archive is a Jekyll site) also holds its build output and installed
+# dependencies: copies of pages or code, never sources.
+IGNORED_DIRS = {"_site", "node_modules", ".jekyll-cache", "vendor"}
+# A page of the site itself, not a document: Liquid tags, or the site's own variables.
+_TEMPLATE = re.compile(
+    r"{%-?\s*(?:include|if|unless|for|assign|capture|case|layout|raw|comment|highlight|seo)\b"
+    r"|{{-?\s*(?:site|page|content|include|layout|paginator)\b"
+)
 # Folder names that only group documents; dropping them keeps ids short and stable.
-CONTAINER_DIRS = {"proposals", "articles", "_projects", "_posts", "projects", "posts"}
+CONTAINER_DIRS = {
+    *("proposals", "_projects", "projects"),
+    *("organizations", "_organizations"),
+    *("data", "_data"),
+    *("articles", "_posts", "posts"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +90,7 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str,
         # Plain strings, not Path objects: an update lists every file each time, and
         # building three Paths per file cost more than the rest of an unchanged run.
         for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: problems.append((e.filename, e.strerror))):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS)
             absolute_dir = os.path.abspath(dirpath)
             relative_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
             prefix = "" if relative_dir == "." else relative_dir + "/"
@@ -134,11 +158,19 @@ def parse_bytes(source: SourceFile, data: bytes) -> Document:
 
     fmt = SUFFIXES[Path(source.relpath).suffix.lower()]
     text = decode_text(data, html=fmt == "html")
+    if fmt == "data":
+        return read_data_file(text, doc_id=make_id("data", source.relpath), path=source.path)
     split = split_front_matter(text) if fmt != "html" else None
     if split is not None:  # Markdown, or a .txt export that carries front matter
         front = load_front_matter(split[0])
+        if is_organization(front):  # before proposals: both list `year_submitted`
+            return read_organization(front, doc_id=make_id("organization", source.relpath), path=source.path)
         if is_proposal(front):
             return read_proposal(front, doc_id=make_id("proposal", source.relpath), path=source.path)
+    # Only for would-be articles: a proposal quoting "{% include %}" is still a proposal.
+    if _TEMPLATE.search(text):
+        raise SkipDocument("a page template of the site (Liquid tags such as {% include %}), not a document")
+    if split is not None:
         parts = articles.markdown_post(front, split[1], fallback_date=articles.date_from_filename(Path(source.relpath).name))
     elif fmt == "markdown":
         raise SkipDocument("no YAML front matter (a file must start with a line '---')")

@@ -123,6 +123,8 @@ def _echo_problems(report: IndexReport) -> None:
         click.echo(f"{path}: {reason}", err=True)
     for path, reason in report.kept_previous:
         click.echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+    for problem in report.link_problems:  # "file: entry: reason"; never fatal
+        click.echo(f"link: {problem}", err=True)
 
 
 def _echo_report(report: IndexReport) -> None:
@@ -150,7 +152,8 @@ def stats(index_dir: str, as_json: bool) -> None:
         return
     documents = summary["documents"]
     click.echo(f"generation {summary['generation']} in {index_dir}: {sum(documents.values())} documents "
-               f"({documents['proposal']} proposals, {documents['article']} articles), "
+               f"({documents['proposal']} proposals, {documents['organization']} organizations, "
+               f"{documents['article']} articles), "
                f"{summary['size_bytes'] / 1e6:.1f} MB")
     for facet, counts in summary["facets"].items():
         click.echo(f"{facet} ({len(counts)} values):")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from index_store import FACETS
@@ -60,8 +60,9 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
     :param few_results: below this many text matches, close spellings are accepted too.
     """
     started = time.perf_counter()
+    request = resolve_request(live, request)
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
-    parsed = live.cached(("parsed", request.q), lambda: parse_query(request.q))
+    parsed = live.cached(("parsed", request.q), lambda: _resolved(live, parse_query(request.q)))
     notes = list(parsed.notes)
     notes += [
         f"No document has {facet} {value!r}."
@@ -112,6 +113,24 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
     )
+
+
+def resolve_request(live: LiveIndex, request: SearchRequest) -> SearchRequest:
+    """The request with facet values spelled as this generation has them (topic=health)."""
+    resolve = live.columns.resolve
+    selected = {facet: list(dict.fromkeys(resolve(facet, v) for v in values)) for facet, values in request.selected.items()}
+    return replace(request, selected=selected) if selected != request.selected else request
+
+
+def _resolved(live: LiveIndex, parsed: ParsedQuery) -> ParsedQuery:
+    """The parsed query with its field values spelled as this generation has them."""
+    resolve = live.columns.resolve
+
+    def spelled(filters: dict[str, set[str]]) -> dict[str, set[str]]:
+        return {facet: {resolve(facet, value) for value in values} for facet, values in filters.items()}
+
+    any_of = [(facet, [v if facet == "year" else resolve(facet, v) for v in values]) for facet, values in parsed.any_of]
+    return replace(parsed, filters=spelled(parsed.filters), excluded=spelled(parsed.excluded), any_of=any_of)
 
 
 class Found(NamedTuple):

@@ -40,7 +40,6 @@ def export_rows(live: LiveIndex, request: SearchRequest, site: str) -> tuple[int
 
 def _rows(live: LiveIndex, docnums, sizes, site: str) -> Iterator[dict]:
     columns = live.columns
-    linked = getattr(columns, "organization_ids", {})
     with live.searcher() as searcher:
         for position, docnum in enumerate(docnums):
             stored = searcher.stored_fields(docnum)
@@ -49,8 +48,8 @@ def _rows(live: LiveIndex, docnums, sizes, site: str) -> Iterator[dict]:
                 "id": doc_id,
                 "kind": kind,
                 "title": columns.titles[docnum],
-                "organization": stored.get("organization", "") or (columns.titles[docnum] if kind == "organization" else ""),
-                "organization_id": linked.get(docnum) or (doc_id if kind == "organization" else ""),
+                "organization": columns.organizations.get(docnum) or stored.get("organization", ""),
+                "organization_id": columns.organization_ids.get(docnum, ""),
                 "year": columns.years[docnum],
                 "goal": stored.get("goal", ""),
                 **{name: list(columns.values.get(facet, {}).get(docnum, ())) for name, facet in LIST_FIELDS.items()},

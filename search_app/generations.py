@@ -51,7 +51,7 @@ class LiveIndex:
         searcher = generation.index.searcher()
         try:
             reader = searcher.reader()
-            columns = Columns.load(reader)
+            columns = Columns.load(reader, generation.manifest.get("links"))
             vocabulary: dict[str, int] = {}
             words = reader.column_reader("words")
             for docnum in columns.docnums:

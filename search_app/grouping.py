@@ -22,7 +22,7 @@ def group_keys(live: LiveIndex) -> dict[int, str]:
 
     def build() -> dict[int, str]:
         columns = live.columns
-        linked = getattr(columns, "organization_ids", {})
+        linked = columns.organization_ids
         return {docnum: linked.get(docnum) or columns.ids[docnum] for docnum in columns.docnums}
 
     return live.cached(("group keys",), build)

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import replace
 
 from .charts import proposal_series
-from .engine import SearchRequest, restrict, run_search, selection_masks
+from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
 from .generations import LiveIndex
 from .grouping import group_keys
 from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
@@ -27,12 +27,13 @@ DOT_RADIUS = (2.0, 2.2, 14.0)  # base, growth per square root of documents, larg
 
 def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict:
     """Dots, outline, notes and the per-year and per-goal charts of one search."""
-    outcome = run_search(live, replace(request, page=1, per_page=1))
+    request = resolve_request(live, replace(request, page=1, per_page=1))
+    outcome = run_search(live, request)
     columns = live.columns
     hits = restrict(outcome.matched, selection_masks(columns, request.selected))
     per_organization, unlinked = _documents_per_organization(live, hits)
     projection = Projection()
-    locations = getattr(columns, "locations", {})
+    locations = columns.locations
     placed_regions = _regions_of_organizations(live)
     dots, outside, unlocated = [], 0, 0
     for docnum, count in sorted(per_organization.items(), key=lambda item: (-item[1], columns.titles[item[0]].casefold())):
@@ -40,8 +41,8 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict
         if not location:
             unlocated += 1
             continue
-        lat, lon, in_county = location[:3]
-        if not in_county:
+        lat, lon = location["lat"], location["lon"]
+        if not location.get("in_la_county"):
             outside += 1
             continue
         x, y = projection.point(lon, lat)
@@ -53,6 +54,7 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict
                 "count": count,
                 "lat": lat,
                 "lon": lon,
+                "place": location.get("place", ""),
                 "x": x,
                 "y": y,
                 "r": _radius(count),
@@ -108,9 +110,9 @@ def _regions_of_organizations(live: LiveIndex) -> dict[int, str]:
 
     def build() -> dict[int, str]:
         found = {}
-        for docnum, location in getattr(live.columns, "locations", {}).items():
+        for docnum, location in live.columns.locations.items():
             if location:
-                lat, lon = location[0], location[1]
+                lon, lat = location["lon"], location["lat"]
                 found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
         return found
 

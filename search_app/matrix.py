@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from index_store import FACETS
 
-from .engine import SearchRequest, restrict, run_search, selection_masks
+from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
 from .errors import BadRequest
 from .generations import LiveIndex
 from .grouping import group_keys, value_counter
@@ -54,7 +54,8 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     :param labels: facet -> its display label.
     """
     rows, cols, limit = dimensions
-    outcome = run_search(live, replace(request, page=1, per_page=1))
+    request = resolve_request(live, replace(request, page=1, per_page=1))  # values as the index spells them
+    outcome = run_search(live, request)
     wanted = selection_masks(live.columns, request.selected)
     row_axis = axis_counts(live, request, rows, restrict(outcome.matched, wanted, leave_out=(rows,)))
     col_axis = axis_counts(live, request, cols, restrict(outcome.matched, wanted, leave_out=(cols,)))

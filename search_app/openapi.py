@@ -6,10 +6,13 @@ from functools import lru_cache
 
 from index_store import FACETS
 
+from indexer.archive_data import OUTCOMES
+
 from .engine import SORTS
 from .grouping import GROUPS
 from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
 from .openapi_explore import explore_paths, group_parameter
+from .query import KINDS
 from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET
 
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
@@ -33,20 +36,64 @@ _FACET = {
         "truncated": {"type": "boolean"},
     },
 }
+_OUTCOME = {
+    "type": "object",
+    "description": "An outcome from the archive's _data files (winners, finalists, honorable mentions, featured).",
+    "required": ["outcome", "year", "file"],
+    "properties": {
+        "outcome": {"type": "string", "enum": list(OUTCOMES)},
+        "year": {"type": ["integer", "null"]},
+        "file": {"type": "string", "description": "The data file that names it"},
+        "proposal_id": {"type": ["string", "null"], "description": "The proposal it went to, when known"},
+    },
+}
 _CARD = {
     "type": "object",
-    "required": ["id", "kind", "title", "url", "organization", "year", "goal", "regions", "metrics"],
+    "required": [
+        "id", "kind", "title", "url", "organization", "organization_id", "year", "goal", "regions", "metrics",
+        "outcomes", "topics", "org_type",
+    ],
     "properties": {
         "id": {"type": "string"},
-        "kind": {"type": "string", "enum": ["proposal", "article"]},
+        "kind": {"type": "string", "enum": list(KINDS)},
         "title": {"type": "string"},
         "url": {"type": "string"},
         "source_url": {"type": "string"},
-        "organization": {"type": "string"},
+        "organization": {"type": "string", "description": "The organization's name (a linked proposal's is its organization's)"},
+        "organization_id": {"type": ["string", "null"], "description": "The organization document's id, or null when not linked"},
         "year": {"type": ["integer", "null"]},
         "goal": {"type": "string"},
         "regions": _STRING_LIST,
         "metrics": _STRING_LIST,
+        "outcomes": {"type": "array", "items": _OUTCOME},
+        "topics": {**_STRING_LIST, "description": "The organization's topics, parents included"},
+        "org_type": {"type": "string", "description": "The organization's type, folded (Nonprofit, ...)"},
+    },
+}
+_LOCATION = {
+    "type": ["object", "null"],
+    "description": "Where the organization's zip code is; null without a zip",
+    "required": ["lat", "lon", "place", "in_la_county"],
+    "properties": {
+        "zip": {"type": "string"},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "place": {"type": "string"},
+        "in_la_county": {"type": "boolean"},
+    },
+}
+_PROPOSAL_ROW = {
+    "type": "object",
+    "required": ["id", "title", "year", "goal", "url"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "year": {"type": ["integer", "null"]},
+        "goal": {"type": "string"},
+        "url": {"type": "string"},
+        "regions": _STRING_LIST,
+        "metrics": _STRING_LIST,
+        "outcomes": {"type": "array", "items": _OUTCOME},
     },
 }
 _RESULT = {
@@ -108,7 +155,7 @@ def openapi_document() -> dict:
         "paths": {
             "/api/search": {
                 "get": {
-                    "summary": "Search proposals and articles with facets",
+                    "summary": "Search proposals, organizations and articles with facets",
                     "parameters": _search_parameters(),
                     "responses": {
                         "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
@@ -179,6 +226,22 @@ def openapi_document() -> dict:
                             },
                         },
                         "similar": {"type": "array", "items": _CARD},
+                        "proposals": {
+                            "type": "array",
+                            "items": _PROPOSAL_ROW,
+                            "description": "An organization's linked proposals, newest first",
+                        },
+                        "organization_proposals": {
+                            "type": "array",
+                            "items": _PROPOSAL_ROW,
+                            "description": "A proposal's organization's other proposals",
+                        },
+                        "location": _LOCATION,
+                        "websites": _STRING_LIST,
+                        "social": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "ein": {"type": "string"},
+                        "zip": {"type": "string"},
+                        "years": {"type": "array", "items": {"type": "integer"}},
                     },
                 },
                 "Health": {

@@ -1,7 +1,8 @@
 """Turn what a user typed into a Whoosh query plus filters, never raising.
 
 Supported: words (all must match), "quoted phrases", -exclusion, prefix*, OR, and the
-fields title:, org:, region:, metric:, goal:, kind:, year: (with ranges 2015..2018).
+fields title:, org:, region:, metric:, goal:, kind:, year: (with ranges 2015..2018),
+outcome:, topic: and type: (an organization's type).
 Facet fields are taken out before Whoosh sees the text and become filters, with values
 folded to their canonical names (region:sfv is San Fernando Valley); values of one field
 joined by OR become one filter any of them satisfies. A hyphen inside a word is never an
@@ -19,16 +20,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.analysis import index_term
+from indexer.archive_data import match_outcome
 from indexer.goals import match_goal
 from indexer.metrics import match_metric
+from indexer.org_types import normalize_org_type
 from indexer.regions import match_region
 from indexer.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
 from indexer.whoosh_compat import qparser
 from indexer.whoosh_compat import query as wq
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
-FILTER_FIELDS = ("region", "metric", "goal", "kind", "year")
-KINDS = ("proposal", "article")
+FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type")
+FILTER_ALIASES = {"type": "org_type"}  # type:nonprofit reads better than org_type:nonprofit
+KINDS = ("proposal", "organization", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
 PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
 # A value ends at a space or a closing parenthesis: (region:sfv OR region:westside).
@@ -142,7 +146,7 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
     raw = _FIELD_CHAIN.sub(lambda chain: _take_alternatives(chain.group(), parsed), raw)
 
     def replace(match: re.Match) -> str:
-        negate, name, value = match.group(1) == "-", match.group(2).lower(), _field_value(match)
+        negate, name, value = match.group(1) == "-", _filter_name(match.group(2)), _field_value(match)
         if name in FIELD_ALIASES:
             return f"{match.group(1)}{name}:{match.group(3)}"  # Whoosh's field names are lower-case
         if name not in FILTER_FIELDS:
@@ -169,7 +173,7 @@ def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
     term-by-term rules and their notes.
     """
     terms = list(_FIELD_TERM.finditer(chain))
-    names = {term.group(2).lower() for term in terms}
+    names = {_filter_name(term.group(2)) for term in terms}
     if len(names) != 1 or any(term.group(1) for term in terms) or not names <= set(FILTER_FIELDS):
         return chain
     name = names.pop()
@@ -182,6 +186,11 @@ def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
         parsed.notes.append(f"No {name} matches {value!r}: left out of the {name} values joined by OR.")
     parsed.any_of.append((name, list(dict.fromkeys(understood))))
     return " "
+
+
+def _filter_name(written: str) -> str:
+    name = written.lower()
+    return FILTER_ALIASES.get(name, name)
 
 
 def _field_value(term: re.Match) -> str:
@@ -250,6 +259,12 @@ def canonical_value(name: str, value: str) -> str | None:
         return match_goal(value)
     if name == "kind":
         return value.lower() if value.lower() in KINDS else None
+    if name == "outcome":
+        return match_outcome(value)
+    if name == "org_type":
+        return normalize_org_type(value) or None
+    if name == "topic":  # topics come from the archive's data: folded against each generation's
+        return " ".join(value.split()) or None
     return None
 
 

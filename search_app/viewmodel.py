@@ -1,8 +1,9 @@
 """The one view-model behind both the HTML pages and their JSON twins.
 
-Views call `search_view` or `document_view` and either render the dict with a template
-or return it as JSON, so the page and the API can never disagree. Links are built by a
-`link(params)` function the view passes in, keeping this module free of request state.
+Views call `search_view` (here) or `document_view` (search_app/documents.py) and either
+render the dict with a template or return it as JSON, so the page and the API can never
+disagree. Links are built by a `link(params)` function the view passes in, keeping this
+module free of request state.
 """
 
 from __future__ import annotations
@@ -10,16 +11,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from index_store import FACETS, document_text, payload_of, split_values
+from index_store import FACETS, Columns, document_text, payload_of, split_values
 
-from .engine import SearchOutcome, SearchRequest, run_search
-from .errors import BadRequest, PageBeyondEnd
+from .engine import SearchOutcome, SearchRequest, resolve_request, run_search
+from .errors import PageBeyondEnd
 from .generations import LiveIndex
 from .query import highlight_terms
 from .snippets import Highlighter, PreparedText, prepare
 
 Link = Callable[[dict], str]
-FACET_LABELS = {"region": "Region", "metric": "Metric", "goal": "Goal", "year": "Year", "kind": "Kind"}
+FACET_LABELS = {
+    "region": "Region",
+    "metric": "Metric",
+    "goal": "Goal",
+    "year": "Year",
+    "kind": "Kind",
+    "outcome": "Outcome",
+    "topic": "Topic",
+    "org_type": "Organization type",
+}
 NUMERIC_ORDER_FACETS = {"year"}  # listed by value (newest first), not by count
 
 
@@ -39,6 +49,7 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
 def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Link) -> dict:
     """Search and shape everything the page and `/api/search` show."""
     started = time.perf_counter()
+    request = resolve_request(live, request)  # chips and ticked boxes show the values as indexed
     outcome = run_search(live, request, config["FEW_RESULTS"])
     pages = max(1, -(-outcome.total // request.per_page))
     if request.page > pages:
@@ -106,8 +117,8 @@ def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict
     with live.searcher() as searcher:
         for docnum, score in outcome.page_hits:
             # The same words on the same document always highlight the same way.
-            card = live.cached(("result", docnum, terms), lambda: _highlighted_card(live, searcher, docnum, terms, config))
-            results.append({**card, "score": round(score, 4)})
+            shown = live.cached(("result", docnum, terms), lambda: _highlighted_card(live, searcher, docnum, terms, config))
+            results.append({**shown, "score": round(score, 4)})
     return results
 
 
@@ -116,7 +127,7 @@ def _highlighted_card(live: LiveIndex, searcher, docnum: int, terms, config: dic
     stored = searcher.stored_fields(docnum)
     source = live.cached(("snippet source", docnum), lambda: _snippet_source(stored))
     return {
-        **_card(stored),
+        **card(stored, live.columns),
         # Markup (a str): escaped by snippets.py, so templates need no |safe.
         "title_html": highlighter.highlight_all(stored.get("title", "")),
         "snippet_html": highlighter.snippet(
@@ -131,19 +142,25 @@ def _snippet_source(stored: dict) -> PreparedText:
     return prepare(f"{summary}\n{body}" if summary else body)
 
 
-def _card(stored: dict) -> dict:
-    """The fields a result or a similar-document link shows."""
+def card(stored: dict, columns: Columns) -> dict:
+    """The fields a result or a similar-document link shows, with what the indexer linked
+    to it: its organization (2013-2014 proposals name none themselves), outcomes, topics."""
+    link = columns.link_of(stored["id"])
     return {
         "id": stored["id"],
         "kind": stored.get("kind", ""),
         "title": stored.get("title", ""),
         "url": "/doc/" + stored["id"],
         "source_url": stored.get("url", ""),
-        "organization": stored.get("organization", ""),
+        "organization": link.get("organization") or stored.get("organization", ""),
+        "organization_id": link.get("organization_id"),
         "year": stored.get("year"),
         "goal": stored.get("goal", ""),
         "regions": split_values(stored.get("region", "")),
         "metrics": split_values(stored.get("metric", "")),
+        "outcomes": link.get("outcomes", []),
+        "topics": link.get("topics", []),
+        "org_type": link.get("org_type", ""),
     }
 
 
@@ -207,59 +224,3 @@ def _pagination(page: int, pages: int, state: dict, link: Link) -> dict:
         "next_url": page_url(page + 1) if page < pages else None,
         "pages": [{"number": n, "url": page_url(n), "current": n == page} for n in window],
     }
-
-
-def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dict:
-    """A whole document with its sections, facet links and similar proposals.
-
-    :raises BadRequest: (404) when no document has this id.
-    """
-    docnum = live.columns.by_id.get(doc_id)
-    if docnum is None:
-        raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
-    with live.searcher() as searcher:
-        stored = searcher.stored_fields(docnum)
-        payload = payload_of(stored)
-        similar = _similar(searcher, docnum, document_text(payload), config["SIMILAR_COUNT"])
-    card = _card(stored)
-    return {
-        "ok": True,
-        **card,
-        "summary": stored.get("summary", ""),
-        "author": payload.get("author", ""),
-        "site": payload.get("site", ""),
-        "date": payload.get("date", ""),
-        "sections": [{"question": q, "answer": a} for q, a in payload.get("sections", [])],
-        "text": payload.get("text", ""),
-        "links": _facet_links(card, link),
-        "similar": similar,
-        "generation": live.generation.number,
-    }
-
-
-def _facet_links(card: dict, link: Link) -> dict:
-    """Each facet value of the document as a link that starts a filtered search."""
-    links = {
-        "regions": [{"value": v, "url": link({"region": [v]})} for v in card["regions"]],
-        "metrics": [{"value": v, "url": link({"metric": [v]})} for v in card["metrics"]],
-        "goal": {"value": card["goal"], "url": link({"goal": [card["goal"]]})} if card["goal"] else None,
-        "year": {"value": card["year"], "url": link({"year": [str(card["year"])]})} if card["year"] else None,
-        "organization": {"value": card["organization"], "url": link({"q": f'org:"{card["organization"]}"'})}
-        if card["organization"] and '"' not in card["organization"]
-        else None,
-    }
-    return links
-
-
-def _similar(searcher, docnum: int, text: str, count: int) -> list[dict]:
-    """More-like-this over the answers, restricted to proposals."""
-    from indexer.whoosh_compat import query as wq
-
-    try:
-        hits = searcher.more_like(
-            docnum, "body", text=text, top=count + 1, numterms=20, filter=wq.Term("kind", "proposal")
-        )
-    except Exception:  # a document with no body text has nothing to compare
-        return []
-    return [_card(hit.fields()) for hit in hits if hit.docnum != docnum][:count]
-

@@ -77,6 +77,30 @@ def index_dir(tmp_path_factory, sample_corpus) -> Path:
     return directory
 
 
+ARCHIVE_YEARS = ("2013", "2014", "2019", "2020")  # with and without organization_name, old and new forms
+
+
+@pytest.fixture(scope="session")
+def archive_root(tmp_path_factory) -> Path:
+    """A folder laid out like github.com/la2050/archive: `_projects/<year>/`,
+    `_organizations/`, `_data/`, from ../shared (four years of proposals, all the rest)."""
+    if not (SHARED_CORPUS / "organizations").is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    root = tmp_path_factory.mktemp("archive")
+    for year in ARCHIVE_YEARS:
+        shutil.copytree(SHARED_CORPUS / "proposals" / year, root / "_projects" / year)
+    shutil.copytree(SHARED_CORPUS / "organizations", root / "_organizations")
+    shutil.copytree(SHARED_CORPUS / "data", root / "_data")
+    return root
+
+
+@pytest.fixture(scope="session")
+def archive_index(archive_root, tmp_path_factory):
+    """(index directory, IndexReport) of `archive_root`, built once per test session."""
+    directory = tmp_path_factory.mktemp("archive-index")
+    return directory, index_paths(IndexStore(directory), [archive_root], rebuild=True)
+
+
 @pytest.fixture
 def app(index_dir):
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})

@@ -254,3 +254,38 @@ def test_finding_a_facet_value_filters_the_list_and_never_submits(page: Page, se
     page.wait_for_timeout(300)
     assert page.url == url
     expect(box).to_have_value("zzzz")
+
+
+@pytest.fixture(scope="module")
+def archive_url(archive_index):
+    """The real server over a folder laid out like the archive (organizations and outcomes too)."""
+    with running_server(archive_index[0], workers=1) as server:
+        yield server.url
+
+
+def test_from_a_proposal_to_its_organization_and_on_to_another_of_its_proposals(page: Page, archive_url: str):
+    page.goto(archive_url + "/?q=826LA&kind=proposal")
+    first = page.locator("ol.results li.result-proposal h2 a").first
+    first_title = first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    expect(page.locator("main.document h1")).to_have_text(first_title)
+
+    # The proposal names its organization, linked to the organization's own page.
+    with page.expect_navigation():
+        page.locator("a.organization-link").click()
+    assert page.url.endswith("/doc/organization/826la"), page.url
+    expect(page.locator("main.document h1")).to_have_text("826LA")
+    rows = page.locator("table.org-proposals tbody tr")
+    assert rows.count() >= 2
+    expect(page.locator("section.worked-on")).to_contain_text("Metrics")
+
+    # On to another of its proposals, which links back to the same organization.
+    other = rows.locator("a").filter(has_not_text=first_title).first
+    other_title = other.inner_text()
+    with page.expect_navigation():
+        other.click()
+    expect(page.locator("main.document h1")).to_have_text(other_title)
+    assert other_title != first_title
+    expect(page.locator("a.organization-link")).to_have_attribute("href", "/doc/organization/826la")
+    expect(page.locator("section.organization-proposals")).to_contain_text(first_title)

@@ -340,13 +340,16 @@ def test_stats_json(runner, corpus, index_dir):
     assert isinstance(size, int) and size > 0
     assert stats == {
         "generation": 1,
-        "documents": {"proposal": 2, "article": 1},
+        "documents": {"proposal": 2, "organization": 0, "article": 1},
         "facets": {
             "region": {"San Fernando Valley": 2, "South LA": 2},
             "metric": {"Access to healthy food": 2},
             "goal": {"learn": 1, "play": 1},
             "year": {"2019": 2, "2017": 1},
             "kind": {"proposal": 2, "article": 1},
+            "outcome": {},
+            "topic": {},
+            "org_type": {},
         },
     }
 
@@ -356,12 +359,13 @@ def test_stats_text(runner, corpus, index_dir):
     result = invoke(runner, ["stats", "--index-dir", index_dir])
     assert result.exit_code == 0
     assert re.fullmatch(
-        rf"generation 1 in {re.escape(index_dir)}: 3 documents \(2 proposals, 1 articles\), \d+\.\d MB\n"
+        rf"generation 1 in {re.escape(index_dir)}: 3 documents \(2 proposals, 0 organizations, 1 articles\), \d+\.\d MB\n"
         r"region \(2 values\):\n       2  San Fernando Valley\n       2  South LA\n"
         r"metric \(1 values\):\n       2  Access to healthy food\n"
         r"goal \(2 values\):\n       1  learn\n       1  play\n"
         r"year \(2 values\):\n       2  2019\n       1  2017\n"
-        r"kind \(2 values\):\n       2  proposal\n       1  article\n",
+        r"kind \(2 values\):\n       2  proposal\n       1  article\n"
+        r"outcome \(0 values\):\ntopic \(0 values\):\norg_type \(0 values\):\n",
         result.output,
     ), result.output
 
@@ -391,7 +395,7 @@ def test_a_corrupt_generation_fails_stats_until_a_rebuild_repairs_it(runner, cor
     assert repaired.exit_code == 0
     assert summary_of(repaired)["generation"] == 2
     stats = invoke(runner, ["stats", "--json", "--index-dir", index_dir])
-    assert stats.exit_code == 0 and json.loads(stats.stdout)["documents"] == {"proposal": 2, "article": 1}
+    assert stats.exit_code == 0 and json.loads(stats.stdout)["documents"] == {"proposal": 2, "organization": 0, "article": 1}
 
 
 # --- serve --------------------------------------------------------------------------------

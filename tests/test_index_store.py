@@ -479,13 +479,16 @@ def test_generation_stats(store, corpus):
     stats = generation_stats(store.open_current())
     assert set(stats) == {"generation", "documents", "facets", "size_bytes"}
     assert stats["generation"] == 1
-    assert stats["documents"] == {"proposal": 3, "article": 1}
+    assert stats["documents"] == {"proposal": 3, "organization": 0, "article": 1}
     assert stats["facets"] == {
         "region": {"South LA": 2, "San Fernando Valley": 1, "Westside": 1},
         "metric": {"Access to healthy food": 3},
         "goal": {"create": 1, "learn": 1, "play": 1},
         "year": {"2019": 3, "2017": 1},
         "kind": {"proposal": 3, "article": 1},
+        "outcome": {},
+        "topic": {},
+        "org_type": {},
     }
     assert stats["size_bytes"] == sum(f.stat().st_size for f in (store.root / "gen-000001").iterdir())
 

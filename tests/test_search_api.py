@@ -14,9 +14,9 @@ import pytest
 
 from search_app.query import analyse
 
-FACETS = ("region", "metric", "goal", "year", "kind")
+FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type")
 SEARCH_KEYS = {"ok", "query", "total", "page", "per_page", "took_ms", "suggestion", "results", "facets"}
-CARD_KEYS = {"id", "kind", "title", "url", "organization", "year", "goal", "regions", "metrics"}
+CARD_KEYS = {"id", "kind", "title", "url", "organization", "organization_id", "year", "goal", "regions", "metrics", "outcomes", "topics"}
 RESULT_KEYS = CARD_KEYS | {"title_html", "snippet_html", "score"}
 DOC_KEYS = CARD_KEYS | {"ok", "sections", "similar"}
 HEALTH_KEYS = {"ok", "generation", "documents"}

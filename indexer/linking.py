@@ -1,0 +1,254 @@
+"""Link the documents of an index: proposals to organizations, outcomes, topics.
+
+Linking runs after parsing, over the `facts` of every file in the index (kept in the
+manifest), so an update that changes only an organization, only a proposal or only a
+`_data` file recomputes every link without parsing unchanged files again, and a removed
+organization unlinks its proposals. The result is a plain dict saved in the manifest:
+
+    {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics",
+                            "org_type", and for organizations "location"}},
+     "proposals_of": {organization id: [proposal ids, newest first]},
+     "problems": ["file: entry: reason", ...]}
+
+Rules (each documented where it is applied):
+- A proposal belongs to the organization whose `project_ids` hold its `project_id`,
+  else to the one whose `organization_id` equals its own.
+- An outcome entry matches a proposal by its challenge URL, else an organization by one
+  of its challenge URLs or its slug (then that organization's proposal of the entry's
+  year), else a proposal by title and year, else an organization by name (and year).
+- Topics fold through the hierarchy of the topic data file: a child topic brings its
+  parent, so choosing a parent finds everything tagged with it or any child.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+__all__ = ["link_documents"]
+
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def link_documents(entries: list[dict]) -> dict:
+    """Links for `entries`: dicts with the `id`, `kind`, `path` and `facts` of each file."""
+    return _Linker(entries).run()
+
+
+def fold(text) -> str:
+    """Case, punctuation and spacing ignored; "&" read as "and"."""
+    return _NOT_WORD.sub(" ", str(text or "").lower().replace("&", " and ")).strip()
+
+
+def url_key(url: str) -> str:
+    """A URL as compared between files, which write the same page several ways: any scheme
+    and case, no "www.", no trailing "/", ".html" or stray "-" (".../GALA2015.html" is
+    ".../GALA2015", ".../landscape-" is ".../landscape")."""
+    parts = urlsplit(url.strip().lower())
+    host = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/").removesuffix(".html").rstrip("-/")
+    return f"{host}{path}" if host else ""
+
+
+def _file_name(entry: dict) -> str:
+    return entry["path"].replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@dataclass
+class _Outcome:
+    label: str
+    year: int | None
+    file: str
+    proposal_id: str | None = None
+
+    def as_json(self) -> dict:
+        return {"outcome": self.label, "year": self.year, "file": self.file, "proposal_id": self.proposal_id}
+
+
+@dataclass
+class _Linker:
+    entries: list[dict]
+    problems: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        by_kind = defaultdict(dict)
+        self.files = {}
+        for entry in sorted(self.entries, key=lambda e: e["id"]):
+            by_kind[entry["kind"]][entry["id"]] = entry.get("facts") or {}
+            self.files[entry["id"]] = _file_name(entry)
+            for problem in (entry.get("facts") or {}).get("problems", []):
+                self.problems.append(f"{_file_name(entry)}: {problem}")
+        self.proposals: dict[str, dict] = by_kind["proposal"]
+        self.organizations: dict[str, dict] = by_kind["organization"]
+        self.data: dict[str, dict] = by_kind["data"]
+
+    def run(self) -> dict:
+        owner = self._owners()
+        proposals_of = defaultdict(list)
+        for proposal_id, org_id in owner.items():
+            proposals_of[org_id].append(proposal_id)
+        for org_id, ids in proposals_of.items():
+            ids.sort(key=lambda pid: (-(self.proposals[pid].get("year") or 0), self.proposals[pid].get("title", ""), pid))
+        outcomes = self._outcomes(owner, proposals_of)
+        topics = self._topic_expander()
+        documents = {}
+        for org_id, facts in self.organizations.items():
+            documents[org_id] = {
+                "organization_id": org_id,
+                "organization": facts.get("name", ""),
+                "outcomes": [o.as_json() for o in outcomes.get(org_id, [])],
+                "topics": topics(facts.get("topics", [])),
+                "org_type": facts.get("org_type", ""),
+                "location": facts.get("location"),
+            }
+        for proposal_id in self.proposals:
+            org_id = owner.get(proposal_id)
+            org = documents.get(org_id, {})
+            documents[proposal_id] = {
+                "organization_id": org_id,
+                "organization": self.proposals[proposal_id].get("organization") or org.get("organization", ""),
+                "outcomes": [o.as_json() for o in outcomes.get(proposal_id, [])],
+                "topics": org.get("topics", []),
+                "org_type": org.get("org_type", ""),
+            }
+        return {"documents": documents, "proposals_of": dict(proposals_of), "problems": self.problems}
+
+    # -- proposals to organizations ------------------------------------------------
+
+    def _owners(self) -> dict[str, str]:
+        """proposal id -> organization id, by project id, else by organization id."""
+        by_project, by_org_key = defaultdict(list), defaultdict(list)
+        for org_id, facts in self.organizations.items():
+            for project_id in dict.fromkeys(facts.get("project_ids", [])):
+                by_project[project_id].append(org_id)
+            if facts.get("organization_id"):
+                by_org_key[facts["organization_id"]].append(org_id)
+        owner = {}
+        for proposal_id, facts in self.proposals.items():
+            candidates = by_project.get(facts.get("project_id") or "") or by_org_key.get(facts.get("organization_id") or "")
+            if not candidates:
+                continue
+            owner[proposal_id] = chosen = self._choose_owner(facts, candidates)
+            if len(candidates) > 1:
+                others = ", ".join(self.files[c] for c in candidates if c != chosen)
+                self.problems.append(
+                    f"{self.files[chosen]}: project id {facts.get('project_id')} is also listed by {others}; "
+                    f"{proposal_id} is linked to {chosen}"
+                )
+        return owner
+
+    def _choose_owner(self, facts: dict, candidates: list[str]) -> str:
+        """Of organizations listing the same project id, the one that agrees most with the
+        proposal: same organization id, then the proposal's title among its project titles,
+        then the same name; ties go to the first id in sort order, so the choice is stable."""
+
+        def agreement(org_id: str) -> tuple:
+            org = self.organizations[org_id]
+            return (
+                bool(facts.get("organization_id")) and org.get("organization_id") == facts.get("organization_id"),
+                fold(facts.get("title")) in {fold(title) for title in org.get("project_titles", [])},
+                bool(facts.get("organization")) and fold(org.get("name")) == fold(facts.get("organization")),
+            )
+
+        return max(sorted(candidates), key=agreement)
+
+    # -- outcomes ---------------------------------------------------------------------
+
+    def _outcomes(self, owner: dict[str, str], proposals_of: dict[str, list[str]]) -> dict[str, list[_Outcome]]:
+        """doc id -> outcomes; a proposal's outcomes are its organization's too."""
+        matcher = _OutcomeMatcher(self.proposals, self.organizations, proposals_of)
+        found = defaultdict(list)
+        for data_id, facts in self.data.items():
+            if "outcome" not in facts:
+                continue
+            for entry in facts.get("entries", []):
+                proposal_id, org_id, reason = matcher.match(entry)
+                outcome = _Outcome(facts["outcome"], entry.get("year"), self.files[data_id], proposal_id)
+                if proposal_id:
+                    outcome.year = outcome.year or self.proposals[proposal_id].get("year")
+                    found[proposal_id].append(outcome)
+                    org_id = owner.get(proposal_id)
+                if org_id:
+                    found[org_id].append(outcome)
+                if reason:
+                    label = entry.get("title") or entry.get("url") or entry.get("slug") or entry.get("broken", "?")
+                    self.problems.append(f"{self.files[data_id]}: {label}: {reason}")
+        return found
+
+    # -- topics -------------------------------------------------------------------------
+
+    def _topic_expander(self):
+        """A function from an organization's raw tags to its topics, parents included."""
+        parents, names = {}, {}
+        for facts in self.data.values():
+            for parent, children in facts.get("topics", {}).items():
+                names[fold(parent)] = parent
+                for child in children:
+                    names.setdefault(fold(child), child)
+                    parents.setdefault(fold(child), parent)
+
+        def expand(tags: list[str]) -> list[str]:
+            topics = []
+            for tag in tags:
+                key = fold(tag)
+                topics.append(names.get(key, tag))
+                if key in parents:
+                    topics.append(parents[key])
+            return list(dict.fromkeys(topics))
+
+        return expand
+
+
+class _OutcomeMatcher:
+    """Finds the proposal (or organization) an outcome entry names, by the module's rules."""
+
+    def __init__(self, proposals: dict, organizations: dict, proposals_of: dict):
+        self.proposals, self.organizations, self.proposals_of = proposals, organizations, proposals_of
+        self.proposal_by_url = {url_key(f.get("challenge_url", "")): pid for pid, f in proposals.items()}
+        self.proposal_by_url.pop("", None)
+        self.org_by_url, self.org_by_slug, self.org_by_name = {}, {}, defaultdict(list)
+        for org_id, facts in organizations.items():
+            years = facts.get("years", [])
+            for index, url in enumerate(facts.get("challenge_urls", [])):
+                year = years[index] if index < len(years) else None
+                self.org_by_url.setdefault(url_key(url), (org_id, year))
+            self.org_by_slug[org_id.rsplit("/", 1)[-1]] = org_id
+            self.org_by_name[fold(facts.get("name"))].append(org_id)
+        self.proposal_by_title = defaultdict(list)
+        for pid, facts in proposals.items():
+            self.proposal_by_title[(fold(facts.get("title")), facts.get("year"))].append(pid)
+
+    def match(self, entry: dict) -> tuple[str | None, str | None, str]:
+        """(proposal id, organization id, problem): a problem when no proposal was found."""
+        if entry.get("broken"):
+            return None, None, "an entry that is neither a mapping nor a string"
+        year, key = entry.get("year"), url_key(entry.get("url", ""))
+        if key in self.proposal_by_url:
+            return self.proposal_by_url[key], None, ""
+        org_id = None
+        if key in self.org_by_url:
+            org_id, url_year = self.org_by_url[key]
+            year = year or url_year
+        elif entry.get("slug") in self.org_by_slug:
+            org_id = self.org_by_slug[entry["slug"]]
+        if org_id is None:
+            titled = self.proposal_by_title.get((fold(entry.get("title")), year), [])
+            if len(titled) == 1:
+                return titled[0], None, ""
+            named = self.org_by_name.get(fold(entry.get("title")), [])
+            org_id = named[0] if len(named) == 1 else None
+        if org_id is None:
+            return None, None, "no proposal or organization matches its URL, title or name"
+        if year is None:  # e.g. featured organizations: the organization itself
+            return None, org_id, ""
+        of_year = [pid for pid in self.proposals_of.get(org_id, []) if self.proposals[pid].get("year") == year]
+        if len(of_year) == 1:
+            return of_year[0], org_id, ""
+        if of_year:  # several that year: the one whose title the entry names, else report
+            titled = [pid for pid in of_year if fold(self.proposals[pid].get("title")) == fold(entry.get("title"))]
+            if len(titled) == 1:
+                return titled[0], org_id, ""
+            return None, org_id, f"{org_id} has {len(of_year)} proposals of {year}; kept on the organization"
+        return None, org_id, f"{org_id} has no proposal of {year}; kept on the organization"

@@ -1,0 +1,136 @@
+"""The view-model of one document's page and `/api/doc/<id>`: a proposal, an article or
+an organization, with its facet links, what the indexer linked to it, and similar proposals.
+
+An organization's page is built from its own stored fields (who they are, links out)
+plus its proposals, found through the links the indexer saved (indexer/linking.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from index_store import Columns, document_text, payload_of
+
+from .errors import BadRequest
+from .generations import LiveIndex
+from .viewmodel import Link, card
+
+__all__ = ["document_view"]
+
+
+def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dict:
+    """A whole document with its sections, facet links and similar proposals.
+
+    :raises BadRequest: (404) when no document has this id.
+    """
+    columns = live.columns
+    docnum = columns.by_id.get(doc_id)
+    if docnum is None:
+        raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
+    with live.searcher() as searcher:
+        stored = searcher.stored_fields(docnum)
+        payload = payload_of(stored)
+        similar = _similar(searcher, columns, docnum, document_text(payload), config["SIMILAR_COUNT"])
+        organization_id = doc_id if stored.get("kind") == "organization" else columns.organization_ids.get(docnum)
+        proposals = [_proposal_row(searcher.stored_fields(d), columns) for d in columns.proposals_of(organization_id or "")]
+    view = card(stored, columns)
+    view.update(
+        ok=True,
+        summary=stored.get("summary", ""),
+        author=payload.get("author", ""),
+        site=payload.get("site", ""),
+        date=payload.get("date", ""),
+        sections=[{"question": q, "answer": a} for q, a in payload.get("sections", [])],
+        text="" if view["kind"] == "organization" else payload.get("text", ""),
+        links=_facet_links(view, link),
+        similar=similar,
+        generation=live.generation.number,
+    )
+    if view["kind"] == "organization":
+        view.update(_organization_parts(payload.get("profile", {}), columns.locations.get(docnum), proposals, link))
+    else:
+        # The organization's other proposals: the way on from one proposal to the next.
+        view["organization_proposals"] = [row for row in proposals if row["id"] != doc_id]
+    return view
+
+
+def _organization_parts(profile: dict, location: dict | None, proposals: list[dict], link: Link) -> dict:
+    """Who they are, links out, their proposals, and what they worked on across years."""
+    return {
+        "websites": profile.get("websites", []),
+        "social": profile.get("social", {}),
+        "charity_navigator_url": profile.get("charity_navigator_url", ""),
+        "ein": profile.get("ein", ""),
+        "zip": profile.get("zip", ""),
+        "location": location,
+        "years": sorted({row["year"] for row in proposals if row["year"]} | set(profile.get("years", [])), reverse=True),
+        "proposals": proposals,
+        "worked_on": {
+            "metrics": _across_years(proposals, "metrics", "metric", link),
+            "regions": _across_years(proposals, "regions", "region", link),
+        },
+    }
+
+
+def _proposal_row(stored: dict, columns: Columns) -> dict:
+    """One proposal of an organization: {id, title, year, goal, url} plus what it covered."""
+    row = card(stored, columns)
+    keep = ("id", "title", "year", "goal", "url", "source_url", "regions", "metrics", "outcomes")
+    return {key: row[key] for key in keep}
+
+
+def _across_years(proposals: list[dict], key: str, facet: str, link: Link) -> list[dict]:
+    """The values of `key` over an organization's proposals: how often, in which years."""
+    counts, years = Counter(), defaultdict(set)
+    for row in proposals:
+        for value in row[key]:
+            counts[value] += 1
+            if row["year"]:
+                years[value].add(row["year"])
+    ordered = sorted(counts, key=lambda value: (-counts[value], value.casefold()))
+    return [
+        {"value": v, "count": counts[v], "years": sorted(years[v]), "url": link({facet: [v], "kind": ["proposal"]})}
+        for v in ordered
+    ]
+
+
+def _facet_links(view: dict, link: Link) -> dict:
+    """Each facet value of the document as a link that starts a filtered search."""
+    organization_id = view.get("organization_id")
+    return {
+        "regions": [{"value": v, "url": link({"region": [v]})} for v in view["regions"]],
+        "metrics": [{"value": v, "url": link({"metric": [v]})} for v in view["metrics"]],
+        "goal": {"value": view["goal"], "url": link({"goal": [view["goal"]]})} if view["goal"] else None,
+        "year": {"value": view["year"], "url": link({"year": [str(view["year"])]})} if view["year"] else None,
+        "organization": _organization_link(view, organization_id, link),
+        "topics": [{"value": v, "url": link({"topic": [v]})} for v in view["topics"]],
+        "org_type": {"value": view["org_type"], "url": link({"org_type": [view["org_type"]]})} if view["org_type"] else None,
+        "outcomes": [
+            {**outcome, "url": link({"outcome": [outcome["outcome"]], "year": [str(outcome["year"])]} if outcome["year"] else {"outcome": [outcome["outcome"]]})}
+            for outcome in view["outcomes"]
+        ],
+    }
+
+
+def _organization_link(view: dict, organization_id: str | None, link: Link) -> dict | None:
+    """The organization's own page when the indexer linked one, else a search for its name."""
+    if view["kind"] == "organization" or not view["organization"]:
+        return None
+    if organization_id:
+        return {"value": view["organization"], "url": "/doc/" + organization_id, "id": organization_id}
+    if '"' in view["organization"]:
+        return None
+    return {"value": view["organization"], "url": link({"q": f'org:"{view["organization"]}"'}), "id": None}
+
+
+def _similar(searcher, columns: Columns, docnum: int, text: str, count: int) -> list[dict]:
+    """More-like-this over the answers, restricted to proposals."""
+    from indexer.whoosh_compat import query as wq
+
+    try:
+        hits = searcher.more_like(
+            docnum, "body", text=text, top=count + 1, numterms=20, filter=wq.Term("kind", "proposal")
+        )
+    except Exception:  # a document with no body text has nothing to compare
+        return []
+    return [card(hit.fields(), columns) for hit in hits if hit.docnum != docnum][:count]

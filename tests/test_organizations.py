@@ -1,0 +1,208 @@
+"""Organizations, outcomes and topics over a folder laid out like the archive.
+
+The expected figures are computed here from the files with plain PyYAML, independently
+of the indexer: one document per published proposal and organization, every link by
+project id, winners per year, topic and type counts, locations, names that find their
+organization.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from index_store import IndexStore
+from indexer.pipeline import index_paths
+from search_app import create_app
+
+from conftest import ARCHIVE_YEARS as YEARS
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---", re.DOTALL)
+
+
+def front(path: Path) -> dict:
+    return yaml.safe_load(_FRONT.match(path.read_text(encoding="utf-8")).group(1))
+
+
+def fold(text) -> str:
+    return re.sub(r"[^0-9a-z]+", "", str(text).lower().replace("&", "and"))
+
+
+@pytest.fixture(scope="module")
+def archive(archive_root) -> Path:
+    return archive_root
+
+
+@pytest.fixture(scope="module")
+def api(archive_index):
+    client = create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+
+    def get(path: str, **params) -> dict:
+        response = client.get(path, query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return response.get_json()
+
+    get.client = client
+    return get
+
+
+@pytest.fixture(scope="module")
+def files(archive) -> dict:
+    """The archive's files as plain YAML: proposals, published organizations, data."""
+    proposals = {p: front(p) for p in sorted((archive / "_projects").glob("*/*.md"))}
+    organizations = {p: front(p) for p in sorted((archive / "_organizations").glob("*.md"))}
+    return {
+        "proposals": {p: f for p, f in proposals.items() if f.get("published") is not False},
+        "organizations": {p: f for p, f in organizations.items() if f.get("published") is not False},
+        "winners": yaml.safe_load((archive / "_data" / "winners.yaml").read_text(encoding="utf-8")),
+        "tags": yaml.safe_load((archive / "_data" / "tags.yaml").read_text(encoding="utf-8")),
+    }
+
+
+def slug(path: Path) -> str:
+    """The id part of a file name: ASCII, lower-case, hyphenated ("la-más-inc" is "la-mas-inc")."""
+    ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def as_list(value) -> list[str]:
+    return [str(v).strip() for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+
+
+def test_one_document_per_published_proposal_and_organization(api, files):
+    facets = api("/api/search", per_page=1)["facets"]["kind"]["values"]
+    counts = {value["value"]: value["count"] for value in facets}
+    assert counts["proposal"] == len(files["proposals"])
+    assert counts["organization"] == len(files["organizations"])
+    assert "data" not in counts  # data files feed the links, they are not documents
+
+
+def test_ids_are_the_same_whether_the_archive_or_its_parts_are_indexed(archive, archive_index, tmp_path):
+    parts = [archive / "_projects", archive / "_organizations", archive / "_data"]
+    separate = index_paths(IndexStore(tmp_path), parts, rebuild=True)
+    ids = lambda directory: {e["id"] for e in IndexStore(directory).live_manifest()["sources"].values()}  # noqa: E731
+    assert ids(tmp_path) == ids(archive_index[0])
+    assert separate.documents == archive_index[1].documents
+    assert "organization/211-la" in ids(tmp_path) and "data/winners" in ids(tmp_path)
+    assert any(re.fullmatch(r"proposal/2013/[a-z0-9-]+", i) for i in ids(tmp_path))
+
+
+def test_every_proposal_is_linked_by_its_project_id(api, files):
+    owners = {}
+    for path, org in files["organizations"].items():
+        for project_id in as_list(org.get("project_ids")):
+            owners.setdefault(project_id, set()).add(f"organization/{slug(path)}")
+    linked = 0
+    for path, proposal in files["proposals"].items():
+        doc_id = f"proposal/{path.parent.name}/{slug(path)}"
+        expected = owners.get(str(proposal.get("project_id")))
+        if not expected:
+            continue
+        body = api(f"/api/doc/{doc_id}")
+        assert body["organization_id"] in expected, doc_id
+        assert body["organization"], doc_id  # 2013-2014 proposals name no organization themselves
+        linked += 1
+    assert linked >= 0.99 * len(files["proposals"])
+
+
+def test_an_organization_lists_every_linked_proposal_newest_first(api):
+    body = api("/api/doc/organization/826la")
+    proposals = body["proposals"]
+    assert [p["year"] for p in proposals] == sorted((p["year"] for p in proposals), reverse=True)
+    assert {"id", "title", "year", "goal", "url"} <= set(proposals[0])
+    for proposal in proposals:
+        assert api(f"/api/doc/{proposal['id']}")["organization_id"] == "organization/826la"
+    linked_total = api("/api/search", q='org:"826LA"', kind="proposal")["total"]
+    assert len(proposals) >= 2 and linked_total >= 1
+
+
+def test_winners_per_year_equal_the_winners_file(api, files):
+    expected = Counter(entry["year"] for entry in files["winners"] if str(entry["year"]) in YEARS)
+    for year, count in expected.items():
+        found = api("/api/search", outcome="winner", kind="proposal", year=str(year))["total"]
+        assert found == count, year
+
+
+def test_topic_counts_equal_the_files(api, files):
+    hierarchy = {fold(parent): {fold(c) for c in children or []} for parent, children in files["tags"].items()}
+    facet = {v["value"]: v["count"] for v in api("/api/search", kind="organization", per_page=1)["facets"]["topic"]["values"]}
+    totals = {value: api("/api/search", kind="organization", topic=value)["total"] for value in files["tags"]}
+    for parent, children in hierarchy.items():
+        expected = sum(
+            1
+            for org in files["organizations"].values()
+            if {fold(tag) for tag in as_list(org.get("tags_indicators"))} & ({parent} | children)
+        )
+        name = next(p for p in files["tags"] if fold(p) == parent)
+        assert totals[name] == expected, name
+        if name in facet:
+            assert facet[name] == expected
+
+
+def test_type_counts_fold_spellings_into_one_value(api, files):
+    expected = Counter(fold(org.get("org_type")) for org in files["organizations"].values())
+    api_counts = {}
+    for value in api("/api/search", kind="organization", per_page=1)["facets"]["org_type"]["values"]:
+        api_counts[fold(value["value"])] = value["count"]
+    assert api_counts["nonprofit"] == expected["nonprofit"]
+    social = expected["socialenterpriseorbcorps"]
+    assert api_counts["socialenterpriseorbcorps"] == social and social > 21  # both spellings
+    assert api("/api/search", org_type="nonprofit", kind="organization")["total"] == expected["nonprofit"]
+    assert api("/api/search", q="type:nonprofit kind:organization")["total"] == expected["nonprofit"]
+
+
+def test_locations_for_organizations_with_a_zip(api, files):
+    body = api("/api/doc/organization/211-la")
+    assert body["location"]["in_la_county"] is True
+    assert abs(body["location"]["lat"] - 34.09) < 0.2 and abs(body["location"]["lon"] + 118.1) < 0.2
+    outside = next(slug(p) for p, org in files["organizations"].items() if str(org.get("zip")).startswith("2120"))
+    away = api(f"/api/doc/organization/{outside}")["location"]
+    assert away is not None and away["in_la_county"] is False
+    nozip = next(slug(p) for p, org in files["organizations"].items() if not org.get("zip"))
+    assert api(f"/api/doc/organization/{nozip}")["location"] is None
+
+
+def test_unmatched_outcomes_and_bad_zips_are_reported(archive_index):
+    problems = archive_index[1].link_problems
+    assert any(p.startswith("finalists.yaml: ") and "no proposal or organization" in p for p in problems)
+    assert any("is not a five-digit US zip code" in p for p in problems)
+    assert any("is also listed by" in p for p in problems)  # a project id claimed twice
+
+
+@pytest.mark.parametrize("step", [7])
+def test_an_organization_name_finds_its_organization_in_the_top_3(api, files, step):
+    names = [(slug(p), org["title"]) for p, org in list(files["organizations"].items())[::step]]
+    missed = []
+    for org_slug, name in names:
+        top = [r["id"] for r in api("/api/search", q=name, per_page=3)["results"]]
+        if f"organization/{org_slug}" not in top:
+            missed.append(name)
+    assert not missed, f"{len(missed)} of {len(names)}: {missed[:10]}"
+
+
+def test_filters_and_query_terms_for_outcome_and_topic(api):
+    by_param = api("/api/search", outcome="winner", topic="health")
+    by_query = api("/api/search", q="outcome:winner topic:health")
+    assert by_param["total"] == by_query["total"] > 0
+    assert by_param["query"]["topic"] == ["Health"]  # folded to the value as indexed
+    assert all(any(o["outcome"] == "Winner" for o in r["outcomes"]) for r in by_param["results"])
+    assert api("/api/search", q="-outcome:winner kind:proposal")["total"] + api(
+        "/api/search", outcome="winner", kind="proposal"
+    )["total"] == api("/api/search", kind="proposal")["total"]
+
+
+def test_the_organization_page_and_the_way_to_it(api):
+    client = api.client
+    page = client.get("/doc/organization/826la").get_data(as_text=True)
+    assert "826LA" in page and "Proposals (" in page and "What they have worked on" in page
+    assert 'href="https://www.826LA.org"' in page
+    proposal = api("/api/doc/organization/826la")["proposals"][0]["id"]
+    proposal_page = client.get(f"/doc/{proposal}").get_data(as_text=True)
+    assert 'href="/doc/organization/826la"' in proposal_page and "More from 826LA" in proposal_page
+    results = client.get("/?q=826LA").get_data(as_text=True)
+    assert "result-organization" in results and "kind-organization" in results
