@@ -22,7 +22,7 @@ from collections import defaultdict
 from operator import sub
 from pickle import dumps
 
-from indexer.whoosh_compat import (
+from index_format.whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     W3TermInfo,
     byte_to_length,

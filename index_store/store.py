@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.schema import build_schema
-from indexer.whoosh_compat import FileStorage
-from indexer.whoosh_compat import index as whoosh_index
+from index_format.schema import build_schema
+from index_format.whoosh_compat import FileStorage
+from index_format.whoosh_compat import index as whoosh_index
 
 from .columns import payload_of
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from index_store import write_part
 
 from .parse_cache import ParseCache, entry_key
-from .schema import document_fields
+from .fields import document_fields
 from .sources import ParsedFile, SourceFile, parse_source
 
 BATCH = 16  # files handed to a worker at a time: small enough for a smooth progress bar

@@ -22,7 +22,7 @@ from index_store import Builder, IndexBuildError, IndexStore
 from .linking import link_documents
 from .parallel import Outcome, parse_and_write
 from .parse_cache import ParseCache
-from .schema import document_fields
+from .fields import document_fields
 from .sources import SourceFile, discover, file_digest, file_stamp, parse_source
 
 PARALLEL_THRESHOLD = 200  # files: below this, starting worker processes costs more than it saves

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import yaml
 
-from .memo import Memo
+from index_format.memo import Memo
 
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")

@@ -8,7 +8,7 @@ from .openapi import openapi_document
 from .pages import search_linker
 from .params import parse_search_args
 from .state import live_index
-from .documents import document_view
+from .document_view import document_view
 from .viewmodel import search_view
 
 bp = Blueprint("api", __name__)

@@ -13,7 +13,7 @@ from .nav import facet_labels, view_links
 from .overview import overview_view
 from .params import parse_search_args
 from .state import live_index
-from .documents import document_view
+from .document_view import document_view
 from .viewmodel import request_state, search_view
 
 bp = Blueprint("pages", __name__)

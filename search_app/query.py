@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.analysis import index_term
+from index_format.analysis import index_term
 from indexer.archive_data import match_outcome
 from indexer.goals import match_goal
 from indexer.metrics import match_metric
 from indexer.org_types import normalize_org_type
 from indexer.regions import match_region
-from indexer.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
-from indexer.whoosh_compat import qparser
-from indexer.whoosh_compat import query as wq
+from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
+from index_format.whoosh_compat import qparser
+from index_format.whoosh_compat import query as wq
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
 FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type")

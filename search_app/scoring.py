@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from itertools import accumulate
 
-from indexer.whoosh_compat import FilterMatcher, ListMatcher, TermNotFound, W3LeafMatcher, scoring, segment_field_lengths
-from indexer.whoosh_compat import query as wq
+from index_format.whoosh_compat import FilterMatcher, ListMatcher, TermNotFound, W3LeafMatcher, scoring, segment_field_lengths
+from index_format.whoosh_compat import query as wq
 
 Scores = dict[int, float]  # segment docnum -> score
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-from indexer.analysis import stem_word
-from indexer.whoosh_compat import accent_map
+from index_format.analysis import stem_word
+from index_format.whoosh_compat import accent_map
 
 SCAN_CHARS = 8_000  # characters scanned for matches: the best fragments are rarely later
 MAX_MATCHES = 16  # matches considered when choosing windows: enough for two fragments

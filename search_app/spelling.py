@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.schema import SEARCH_FIELDS
+from index_format.schema import SEARCH_FIELDS
 
 from .generations import LiveIndex
 from .query import analyse

@@ -1,6 +1,6 @@
 """The one view-model behind both the HTML pages and their JSON twins.
 
-Views call `search_view` (here) or `document_view` (search_app/documents.py) and either
+Views call `search_view` (here) or `document_view` (search_app/document_view.py) and either
 render the dict with a template or return it as JSON, so the page and the API can never
 disagree. Links are built by a `link(params)` function the view passes in, keeping this
 module free of request state.

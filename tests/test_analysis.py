@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import PARAGRAPH_GAP, FoldStemAnalyzer, index_term
-from indexer.memo import Memo
-from indexer.whoosh_compat import accent_map, analysis
+from index_format.analysis import PARAGRAPH_GAP, FoldStemAnalyzer, index_term
+from index_format.memo import Memo
+from index_format.whoosh_compat import accent_map, analysis
 
 from conftest import SHARED_CORPUS
 

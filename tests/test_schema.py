@@ -7,9 +7,9 @@ import re
 import pytest
 from conftest import SHARED_CORPUS
 
-from indexer.schema import spelling_words
+from indexer.fields import spelling_words
 from indexer.sources import discover, parse_source
-from indexer.whoosh_compat import accent_map
+from index_format.whoosh_compat import accent_map
 
 
 def reference_words(*texts: str) -> set[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from index_store import IndexStore
 from indexer.pipeline import index_paths
-from indexer.whoosh_compat import query as wq
+from index_format.whoosh_compat import query as wq
 from search_app.query import parse_query
 from search_app.scoring import score_all
 

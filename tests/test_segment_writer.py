@@ -10,12 +10,13 @@ from whoosh.codec import whoosh3
 
 from index_store.segment_writer import BulkSegmentWriter
 from index_store.store import WRITER_OPTIONS
-from indexer.analysis import index_term
-from indexer.postings_format import PackedPositions
-from indexer.schema import build_schema, document_fields
+from index_format.analysis import index_term
+from index_format.postings_format import PackedPositions
+from index_format.schema import build_schema
+from indexer.fields import document_fields
 from indexer.sources import discover, parse_source
-from indexer.whoosh_compat import index as whoosh_index
-from indexer.whoosh_compat import query
+from index_format.whoosh_compat import index as whoosh_index
+from index_format.whoosh_compat import query
 
 from conftest import SAMPLE_CORPUS, SHARED_CORPUS
 

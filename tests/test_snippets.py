@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import stem_word
-from indexer.whoosh_compat import accent_map
+from index_format.analysis import stem_word
+from index_format.whoosh_compat import accent_map
 from search_app.query import highlight_terms, parse_query
 from search_app.snippets import SCAN_CHARS, Highlighter, _fold
 

@@ -6,8 +6,8 @@ loop iteration with a memoised stemmer. Analysis was about half of indexing time
 One addition: a paragraph break (a blank line) adds PARAGRAPH_GAP to the positions of
 the words after it, so that a phrase never matches across two answers of a proposal
 ("...of our community" / "College matriculation rates...").
-The class must stay importable under this name: Whoosh pickles the schema, analyzer
-included, into each index.
+The class must stay importable under this name (index_format.analysis): Whoosh pickles
+the schema, analyzer included, into each index.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _analyse_word(original: str, stoplist: frozenset, minsize: int) -> tuple[str
 def _term_function(stoplist: frozenset, minsize: int) -> Callable[[str], str | None]:
     """word as written -> its index term, or None for a stop word; one per configuration.
 
-    A `Memo` lookup is the cheapest per-word step Python offers (see indexer/memo.py).
+    A `Memo` lookup is the cheapest per-word step Python offers (see index_format/memo.py).
     """
 
     def term(original: str) -> str | None:

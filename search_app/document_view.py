@@ -125,7 +125,7 @@ def _organization_link(view: dict, organization_id: str | None, link: Link) -> d
 
 def _similar(searcher, columns: Columns, docnum: int, text: str, count: int) -> list[dict]:
     """More-like-this over the answers, restricted to proposals."""
-    from indexer.whoosh_compat import query as wq
+    from index_format.whoosh_compat import query as wq
 
     try:
         hits = searcher.more_like(
