@@ -35,6 +35,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
+    organization: str = ""  # "organization/<slug>": only that organization and its proposals
 
 
 @dataclass
@@ -70,6 +71,8 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         for value in values
         if value not in live.columns.masks[facet]
     ]
+    if request.organization and request.organization not in live.columns.by_id:
+        notes.append(f"No organization has the id {request.organization!r}.")
     scores = _match(live, parsed)
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
@@ -95,6 +98,7 @@ def run_search(live: LiveIndex, request: SearchRequest, few_results: int = 3) ->
         tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
         sort,
         request.group,
+        request.organization,
     )
     found = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request, sort))
     counted = time.perf_counter()
@@ -152,6 +156,8 @@ def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: Se
     matched = _apply_query_filters(live, parsed, scores)
     browsing = scores is None and matched is live.columns.docnums
     matched_bits = live.columns.all_docs if browsing else live.columns.bitset(matched)
+    if request.organization:
+        matched_bits &= grouping.group_mask(live, request.organization)
     count = grouping.value_counter(live, request.group)
     hits, facet_counts = _filter_and_count(live, matched_bits, request.selected, count)
     if browsing:  # no scores: the generation's precomputed order, filtered; newest by default

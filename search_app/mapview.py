@@ -17,7 +17,7 @@ from dataclasses import replace
 from .charts import proposal_series
 from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
 from .generations import LiveIndex
-from .grouping import group_keys
+from .grouping import docnums_in, group_keys
 from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
 
 ORGANIZATION = "organization"
@@ -96,7 +96,7 @@ def _documents_per_organization(live: LiveIndex, hits: int) -> tuple[Counter, in
     kinds = columns.values["kind"]
     counts: Counter = Counter()
     unlinked = 0
-    for docnum in columns.members(hits, columns.docnums):
+    for docnum in docnums_in(hits):
         organization = columns.by_id.get(keys[docnum])
         if organization is not None and kinds[organization] == (ORGANIZATION,):
             counts[organization] += 1

@@ -19,7 +19,7 @@ from index_store import FACETS
 from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
 from .errors import BadRequest
 from .generations import LiveIndex
-from .grouping import group_keys, value_counter
+from .grouping import docnums_in, group_keys, value_counter
 from .params import choice_param
 
 DEFAULT_DIMENSIONS = ("region", "metric")
@@ -123,7 +123,7 @@ def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, 
         return counts
     keys, wanted_rows, wanted_cols = group_keys(live), set(row_values), set(col_values)
     holders: dict[tuple[str, str], set[str]] = {}
-    for docnum in columns.members(base, columns.docnums):
+    for docnum in docnums_in(base):
         for row in wanted_rows.intersection(columns.values[rows][docnum]):
             for col in wanted_cols.intersection(columns.values[cols][docnum]):
                 holders.setdefault((row, col), set()).add(keys[docnum])

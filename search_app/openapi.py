@@ -11,7 +11,7 @@ from indexer.archive_data import OUTCOMES
 from .engine import SORTS
 from .grouping import GROUPS
 from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
-from .openapi_explore import explore_paths, group_parameter
+from .openapi_explore import explore_paths, group_parameter, organization_parameter
 from .query import KINDS
 from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET
 
@@ -143,6 +143,7 @@ def _search_parameters() -> list[dict]:
         {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
         {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
         group_parameter(),
+        organization_parameter(),
     ]
 
 

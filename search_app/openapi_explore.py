@@ -96,6 +96,12 @@ def _json(schema: str) -> dict:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
 
 
+def organization_parameter() -> dict:
+    return {"name": "organization", "in": "query", "required": False,
+            "description": "Only this organization (`organization/<slug>`) and its proposals.",
+            "schema": {"type": "string", "maxLength": 200}}  # fmt: skip
+
+
 def _get(summary: str, parameters: list[dict], content: dict) -> dict:
     return {
         "get": {

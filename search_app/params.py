@@ -41,7 +41,12 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
     page = _int_param(args, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
     group = choice_param(args, "group", ("", *GROUPS))
-    return SearchRequest(q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group)
+    organization = _CONTROL.sub("", args.get("organization", "")).strip()
+    if len(organization) > MAX_VALUE_LENGTH:
+        raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_VALUE_LENGTH}")
+    return SearchRequest(
+        q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization
+    )
 
 
 def choice_param(args: MultiDict, name: str, allowed: tuple[str, ...], default: str = "") -> str:

@@ -257,7 +257,7 @@ def test_document_sections(client, proposal):
     soup = get_page(client, proposal["url"])
     main = soup.select_one("main.document")
     assert main.h1.get_text() == proposal["title"]
-    sections = [section for section in main.find_all("section") if "similar" not in section.get("class", [])]
+    sections = [section for section in main.find_all("section") if not {"similar", "partners"} & set(section.get("class", []))]
     assert [section.h2.get_text() for section in sections] == [s["question"] for s in proposal["sections"]]
     for section, expected in zip(sections, proposal["sections"]):
         paragraphs = [p.get_text() for p in section.find_all("p")]
