@@ -119,7 +119,6 @@ class Columns:
             self._orders[sort] = sorted(self.docnums, key=keys[sort])
         return self._orders[sort]
 
-
     def link_of(self, doc_id: str) -> dict:
         """What the indexer linked to a document: organization, outcomes, topics, type."""
         return self.links.get("documents", {}).get(doc_id, {})

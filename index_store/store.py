@@ -43,7 +43,7 @@ POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 # The layout of the files a generation holds; raised when it changes incompatibly, so an
 # old generation is refused with advice instead of being misread. 2: packed positions;
-# 3: stored fields uncompressed (see indexer/whoosh_compat.py); 4: manifest entries carry
+# 3: stored fields uncompressed (see index_format/whoosh_compat.py); 4: manifest entries carry
 # each file's kind and link facts, and the manifest the links (see indexer/linking.py).
 INDEX_FORMAT = 4
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own

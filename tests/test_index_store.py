@@ -339,7 +339,7 @@ def test_an_exclusion_query_finds_the_same_documents_after_updates_as_after_a_re
     """Each update adds a segment; "garden -school" must not depend on where segments begin.
 
     Whoosh 2.7.4 let the first match of a segment through when the excluded term's postings
-    began earlier in that segment (see indexer/whoosh_compat.py).
+    began earlier in that segment (see index_format/whoosh_compat.py).
     """
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -147,9 +147,14 @@ def test_broken_and_doubtful_files_are_reported_never_fatal(reindex, archive):
     (archive / "_organizations/twice.md").write_text(organization("Twice", ["9000001"], zip_code="ABCDE"), encoding="utf-8")
     (archive / "_data/finalists.yaml").write_text("# 2019\n- /nobody-we-know/\n", encoding="utf-8")
     (archive / "_data/notes.yaml").write_text("just: a mapping\nof: values\n", encoding="utf-8")
+    (archive / "_data/honorable_mentions.yaml").write_text("- title: [unclosed\n", encoding="utf-8")
+    (archive / "_organizations/green-roots.markdown").write_text(organization("Green Roots Again", ["9000001", "9000002"]), encoding="utf-8")
     report, api = reindex()
-    skipped = dict(report.skipped)
-    assert "broken.md" in " ".join(skipped) and "notes.yaml" in " ".join(skipped)
+    skipped = {Path(path).name: reason for path, reason in report.skipped}
+    assert {"broken.md", "notes.yaml", "honorable_mentions.yaml"} <= set(skipped)
+    # Two files, one slug: the first in path order keeps the id, the other is reported.
+    assert "duplicate id organization/green-roots" in skipped["green-roots.md"]
+    assert api("/api/doc/organization/green-roots")["title"] == "Green Roots Again"
     problems = "\n".join(report.link_problems)
     assert "twice.md: zip 'ABCDE' is not a five-digit US zip code" in problems
     assert "project id 9000001 is also listed by" in problems
@@ -176,3 +181,19 @@ def test_a_site_checkout_indexes_its_documents_not_its_templates(reindex, archiv
     assert "page template" in reasons["default.html"] and "page template" in reasons["about.md"]
     assert "not an archive data file" in reasons["_config.yml"]
     assert not any("/_site/" in path for path, _ in report.skipped)  # build output is not even read
+
+
+def test_a_hostile_organization_file_is_escaped_on_its_page(reindex, archive, tmp_path):
+    (archive / "_organizations/evil.md").write_text(
+        "---\npublished: true\ntitle: <script>alert('name')</script> Evil\norg_type: <b>Nonprofit</b>\n"
+        "org_summary: We <img src=x onerror=alert(1)> help.\norganization_website:\n  - 'javascript:alert(2)'\n"
+        "facebook: 'javascript:alert(3)'\ntwitter: '<script>alert(4)</script>'\nproject_ids:\n  - '9000002'\n---\n",
+        encoding="utf-8",
+    )
+    _, api = reindex()
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    page = client.get("/doc/organization/evil").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>Nonprofit" not in page
+    assert 'href="javascript:' not in page  # shown as text at most, never a link
+    assert "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; Evil" in page
+    assert api("/api/doc/organization/evil")["websites"] == []

@@ -121,6 +121,24 @@ def test_an_organization_lists_every_linked_proposal_newest_first(api):
     assert len(proposals) >= 2 and linked_total >= 1
 
 
+def test_every_organization_lists_its_proposals(api, files):
+    """Independently: by project id, else by organization id; ids claimed twice left out."""
+    by_project, by_key = {}, {}
+    for path, org in files["organizations"].items():
+        for project_id in set(as_list(org.get("project_ids"))):
+            by_project.setdefault(project_id, []).append(slug(path))
+        by_key.setdefault(str(org.get("organization_id")), []).append(slug(path))
+    expected: dict[str, set[str]] = {}
+    for path, proposal in files["proposals"].items():
+        owners = by_project.get(str(proposal.get("project_id"))) or by_key.get(str(proposal.get("organization_id")), [])
+        if len(owners) == 1:
+            expected.setdefault(owners[0], set()).add(f"proposal/{path.parent.name}/{slug(path)}")
+    for org_slug in sorted(expected)[::10]:
+        listed = [p["id"] for p in api(f"/api/doc/organization/{org_slug}")["proposals"]]
+        assert set(listed) == expected[org_slug], org_slug
+        assert len(listed) == len(set(listed))
+
+
 def test_winners_per_year_equal_the_winners_file(api, files):
     expected = Counter(entry["year"] for entry in files["winners"] if str(entry["year"]) in YEARS)
     for year, count in expected.items():
