@@ -85,6 +85,11 @@ TARGETS = (
     Target("nDCG@10 ahead of the best peer, tuned needs", 1, _best_peer_margin("tuned"), 0.0, "", at_least=True),
     Target("nDCG@10 ahead of the best peer, held-out needs", 1, _best_peer_margin("held out"), 0.0, "", at_least=True),
     Target("first-time p95 / Tantivy's (search, facets, snippets)", 1, _get("relevance", "first_time_p95_ratio"), 1.0, "x"),
+    Target("matrix region × metric p95, first time", 1, _get("views", "views", "matrix region × metric", "ms", "p95"), 25.0, "ms"),
+    Target("map p95, first time", 1, _get("views", "views", "map (dots, year and goal charts)", "ms", "p95"), 25.0, "ms"),
+    Target("search grouped by organization p95, first time", 1,
+           _get("views", "views", "search grouped by organization", "ms", "p95"), 25.0, "ms"),
+    Target("export of the whole archive as CSV, median", 1, _get("views", "export", "seconds", "median"), 1.0, "s"),
     Target("full rebuild, every file parsed, median", 10, _get("rebuild", "seconds", "median"), 45.0, "s"),
     Target("full rebuild, parsed documents reused, median", 10, _get("rebuild", "cached_seconds", "median"), 45.0, "s"),
     Target("search p95 (/api/search)", 10, _get("search", "wall_ms", "p95"), 80.0, "ms"),
@@ -289,6 +294,23 @@ def _memory_rows(scales: dict) -> list[list]:
     return rows
 
 
+VIEW_HEADERS = ["scale", "view (first time asked)", "requests", "min", "median", "p95", "unit"]
+
+
+def views_rows(scales: dict) -> list[list]:
+    """The matrix, map, grouping and export figures (bench/views.py)."""
+    rows = []
+    for scale, figures in scales.items():
+        views = figures.get("views")
+        if views:
+            for name, view in views["views"].items():
+                rows.append([*_stat_row([f"{scale}x", name], view["ms"]), "ms"])
+            export = views["export"]
+            label = f"export, whole archive as CSV ({export['rows']:,} rows, {export['bytes'] / 1e6:.1f} MB)"
+            rows.append([*_stat_row([f"{scale}x", label], export["seconds"]), "s"])
+    return rows
+
+
 SECTIONS = (  # (title, column headings, rows from the per-scale results)
     ("Full rebuild", ["scale", "files", "documents", "runs", "min s", "median s", "p95 s", "docs/s (median)"], _rebuild_rows),
     ("Incremental update", ["scale", "change", "runs", "min s", "median s", "p95 s"], _update_rows),
@@ -309,4 +331,5 @@ SECTIONS = (  # (title, column headings, rows from the per-scale results)
      ["scale", "clients", "seconds", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU s",
       "client CPU s"], _http_rows),
     ("Server memory after the load", ["scale", "process", "pid", "RSS MB", "peak RSS MB"], _memory_rows),
+    ("Matrix, map, grouping and export (archive with organizations, test client)", VIEW_HEADERS, views_rows),
 )

@@ -27,6 +27,7 @@ from .indexing import measure_rebuilds, measure_updates
 from .relevance_bench import measure_relevance
 from .report import evaluate_targets, render
 from .search import BenchQuery, load_queries, measure_search
+from .views import build_archive_index, measure_views
 
 DEFAULT_SCALES = "1,5"  # 10x rebuilds take minutes each: opt in with --scales 1,5,10
 DEFAULT_REPEAT = 3
@@ -116,6 +117,13 @@ def bench_scale(corpus: Corpus, scale: int, queries: list[BenchQuery], args: arg
             figures["problems"] += [f"server log: {line}" for line in figures["http"]["server_log"]]
         _progress(f"{scale}x: HTTP {figures['http']['requests_per_second']:.0f} req/s, "
                   f"p95 {figures['http']['latency_ms']['p95']:.1f} ms, {figures['http']['errors']} errors")
+
+    if scale == 1:  # the views need organizations: an archive-shaped index of its own (quick: the sample's)
+        views_index = index_dir if args.quick else build_archive_index(folder / "archive-views")
+        figures["views"] = measure_views(views_index, queries)
+        figures["problems"] += [e for view in figures["views"]["views"].values() for e in view["errors"]]
+        _progress(f"{scale}x: matrix p95 {figures['views']['views']['matrix region × metric']['ms']['p95']:.1f} ms, "
+                  f"export {figures['views']['export']['seconds']['median']:.2f} s")
 
     # Updates last: they add segments, and search figures should come from a fresh rebuild.
     figures["update"] = measure_updates(scaled.roots, index_dir, args.repeat)

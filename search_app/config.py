@@ -26,6 +26,8 @@ SETTINGS = (
     Setting("SNIPPET_CHARS", 300, "Longest snippet, in characters."),
     Setting("SIMILAR_COUNT", 5, "'Similar proposals' shown on a document page."),
     Setting("FEW_RESULTS", 3, "Below this many hits, typo-tolerant matching is tried."),
+    Setting("MATRIX_LIMIT", 15, "Values per matrix axis shown before 'show all'."),
+    Setting("PARTNERS_COUNT", 10, "Organizations listed under 'Who else works on this'."),
 )
 
 

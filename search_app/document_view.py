@@ -13,6 +13,7 @@ from index_store import Columns, document_text, payload_of
 
 from .errors import BadRequest
 from .generations import LiveIndex
+from .partners import WORKS_ON, partners_view
 from .viewmodel import Link, card
 
 __all__ = ["document_view"]
@@ -46,6 +47,8 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
         similar=similar,
         generation=live.generation.number,
     )
+    # Who else works on this (search_app/partners.py): proposals and organizations only.
+    view["partners"] = partners_view(live, doc_id, link, config["PARTNERS_COUNT"]) if view["kind"] in WORKS_ON else None
     if view["kind"] == "organization":
         view.update(_organization_parts(payload.get("profile", {}), columns.locations.get(docnum), proposals, link))
     else:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import time
 from array import array
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from index_store import FACETS
 
+from . import grouping
 from .generations import LiveIndex
 from .query import ParsedQuery, expand_prefixes, parse_query
 from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
@@ -34,6 +36,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     explain: bool = False  # give each result the parts of its score
+    group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
+    organization: str = ""  # "organization/<slug>": only that organization and its proposals
 
 
 @dataclass
@@ -42,8 +46,12 @@ class SearchOutcome:
 
     parsed: ParsedQuery
     page_hits: list[tuple[int, float]]  # (docnum, score) of the requested page
-    total: int
+    total: int  # hits, or groups when grouped
     facet_counts: dict[str, dict[str, int]]
+    hits: array = field(default_factory=lambda: array("l"))  # every hit (group leaders when grouped), in order
+    matched: int = 0  # bitset of the text and query-syntax matches, before the facet selections
+    total_documents: int = 0  # matching documents, grouped or not
+    group_sizes: array = field(default_factory=lambda: array("l"))  # documents behind each of `hits` when grouped
     suggestion: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
@@ -68,6 +76,8 @@ def run_search(
         for value in values
         if value not in live.columns.masks[facet]
     ]
+    if request.organization and request.organization not in live.columns.by_id:
+        notes.append(f"No organization has the id {request.organization!r}.")
     scores = _match(live, parsed, weights)
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
@@ -92,18 +102,22 @@ def run_search(
         repr(parsed.any_of),
         tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
         sort,
+        request.group,
+        request.organization,
     )
-    (docnums, ranks), facet_counts = live.cached(
-        key, lambda: _filter_count_sort(live, parsed, scores, request.selected, sort)
-    )
+    found = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request, sort))
     counted = time.perf_counter()
     first = (request.page - 1) * request.per_page
     last = first + request.per_page
     return SearchOutcome(
         parsed=parsed,
-        page_hits=list(zip(docnums[first:last], ranks[first:last])),
-        total=len(docnums),
-        facet_counts=facet_counts,
+        page_hits=list(zip(found.docnums[first:last], found.ranks[first:last])),
+        total=len(found.docnums),
+        facet_counts=found.facet_counts,
+        hits=found.docnums,
+        matched=found.matched,
+        total_documents=found.documents,
+        group_sizes=found.group_sizes,
         suggestion=suggestion,
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
@@ -128,21 +142,39 @@ def _resolved(live: LiveIndex, parsed: ParsedQuery) -> ParsedQuery:
     return replace(parsed, filters=spelled(parsed.filters), excluded=spelled(parsed.excluded), any_of=any_of)
 
 
-def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, selected, sort: str):
+class Found(NamedTuple):
+    """The filtered, counted and sorted hits of a search, as cached per generation.
+
+    Hits are typed arrays: 16 bytes a hit in the cache instead of ~110 as tuples; a
+    tuple, so the cache weighs it by its arrays (generations._size).
+    """
+
+    docnums: array  # every hit in order; the leader of each group when grouped
+    ranks: array  # their scores
+    facet_counts: dict[str, dict[str, int]]
+    matched: int  # bitset of the text and query-syntax matches, before facet selections
+    documents: int  # matching documents (grouped or not)
+    group_sizes: array = array("l")  # documents per leader, when grouped (never mutated)
+
+
+def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: SearchRequest, sort: str) -> Found:
     matched = _apply_query_filters(live, parsed, scores)
     browsing = scores is None and matched is live.columns.docnums
-    hits, facet_counts = _filter_and_count(live, matched, selected, browsing)
+    matched_bits = live.columns.all_docs if browsing else live.columns.bitset(matched)
+    if request.organization:
+        matched_bits &= grouping.group_mask(live, request.organization)
+    count = grouping.value_counter(live, request.group)
+    hits, facet_counts = _filter_and_count(live, matched_bits, request.selected, count)
     if browsing:  # no scores: the generation's precomputed order, filtered; newest by default
-        order = live.columns.order("newest" if sort == "relevance" else sort)
-        members = live.columns.members(hits, order)
-        return _compact(members, [0.0] * len(members)), facet_counts
-    ordered = _sort(live, live.columns.members(hits, matched), scores, sort)
-    return _compact([d for d, _ in ordered], [score for _, score in ordered]), facet_counts
-
-
-def _compact(docnums: list[int], scores: list[float]) -> tuple[array, array]:
-    """Hits as two typed arrays: 16 bytes a hit in the cache instead of ~110 as tuples."""
-    return array("l", docnums), array("d", scores)
+        docnums = live.columns.members(hits, live.columns.order("newest" if sort == "relevance" else sort))
+        ranks = [0.0] * len(docnums)
+    else:
+        ordered = _sort(live, live.columns.members(hits, matched), scores, sort)
+        docnums, ranks = [d for d, _ in ordered], [score for _, score in ordered]
+    if request.group:
+        leaders, leader_ranks, sizes = grouping.collapse(live, request.group, docnums, ranks)
+        return Found(leaders, leader_ranks, facet_counts, matched_bits, len(docnums), sizes)
+    return Found(array("l", docnums), array("d", ranks), facet_counts, matched_bits, len(docnums))
 
 
 def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dict[int, float] | None:
@@ -232,30 +264,35 @@ def _passes_query_fields(columns, docnum: int, parsed: ParsedQuery) -> bool:
     return not any(set(columns.values[facet][docnum]) & unwanted for facet, unwanted in parsed.excluded.items())
 
 
-def _filter_and_count(live, candidates: list[int], selected: dict[str, list[str]], browsing: bool):
+def _filter_and_count(live, hits: int, selected: dict[str, list[str]], count):
     """Apply facet selections and count each facet as if its own selection were off.
 
     Values of one facet combine with OR, facets with AND; a facet's counts ignore its
-    own selection (disjunctive faceting). All of it is bitset arithmetic on `Columns`.
+    own selection (disjunctive faceting). All of it is bitset arithmetic on `Columns`;
+    `count(facet, bitset)` counts documents, or groups when grouped.
     """
-    columns = live.columns
-    hits = columns.all_docs if browsing else columns.bitset(candidates)
+    wanted = selection_masks(live.columns, selected)
+    counts = {facet: count(facet, restrict(hits, wanted, leave_out=(facet,))) for facet in FACETS}
+    return restrict(hits, wanted), counts
+
+
+def selection_masks(columns, selected: dict[str, list[str]]) -> dict[str, int]:
+    """Facet -> bitset of the documents having any of its selected values (OR within a facet)."""
     wanted = {}
     for facet, values in selected.items():
         if values:
             wanted[facet] = 0
             for value in values:
                 wanted[facet] |= columns.masks[facet].get(value, 0)
-    counts = {}
-    for facet in FACETS:
-        base = hits
-        for other, mask in wanted.items():
-            if other != facet:
-                base &= mask
-        counts[facet] = columns.value_counts(facet, base)
-    for mask in wanted.values():
-        hits &= mask
-    return hits, counts
+    return wanted
+
+
+def restrict(bits: int, wanted: dict[str, int], leave_out: tuple[str, ...] = ()) -> int:
+    """`bits` narrowed by every facet's selection except those of `leave_out` (AND across facets)."""
+    for facet, mask in wanted.items():
+        if facet not in leave_out:
+            bits &= mask
+    return bits
 
 
 def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]]:

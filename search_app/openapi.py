@@ -9,6 +9,9 @@ from index_store import FACETS
 from indexer.archive_data import OUTCOMES
 
 from .engine import SORTS
+from .grouping import GROUPS
+from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
+from .openapi_explore import explore_paths, group_parameter, organization_parameter
 from .query import KINDS
 from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET
 
@@ -167,6 +170,8 @@ def _search_parameters() -> list[dict]:
         {"name": "explain", "in": "query", "required": False,
          "description": "1 to give each result the parts of its score (BM25F per field and word, title, phrase, proximity, exact-name boosts).",
          "schema": {"type": "string"}},
+        group_parameter(),
+        organization_parameter(),
     ]
 
 
@@ -208,6 +213,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            **explore_paths(_search_parameters()),
         },
         "components": {
             "schemas": {
@@ -219,7 +225,9 @@ def openapi_document() -> dict:
                     "properties": {
                         "ok": {"const": True},
                         "query": {"type": "object"},
-                        "total": {"type": "integer", "minimum": 0},
+                        "total": {"type": "integer", "minimum": 0, "description": "Documents, or groups when grouped."},
+                        "total_documents": {"type": "integer", "minimum": 0},
+                        "group": {"type": ["string", "null"], "enum": [*GROUPS, None]},
                         "page": {"type": "integer", "minimum": 1},
                         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                         "took_ms": {"type": "number"},
@@ -270,6 +278,7 @@ def openapi_document() -> dict:
                     "required": ["ok", "generation", "documents"],
                     "properties": {"ok": {"const": True}, "generation": {"type": "integer"}, "documents": {"type": "integer"}},
                 },
+                **EXPLORE_SCHEMAS,
             }
         },
     }

@@ -9,6 +9,8 @@ from urllib.parse import quote_plus, urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from .errors import PageBeyondEnd
+from .nav import facet_labels, view_links
+from .overview import overview_view
 from .params import parse_search_args
 from .state import live_index
 from .document_view import document_view
@@ -17,13 +19,13 @@ from .viewmodel import request_state, search_view
 bp = Blueprint("pages", __name__)
 
 
-def search_linker() -> Callable[[dict], str]:
-    """A function building search-page URLs for this request.
+def search_linker(endpoint: str = "pages.search") -> Callable[[dict], str]:
+    """A function building URLs of `endpoint` (the search page) for this request.
 
     A results page has a hundred facet links; `url_for` for each cost ~5 ms a page,
     so the route is resolved once and each encoded parameter is memoised.
     """
-    base = url_for("pages.search")
+    base = url_for(endpoint)
 
     def link(params: dict) -> str:
         pairs = [
@@ -43,6 +45,9 @@ def _encoded_pair(key: str, value: str) -> str:
 
 @bp.get("/")
 def search():
+    if not request.args:  # the first page: the archive itself, not its newest documents
+        view = overview_view(live_index(), search_linker(), facet_labels())
+        return render_template("landing.html", view=view, api_url=url_for("explore.overview"))
     search_request = parse_search_args(request.args, current_app.config)
     state = request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
     link = search_linker()
@@ -56,6 +61,7 @@ def search():
         state=state,
         per_page_choices=current_app.config["PER_PAGE_CHOICES"],
         api_url=url_for("api.search", **request.args.to_dict(flat=False)),
+        views=view_links(state),
     )
 
 

@@ -10,6 +10,7 @@ from index_store import FACETS
 
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
+from .grouping import GROUPS
 from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
@@ -36,13 +37,30 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         values = list(dict.fromkeys(canonical_value(facet, value) or value for value in typed))
         if values:
             selected[facet] = values
-    sort = args.get("sort", "relevance") or "relevance"
-    if sort not in SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
+    sort = choice_param(args, "sort", SORTS, default="relevance")
     page = _int_param(args, "page", 1, 1, MAX_PAGE)
     per_page = _int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
     explain = args.get("explain", "").strip().lower() in ("1", "true", "yes", "on")
-    return SearchRequest(q=q, selected=selected, sort=sort, page=page, per_page=per_page, explain=explain)
+    group = choice_param(args, "group", ("", *GROUPS))
+    organization = _CONTROL.sub("", args.get("organization", "")).strip()
+    if len(organization) > MAX_VALUE_LENGTH:
+        raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_VALUE_LENGTH}")
+    return SearchRequest(
+        q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
+        explain=explain,
+    )
+
+
+def choice_param(args: MultiDict, name: str, allowed: tuple[str, ...], default: str = "") -> str:
+    """A parameter that takes one of `allowed` values (an empty one means `default`).
+
+    :raises BadRequest: naming the allowed values.
+    """
+    value = args.get(name, "").strip() or default
+    if value not in allowed:
+        shown = ", ".join(choice for choice in allowed if choice)
+        raise BadRequest(f"{name} must be one of {shown}, not {value[:40]!r}")
+    return value
 
 
 def _int_param(args: MultiDict, name: str, default: int, low: int, high: int) -> int:

@@ -41,6 +41,10 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
         state["sort"] = request.sort
     if request.per_page != default_per_page:
         state["per_page"] = request.per_page
+    if request.group:
+        state["group"] = request.group
+    if request.organization:
+        state["organization"] = [request.organization]  # a list, as facets: forms carry it the same way
     return state
 
 
@@ -57,12 +61,20 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     if request.explain:
         for result, parts in zip(results, explain_hits(live, outcome)):
             result["explain"] = {"score": sum(part["value"] for part in parts), "parts": parts}
-    timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)
+    first = (request.page - 1) * request.per_page
     state = request_state(request, config["RESULTS_PER_PAGE"])
+    for result, size in zip(results, outcome.group_sizes[first:]):
+        result["group_count"] = size
+        if result.get("organization_id"):  # the documents behind the group
+            ungrouped = {key: value for key, value in state.items() if key != "group"}
+            result["group_url"] = link({**ungrouped, "organization": [result["organization_id"]]})
+    timings = dict(outcome.timings, snippets_ms=(time.perf_counter() - snippets_started) * 1000)
     return {
         "ok": True,
         "query": _understood(request, outcome),
-        "total": outcome.total,
+        "total": outcome.total,  # groups when grouped
+        "total_documents": outcome.total_documents,
+        "group": request.group or None,
         "page": request.page,
         "per_page": request.per_page,
         "pages": pages,
@@ -76,9 +88,9 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "facets": live.cached(
             ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
         ),
-        "chips": _chips(request, state, link),
-        # Filters off; the words, sort and page size stay.
-        "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page")}),
+        "chips": _chips(request, state, link) + _organization_chip(live, request, state, link),
+        # Filters off; the words, sort, page size and grouping stay.
+        "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")}),
         "pagination": _pagination(request.page, pages, state, link),
         "generation": live.generation.number,
     }
@@ -92,6 +104,8 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
         "sort": request.sort,
         "page": request.page,
         "per_page": request.per_page,
+        "group": request.group,
+        "organization": request.organization,
         "text": parsed.text,
         "field_filters": {facet: sorted(values) for facet, values in parsed.filters.items()},
         "field_exclusions": {facet: sorted(values) for facet, values in parsed.excluded.items()},
@@ -207,6 +221,16 @@ def _chips(request: SearchRequest, state: dict, link: Link) -> list[dict]:
         for facet, values in request.selected.items()
         for value in values
     ]
+
+
+def _organization_chip(live: LiveIndex, request: SearchRequest, state: dict, link: Link) -> list[dict]:
+    """The `organization=` filter as a removable chip, named by the organization's name."""
+    if not request.organization:
+        return []
+    docnum = live.columns.by_id.get(request.organization)
+    name = live.columns.titles[docnum] if docnum is not None else request.organization
+    rest = {key: value for key, value in state.items() if key != "organization"}
+    return [{"facet": "organization", "label": "Organization", "value": name, "remove_url": link(rest)}]
 
 
 def _pagination(page: int, pages: int, state: dict, link: Link) -> dict:

@@ -25,6 +25,7 @@ HEADINGS = (
     "## Slowest queries",
     "## HTTP load",
     "## Server memory after the load",
+    "## Matrix, map, grouping and export",
     "## Targets",
 )
 

@@ -240,7 +240,7 @@ def test_no_document_content_can_run_on_any_page(hostile_client):
     urls = ["/", "/?q=gardens", "/?q=alert", "/?q=script+javascript", "/?sort=title&per_page=50"]
     urls += [f"/doc/{document['id']}" for document in documents]
     # Facet links built from hostile values, followed as a reader would.
-    home = BeautifulSoup(hostile_client.get("/").get_data(as_text=True), "html.parser")
+    home = BeautifulSoup(hostile_client.get("/?q=").get_data(as_text=True), "html.parser")
     urls += [label.a["href"] for label in home.select("fieldset.facet li label")]
     for url in urls:
         response = hostile_client.get(url)

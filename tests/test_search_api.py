@@ -21,7 +21,14 @@ RESULT_KEYS = CARD_KEYS | {"title_html", "snippet_html", "score"}
 DOC_KEYS = CARD_KEYS | {"ok", "sections", "similar"}
 HEALTH_KEYS = {"ok", "generation", "documents"}
 ERROR_KEYS = {"ok", "error", "status"}
-JSON_ENDPOINTS = {"/api/search", "/api/doc/<path:doc_id>", "/api/openapi.json", "/healthz"}
+JSON_ENDPOINTS = {"/api/search", "/api/doc/<path:doc_id>", "/api/openapi.json", "/healthz",
+                  "/api/matrix", "/api/map", "/api/export", "/api/overview"}  # fmt: skip
+VIEW_KEYS = {  # the views over a whole search (test_matrix.py, test_map.py, test_export.py, test_landing.py)
+    "/api/matrix": {"ok", "dimensions", "rows", "cols", "cells", "total", "empty"},
+    "/api/map": {"ok", "total", "organizations", "outside_county", "without_location", "charts", "empty"},
+    "/api/export": {"ok", "total", "fields", "documents"},
+    "/api/overview": {"ok", "documents", "proposals", "organizations", "goals", "regions", "metrics"},
+}
 MAX_PER_PAGE = 100  # the default MAX_PER_PAGE setting
 
 
@@ -57,7 +64,9 @@ def assert_envelope(response, status: int = 200) -> dict:
         assert isinstance(body["generation"], int) and body["documents"] > 0
     elif path == "/api/openapi.json":
         assert body["openapi"].startswith("3.")
-        assert {"/api/search", "/api/doc/{doc_id}", "/healthz"} <= body["paths"].keys()
+        assert {"/api/search", "/api/doc/{doc_id}", "/healthz", *VIEW_KEYS} <= body["paths"].keys()
+    elif path in VIEW_KEYS:
+        assert VIEW_KEYS[path] <= body.keys() and body["ok"] is True, VIEW_KEYS[path] - body.keys()
     else:
         pytest.fail(f"no envelope known for {path}")
     return body
@@ -178,6 +187,11 @@ def test_every_json_endpoint_is_covered(app):
         "/api/search?q=zzzqqqxxx",  # no results is still a success
         "/healthz",
         "/api/openapi.json",
+        "/api/matrix?q=food&rows=year&cols=goal",
+        "/api/matrix?q=zzzqqqxxx",
+        "/api/map?q=food&group=organization",
+        "/api/export?q=food&format=json",
+        "/api/overview",
     ],
 )
 def test_success_envelope(client, url):
@@ -206,6 +220,11 @@ def test_document_envelope(client):
         ("/api/search?q=" + "a" * 501, 400, "q"),
         ("/api/search?region=" + "x" * 201, 400, "region"),
         ("/api/doc/no/such/document", 404, "no document"),
+        ("/api/search?group=city", 400, "group must be one of organization"),
+        ("/api/matrix?rows=city", 400, "rows must be one of"),
+        ("/api/matrix?cols=region", 400, "two different facets"),
+        ("/api/map?sort=bogus", 400, "sort"),
+        ("/api/export?format=pdf", 400, "format must be one of csv, json, ndjson"),
         ("/api/no-such-endpoint", 404, ""),
     ],
 )
@@ -214,7 +233,7 @@ def test_error_envelope(client, url, status, message):
     assert message.lower() in body["error"].lower()
 
 
-@pytest.mark.parametrize("url", ["/api/search", "/api/doc/anything", "/healthz", "/api/openapi.json"])
+@pytest.mark.parametrize("url", ["/api/search", "/api/doc/anything", "/healthz", "/api/openapi.json", "/api/matrix", "/api/export"])
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
 def test_write_methods_are_refused(client, url, method):
     response = getattr(client, method)(url, json={})

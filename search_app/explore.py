@@ -1,0 +1,98 @@
+"""Views over a whole search rather than one page of it: matrix, map, export.
+
+Each HTML page has a JSON twin built from the same view-model, and takes every search
+parameter (q, facets, sort, group), so the same search can be seen as results, as a
+matrix, as a map, or downloaded.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from . import export as exporting
+from .mapview import map_view
+from .matrix import PRESETS, matrix_view, parse_matrix_args
+from .nav import EXPORT_FORMATS, facet_labels, view_links
+from .overview import overview_view
+from .pages import search_linker
+from .params import choice_param, parse_search_args
+from .state import live_index
+from .viewmodel import request_state
+
+bp = Blueprint("explore", __name__)
+
+
+def _search_and_state():
+    search_request = parse_search_args(request.args, current_app.config)
+    return search_request, request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
+
+
+def _matrix():
+    search_request, state = _search_and_state()
+    dimensions = parse_matrix_args(request.args, current_app.config)
+    labels = facet_labels()
+    view = matrix_view(live_index(), search_request, dimensions, state, search_linker(), labels)
+    rows, cols, limit = dimensions
+    shape = {"rows": rows, "cols": cols}
+    view["show_all_url"] = url_for("explore.matrix_page", **state, **shape, limit="all") if limit else None
+    view["api_url"] = url_for("explore.matrix_api", **request.args.to_dict(flat=False))
+    view["presets"] = [
+        {
+            "label": f"{labels[r]} × {labels[c]}",
+            "url": url_for("explore.matrix_page", **state, rows=r, cols=c),
+            "current": (r, c) == (rows, cols),
+        }
+        for r, c in PRESETS
+    ]
+    return view, state
+
+
+@bp.get("/api/matrix")
+def matrix_api():
+    view, _state = _matrix()
+    return view
+
+
+@bp.get("/matrix")
+def matrix_page():
+    view, state = _matrix()
+    return render_template("matrix.html", view=view, state=state, views=view_links(state))
+
+
+@bp.get("/api/export")
+def export():
+    format_name = choice_param(request.args, "format", EXPORT_FORMATS, default="csv")
+    search_request, _state = _search_and_state()
+    total, rows = exporting.export_rows(live_index(), search_request, request.host_url)
+    names = exporting.field_names(bool(search_request.group))
+    body = exporting.render(format_name, rows, names, total)
+    response = Response(body, content_type=exporting.MEDIA_TYPES[format_name])
+    response.headers["X-Total-Count"] = str(total)
+    if format_name == "csv":
+        response.headers["Content-Disposition"] = 'attachment; filename="la2050-search.csv"'
+    return response
+
+
+def _map():
+    search_request, state = _search_and_state()
+    view = map_view(live_index(), search_request, state, search_linker())
+    view["api_url"] = url_for("explore.map_api", **request.args.to_dict(flat=False))
+    return view, state
+
+
+@bp.get("/api/map")
+def map_api():
+    view, _state = _map()
+    return view
+
+
+@bp.get("/map")
+def map_page():
+    view, state = _map()
+    return render_template("map.html", view=view, state=state, views=view_links(state))
+
+
+@bp.get("/api/overview")
+def overview():
+    """The first page's JSON twin: the archive's size and entry points."""
+    return overview_view(live_index(), search_linker(), facet_labels())

@@ -1,0 +1,124 @@
+"""Where the work of a search is: its organizations as dots over the county's regions.
+
+Every matching document counts for its organization (grouped or not: the dot's size is
+the organization's matching documents); an organization is drawn at the location of its
+zip code (`Columns.locations`, from the organizations' data). Organizations outside the
+county or without a known zip, and documents linked to no organization, are counted in
+notes rather than drawn somewhere wrong. The region an organization's dot falls in is
+found once per generation (a point-in-polygon test over the outline).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import replace
+
+from .charts import proposal_series
+from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
+from .generations import LiveIndex
+from .grouping import docnums_in, group_keys
+from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
+
+ORGANIZATION = "organization"
+TABLE_ROWS = 50  # organizations listed in the map's table (all of them are in the JSON)
+DOT_RADIUS = (2.0, 2.2, 14.0)  # base, growth per square root of documents, largest
+
+
+def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict:
+    """Dots, outline, notes and the per-year and per-goal charts of one search."""
+    request = resolve_request(live, replace(request, page=1, per_page=1))
+    outcome = run_search(live, request)
+    columns = live.columns
+    hits = restrict(outcome.matched, selection_masks(columns, request.selected))
+    per_organization, unlinked = _documents_per_organization(live, hits)
+    projection = Projection()
+    locations = columns.locations
+    placed_regions = _regions_of_organizations(live)
+    dots, outside, unlocated = [], 0, 0
+    for docnum, count in sorted(per_organization.items(), key=lambda item: (-item[1], columns.titles[item[0]].casefold())):
+        location = locations.get(docnum)
+        if not location:
+            unlocated += 1
+            continue
+        lat, lon = location["lat"], location["lon"]
+        if not location.get("in_la_county"):
+            outside += 1
+            continue
+        x, y = projection.point(lon, lat)
+        dots.append(
+            {
+                "id": columns.ids[docnum],
+                "name": columns.titles[docnum],
+                "url": "/doc/" + columns.ids[docnum],
+                "count": count,
+                "lat": lat,
+                "lon": lon,
+                "place": location.get("place", ""),
+                "x": x,
+                "y": y,
+                "r": _radius(count),
+                "region": placed_regions.get(docnum, ""),
+            }
+        )
+    by_region = Counter(dot["region"] or "Elsewhere in the county" for dot in dots)
+    return {
+        "ok": True,
+        "total": outcome.total,
+        "total_documents": outcome.total_documents,
+        "counting": "organizations" if request.group else "documents",
+        "search_url": link(state),
+        "organizations_url": link({**state, "group": ORGANIZATION}),
+        "notes": outcome.parsed.notes,
+        "organizations": dots,
+        "table": dots[:TABLE_ROWS],
+        "organizations_found": len(per_organization),
+        "outside_county": outside,
+        "without_location": unlocated,
+        "unlinked_documents": unlinked,
+        "regions": [{"name": name, "organizations": count} for name, count in by_region.most_common()],
+        "outline": {
+            "width": projection.width,
+            "height": projection.height,
+            "county": projection.path(COUNTY),
+            "regions": region_shapes(projection),
+        },
+        "legend": [{"documents": n, "r": _radius(n)} for n in (1, 5, 20)],
+        "charts": proposal_series(live, request, outcome, state, link),
+        "empty": outcome.total == 0,
+        "generation": live.generation.number,
+    }
+
+
+def _documents_per_organization(live: LiveIndex, hits: int) -> tuple[Counter, int]:
+    """Organization docnum -> matching documents, and how many matches have no organization."""
+    columns, keys = live.columns, group_keys(live)
+    kinds = columns.values["kind"]
+    counts: Counter = Counter()
+    unlinked = 0
+    for docnum in docnums_in(hits):
+        organization = columns.by_id.get(keys[docnum])
+        if organization is not None and kinds[organization] == (ORGANIZATION,):
+            counts[organization] += 1
+        else:
+            unlinked += 1
+    return counts, unlinked
+
+
+def _regions_of_organizations(live: LiveIndex) -> dict[int, str]:
+    """Organization docnum -> the drawn region its location falls in (once per generation)."""
+
+    def build() -> dict[int, str]:
+        found = {}
+        for docnum, location in live.columns.locations.items():
+            if location:
+                lon, lat = location["lon"], location["lat"]
+                found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
+        return found
+
+    return live.cached(("regions of organizations",), build)
+
+
+def _radius(documents: int) -> float:
+    base, growth, largest = DOT_RADIUS
+    return round(min(largest, base + growth * math.sqrt(documents)), 1)

@@ -1,0 +1,135 @@
+"""Cross-tabulate a search by two facets: region × metric, year × goal, region × goal.
+
+A cell counts the documents (organizations when grouped) of the current search that
+carry both its row value and its column value, and links to the search that lists them:
+the current search with the row facet set to that one value and the column facet to the
+other. Both come from the same bitsets the engine filters with (`engine.selection_masks`
+over `SearchOutcome.matched`), leaving out the row and column facets' own selections just
+as a facet's counts leave out its own: so a cell's count is, by construction, the
+`total` of the search its link opens (a selected row value stays a row; unselected
+values of a facet that has a selection are not shown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from index_store import FACETS
+
+from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
+from .errors import BadRequest
+from .generations import LiveIndex
+from .grouping import docnums_in, group_keys, value_counter
+from .params import choice_param
+
+DEFAULT_DIMENSIONS = ("region", "metric")
+PRESETS = (("region", "metric"), ("year", "goal"), ("region", "goal"))  # offered on the page
+CHRONOLOGICAL = {"year"}  # axes read in time order, not by totals
+HEAT_LEVELS = 5  # shades of a cell, 1 (fewest) to 5 (most); 0 is an empty cell
+ALL = "all"
+
+
+def parse_matrix_args(args, config: dict) -> tuple[str, str, int | None]:
+    """`rows`, `cols` (facet names) and `limit` (values shown per axis, None for all).
+
+    :raises BadRequest: for an unknown facet, the same facet twice, or a bad limit.
+    """
+    rows = choice_param(args, "rows", FACETS, default=DEFAULT_DIMENSIONS[0])
+    cols = choice_param(args, "cols", FACETS, default=DEFAULT_DIMENSIONS[1])
+    if rows == cols:
+        raise BadRequest(f"rows and cols must be two different facets, not {rows!r} twice")
+    raw = args.get("limit", "").strip().lower()
+    if raw in ("", ALL):
+        return rows, cols, None if raw == ALL else config["MATRIX_LIMIT"]
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise BadRequest(f"limit must be a whole number from 1 to 10000, or {ALL!r}, not {raw[:40]!r}")
+    return rows, cols, int(raw)
+
+
+def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, str, int | None], state: dict, link, labels) -> dict:
+    """The matrix of one search, with a search URL for every cell, row and column.
+
+    :param state: the URL parameters of the search (viewmodel.request_state).
+    :param link: builds a search-page URL from parameters.
+    :param labels: facet -> its display label.
+    """
+    rows, cols, limit = dimensions
+    request = resolve_request(live, replace(request, page=1, per_page=1))  # values as the index spells them
+    outcome = run_search(live, request)
+    wanted = selection_masks(live.columns, request.selected)
+    row_axis = axis_counts(live, request, rows, restrict(outcome.matched, wanted, leave_out=(rows,)))
+    col_axis = axis_counts(live, request, cols, restrict(outcome.matched, wanted, leave_out=(cols,)))
+    row_axis, rows_hidden = _limited(row_axis, limit)
+    col_axis, cols_hidden = _limited(col_axis, limit)
+    base = restrict(outcome.matched, wanted, leave_out=(rows, cols))
+    counts = _cell_counts(live, request.group, base, rows, [v for v, _ in row_axis], cols, [v for v, _ in col_axis])
+    largest = max(counts.values(), default=0)
+
+    def drill(**values: str) -> str:
+        return link({**state, **{facet: [value] for facet, value in values.items()}})
+
+    return {
+        "ok": True,
+        "dimensions": {"rows": rows, "cols": cols, "rows_label": labels[rows], "cols_label": labels[cols]},
+        "counting": "organizations" if request.group else "documents",
+        "total": outcome.total,
+        "total_documents": outcome.total_documents,
+        "search_url": link(state),
+        "notes": outcome.parsed.notes,
+        "rows": [{"value": value, "total": total, "url": drill(**{rows: value})} for value, total in row_axis],
+        "cols": [{"value": value, "total": total, "url": drill(**{cols: value})} for value, total in col_axis],
+        "cells": [
+            [_cell(row, col, counts.get((row, col), 0), largest, drill(**{rows: row, cols: col})) for col, _ in col_axis]
+            for row, _ in row_axis
+        ],
+        "max_count": largest,
+        "hidden": {"rows": rows_hidden, "cols": cols_hidden},
+        "limit": limit,
+        "empty": outcome.total == 0,
+        "generation": live.generation.number,
+    }
+
+
+def axis_counts(live: LiveIndex, request: SearchRequest, facet: str, bits: int) -> list[tuple[str, int]]:
+    """(value, count) along one axis: selected values if the facet has a selection, else every value found."""
+    counts = value_counter(live, request.group)(facet, bits)
+    selected = request.selected.get(facet)
+    if selected:
+        counts = {value: counts.get(value, 0) for value in selected}
+    if facet in CHRONOLOGICAL:
+        return sorted(counts.items())
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+
+
+def _limited(axis: list[tuple[str, int]], limit: int | None) -> tuple[list[tuple[str, int]], int]:
+    """The first `limit` values of an axis and how many were left out."""
+    if limit is None or len(axis) <= limit:
+        return axis, 0
+    return axis[:limit], len(axis) - limit
+
+
+def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, cols: str, col_values) -> dict:
+    """(row value, col value) -> documents (or groups) of `base` having both."""
+    columns = live.columns
+    if not group:
+        row_masks, col_masks = columns.masks[rows], columns.masks[cols]
+        counts = {}
+        for row in row_values:
+            in_row = base & row_masks.get(row, 0)
+            for col in col_values:
+                count = (in_row & col_masks.get(col, 0)).bit_count()
+                if count:
+                    counts[row, col] = count
+        return counts
+    keys, wanted_rows, wanted_cols = group_keys(live), set(row_values), set(col_values)
+    holders: dict[tuple[str, str], set[str]] = {}
+    for docnum in docnums_in(base):
+        for row in wanted_rows.intersection(columns.values[rows][docnum]):
+            for col in wanted_cols.intersection(columns.values[cols][docnum]):
+                holders.setdefault((row, col), set()).add(keys[docnum])
+    return {pair: len(groups) for pair, groups in holders.items()}
+
+
+def _cell(row: str, col: str, count: int, largest: int, url: str) -> dict:
+    level = -(-count * HEAT_LEVELS // largest) if count else 0  # ceil: every non-empty cell is shaded
+    return {"row": row, "col": col, "count": count, "url": url, "level": level}

@@ -1,0 +1,134 @@
+"""The OpenAPI description of the views over a whole search: matrix, map, export, overview.
+
+Kept beside `openapi.py`, which adds these paths and schemas to the published document.
+"""
+
+from __future__ import annotations
+
+from index_store import FACETS
+
+from .grouping import GROUPS
+from .nav import EXPORT_FORMATS
+
+_LINKED_COUNT = {
+    "type": "object",
+    "required": ["value", "count", "url"],
+    "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}, "url": {"type": "string"}},
+}
+_AXIS_VALUE = {
+    "type": "object",
+    "required": ["value", "total", "url"],
+    "properties": {"value": {"type": "string"}, "total": {"type": "integer", "minimum": 0}, "url": {"type": "string"}},
+}
+_CELL = {
+    "type": "object",
+    "required": ["row", "col", "count", "url"],
+    "properties": {
+        "row": {"type": "string"},
+        "col": {"type": "string"},
+        "count": {"type": "integer", "minimum": 0},
+        "url": {"type": "string"},
+        "level": {"type": "integer", "minimum": 0, "maximum": 5},
+    },
+}
+SCHEMAS = {
+    "MatrixResponse": {
+        "type": "object",
+        "required": ["ok", "dimensions", "rows", "cols", "cells", "total", "empty"],
+        "properties": {
+            "ok": {"const": True},
+            "dimensions": {"type": "object"},
+            "counting": {"type": "string", "enum": ["documents", "organizations"]},
+            "total": {"type": "integer", "minimum": 0},
+            "total_documents": {"type": "integer", "minimum": 0},
+            "rows": {"type": "array", "items": _AXIS_VALUE},
+            "cols": {"type": "array", "items": _AXIS_VALUE},
+            "cells": {"type": "array", "items": {"type": "array", "items": _CELL}},
+            "empty": {"type": "boolean"},
+        },
+    },
+    "MapResponse": {
+        "type": "object",
+        "required": ["ok", "total", "organizations", "outside_county", "without_location", "charts", "empty"],
+        "properties": {
+            "ok": {"const": True},
+            "total": {"type": "integer", "minimum": 0},
+            "organizations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name", "url", "count", "lat", "lon"],
+                    "properties": {"count": {"type": "integer", "minimum": 1}},
+                },
+            },
+            "outside_county": {"type": "integer", "minimum": 0},
+            "without_location": {"type": "integer", "minimum": 0},
+            "charts": {"type": "object"},
+            "empty": {"type": "boolean"},
+        },
+    },
+    "OverviewResponse": {
+        "type": "object",
+        "required": ["ok", "documents", "proposals", "organizations", "goals", "regions", "metrics"],
+        "properties": {
+            "ok": {"const": True},
+            "documents": {"type": "integer", "minimum": 0},
+            "proposals": {"type": "integer", "minimum": 0},
+            "organizations": {"type": "integer", "minimum": 0},
+            "goals": {"type": "array", "items": _LINKED_COUNT},
+            "regions": {"type": "array", "items": _LINKED_COUNT},
+            "metrics": {"type": "array", "items": _LINKED_COUNT},
+        },
+    },
+}
+
+
+def _choice(name: str, values, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", "enum": list(values)}}  # fmt: skip
+
+
+def group_parameter() -> dict:
+    return _choice("group", GROUPS, "One hit per organization: `total` counts organizations.")
+
+
+def _json(schema: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+
+
+def organization_parameter() -> dict:
+    return {"name": "organization", "in": "query", "required": False,
+            "description": "Only this organization (`organization/<slug>`) and its proposals.",
+            "schema": {"type": "string", "maxLength": 200}}  # fmt: skip
+
+
+def _get(summary: str, parameters: list[dict], content: dict) -> dict:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": summary, "content": content},
+                "400": {"description": "Invalid parameter", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "503": {"description": "No index", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        }
+    }
+
+
+def explore_paths(search_parameters: list[dict]) -> dict:
+    """The paths of the matrix, map, export and overview, taking every search parameter."""
+    axes = [
+        _choice("rows", FACETS, "Facet of the rows (default region)."),
+        _choice("cols", FACETS, "Facet of the columns (default metric); not the same as rows."),
+        {"name": "limit", "in": "query", "required": False, "description": "Values per axis: 1-10000, or `all`.",
+         "schema": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 10000}, {"const": "all"}]}},
+    ]  # fmt: skip
+    export_format = _choice("format", EXPORT_FORMATS, "csv (default; UTF-8, lists joined with '; '), json or ndjson.")
+    exported = {"text/csv": {}, "application/json": {"schema": {"type": "object"}}, "application/x-ndjson": {}}
+    return {
+        "/api/matrix": _get("Counts by two facets, each cell with its search URL", search_parameters + axes, _json("MatrixResponse")),
+        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters, _json("MapResponse")),
+        "/api/export": _get("Every matching document, streamed", search_parameters + [export_format], exported),
+        "/api/overview": _get("The archive's size and entry points", [], _json("OverviewResponse")),
+    }

@@ -1,0 +1,85 @@
+"""The first page: what the archive holds, and ways into it.
+
+With no search yet, the newest documents are unrelated web articles; what a visitor
+needs is the size of the archive, its goals, regions and most common metrics as entry
+points (each a link to the search it names, with its count), recent winners, and a
+search box. All of it is counted from the generation's columns, once per generation.
+New facets (outcome, topic, organization type) appear here as soon as the index has them.
+"""
+
+from __future__ import annotations
+
+from .generations import LiveIndex
+
+PROPOSAL, ORGANIZATION, ARTICLE = "proposal", "organization", "article"
+TOP_METRICS = 12  # metrics listed as entry points
+TOP_TOPICS = 12  # topics listed, when the index has them
+RECENT_WINNERS = 8  # winning proposals shown, newest first
+WINNER = "Winner"
+
+
+def overview_view(live: LiveIndex, link, labels: dict[str, str]) -> dict:
+    """Counts and entry points of the whole archive, with a search link for each."""
+    return live.cached(("overview", link({})), lambda: _overview(live, link, labels))
+
+
+def _overview(live: LiveIndex, link, labels: dict[str, str]) -> dict:
+    columns = live.columns
+    kinds = columns.masks["kind"]
+    proposals = kinds.get(PROPOSAL, 0)
+    years = sorted(int(year) for year in columns.value_counts("year", proposals))
+
+    def entries(facet: str, kind: str | None, limit: int | None = None) -> list[dict]:
+        """The values of `facet` among documents of `kind`, each linked to its search (whose total is its count)."""
+        among, scope = (kinds.get(kind, 0), {"kind": [kind]}) if kind else (columns.all_docs, {})
+        counts = sorted(columns.value_counts(facet, among).items(), key=lambda item: (-item[1], item[0].casefold()))
+        return [{"value": value, "count": count, "url": link({facet: [value], **scope})} for value, count in counts[:limit]]
+
+    masks = columns.masks
+    return {
+        "ok": True,
+        "documents": len(columns.docnums),
+        "kinds": entries("kind", None),
+        "proposals": proposals.bit_count(),
+        "organizations": kinds.get(ORGANIZATION, 0).bit_count(),
+        "articles": kinds.get(ARTICLE, 0).bit_count(),
+        "years": {"first": years[0], "last": years[-1], "count": len(years)} if years else None,
+        "goals": entries("goal", PROPOSAL),
+        "regions": entries("region", PROPOSAL),
+        "metrics": entries("metric", PROPOSAL, TOP_METRICS),
+        "metric_count": len(columns.value_counts("metric", proposals)),
+        "topics": entries("topic", None, TOP_TOPICS) if "topic" in masks else [],
+        "outcomes": entries("outcome", PROPOSAL) if "outcome" in masks else [],
+        "recent_winners": _recent_winners(live, proposals),
+        "links": {
+            "browse": link({"sort": "newest"}),
+            "proposals": link({"kind": [PROPOSAL], "sort": "newest"}),
+            "organizations": link({"kind": [ORGANIZATION], "sort": "title"}),
+            "by_organization": link({"group": ORGANIZATION}),
+            "winners": link({"outcome": [WINNER], "kind": [PROPOSAL], "sort": "newest"})
+            if WINNER in masks.get("outcome", {})
+            else None,
+        },
+        "labels": labels,
+        "generation": live.generation.number,
+    }
+
+
+def _recent_winners(live: LiveIndex, proposals: int) -> list[dict]:
+    columns = live.columns
+    winners = columns.masks.get("outcome", {}).get(WINNER, 0) & proposals
+    newest = columns.members(winners, columns.order("newest"))[:RECENT_WINNERS]
+    with live.searcher() as searcher:
+        return [_winner(columns, searcher.stored_fields(docnum), docnum) for docnum in newest]
+
+
+def _winner(columns, stored: dict, docnum: int) -> dict:
+    doc_id = columns.ids[docnum]
+    return {
+        "id": doc_id,
+        "title": columns.titles[docnum],
+        "organization": stored.get("organization", ""),
+        "year": columns.years[docnum],
+        "goal": stored.get("goal", ""),
+        "url": "/doc/" + doc_id,
+    }
