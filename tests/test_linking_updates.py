@@ -40,7 +40,7 @@ def organization(name: str, project_ids: list[str], *, tags=("Access to healthy 
     tag_lines = "".join(f"\n  - {t}" for t in tags)
     return (
         f"---\npublished: true\norganization_id: '{org_key}'\ntitle: {name}\norg_type: Social enterprise or Bcorps\n"
-        f"org_summary: {name} grows food.\ntags_indicators:{tag_lines}\nzip: '{zip_code}'\n"
+        f"org_summary: {name} grows food.\norganization_website:\n  - www.greenroots.org\ntags_indicators:{tag_lines}\nzip: '{zip_code}'\n"
         f"project_ids:{ids}\nyear_submitted:\n  - '2019'\n---\n"
     )
 
@@ -94,6 +94,7 @@ def test_first_build_links_by_project_id_and_by_organization_id(reindex):
     org = api("/api/doc/organization/green-roots")
     assert [p["id"] for p in org["proposals"]] == ["proposal/2019/blue-water", "proposal/2019/green-roots-garden"]
     assert org["org_type"] == "Social enterprise or B-corps"
+    assert org["websites"] == ["https://www.greenroots.org"]  # a bare domain, as 4 in 10 files give it
     assert org["topics"] == ["Access to healthy food", "Health"]
     assert api("/api/doc/organization/old-roots")["location"]["in_la_county"] is False
     assert [o["outcome"] for o in api("/api/doc/proposal/2019/green-roots-garden")["outcomes"]] == ["Winner"]
