@@ -6,7 +6,8 @@ answers, 1 partly, 0 not); documents nobody judged count as 0 and are counted, s
 ranking that finds new good documents looks worse by exactly those. Known-item queries
 come from the index itself: each proposal's title, and the first eight words of its
 summary, typed as plain words; the target is every proposal the same query was made from
-(a title the archive holds twice has two right answers).
+(a title the archive holds twice has two right answers). An index with organizations adds
+each organization's name, whose target is the organization's own document.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Need:
 class KnownItem:
     """A query made from one document's text, and the ids it was made from."""
 
-    kind: str  # "title" or "summary"
+    kind: str  # "title", "summary" or "organization"
     query: str
     targets: frozenset[str]
 
@@ -74,11 +75,15 @@ def known_items(documents: Iterable[dict]) -> list[KnownItem]:
     """
     queries: dict[tuple[str, str], tuple[str, set[str]]] = {}
     for document in documents:
-        if document.get("kind") != "proposal":
-            continue
         title = plain_words(document.get("title", ""))
-        summary = " ".join(plain_words(document.get("summary", "")).split()[:SUMMARY_WORDS])
-        for kind, query in (("title", title), ("summary", summary)):
+        if document.get("kind") == "organization":
+            asked = [("organization", title)]
+        elif document.get("kind") == "proposal":
+            summary = " ".join(plain_words(document.get("summary", "")).split()[:SUMMARY_WORDS])
+            asked = [("title", title), ("summary", summary)]
+        else:
+            continue
+        for kind, query in asked:
             if query:
                 queries.setdefault((kind, query.casefold()), (query, set()))[1].add(document["id"])
     return [

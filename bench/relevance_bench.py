@@ -22,8 +22,9 @@ PROJECT = "la2050-search"
 FACET_PARAMS = ("region", "metric", "goal", "kind", "year")
 
 
-def measure_relevance(index_dir: Path, queries: list[BenchQuery], repeat: int) -> dict:
-    """nDCG@10 / P@10 / unjudged per split and known-item MRR@10 for each engine; latency ratio."""
+def measure_relevance(index_dir: Path, queries: list[BenchQuery], repeat: int, latency: bool = True) -> dict:
+    """nDCG@10 / P@10 / unjudged per split and known-item MRR@10 for each engine; with
+    `latency`, Tantivy's first-time latency for the ratio."""
     documents = indexed_documents(index_dir)
     needs, qrels = load_needs()
     items = known_items([document.__dict__ for document in documents])
@@ -40,7 +41,8 @@ def measure_relevance(index_dir: Path, queries: list[BenchQuery], repeat: int) -
             "known_items": known_item_mrr(engine, items),
         }
         _progress(f"relevance: {name} in {time.perf_counter() - started:.1f} s")
-    figures["tantivy_latency_ms"] = _tantivy_latency(tantivy, queries, repeat)
+    if latency:
+        figures["tantivy_latency_ms"] = _tantivy_latency(tantivy, queries, repeat)
     return figures
 
 

@@ -120,6 +120,8 @@ def bench_scale(corpus: Corpus, scale: int, queries: list[BenchQuery], args: arg
 
     if scale == 1:  # the views need organizations: an archive-shaped index of its own (quick: the sample's)
         views_index = index_dir if args.quick else build_archive_index(folder / "archive-views")
+        # What users search: proposals beside their organizations' own documents.
+        figures["relevance_archive"] = measure_relevance(views_index, queries, args.repeat, latency=False)
         figures["views"] = measure_views(views_index, queries)
         figures["problems"] += [e for view in figures["views"]["views"].values() for e in view["errors"]]
         _progress(f"{scale}x: matrix p95 {figures['views']['views']['matrix region × metric']['ms']['p95']:.1f} ms, "

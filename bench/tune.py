@@ -6,6 +6,8 @@ then a sum, so a grid of weightings costs a sort per query each. Judged on the t
 needs only (bench/relevance.py: TUNED_NEEDS; the others stay held out) and on the
 known-item queries of every other proposal (the rest check the choice), it prints the
 weightings that keep title MRR@10 >= 0.99 and summary MRR@10 >= 0.97, best nDCG@10 first.
+Give it an index of the archive with its organizations (bench/views.py lays one out) to
+choose the organization prior as well: over proposals alone it changes nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ from .relevance import TUNED_NEEDS, known_items, load_needs, ndcg, reciprocal_ra
 
 SHORTLIST = 150  # best weightings on the needs whose known-item MRR is measured
 KEEP = 300  # best BM25F matches kept per query besides those with a boost
-UNIT = RankingWeights(1.0, 1.0, 1.0, 1.0, 1.0, phrase=1.0, proximity=1.0, candidates=200)
+UNIT = RankingWeights(
+    1.0, 1.0, 1.0, 1.0, 1.0, phrase=1.0, proximity=1.0, phrase_in_answers=1.0, proximity_in_answers=1.0,
+    organization_prior=1.0, candidates=200,
+)
 GRID = {  # the last of several grids (earlier ones, 0 to 2 for each, found these ranges)
     "title": (0.25, 0.5),
     "title_match": (0.1,),
@@ -34,8 +39,12 @@ GRID = {  # the last of several grids (earlier ones, 0 to 2 for each, found thes
     "organization_match": (0.0, 0.1),
     "organization_equal": (1.0,),
     "phrase": (0.5, 1.0),
-    "proximity": (0.0, 0.05, 0.1),
+    "proximity": (0.05, 0.1, 0.2),
+    "phrase_in_answers": (0.0, 0.1, 0.25, 1.0),
+    "proximity_in_answers": (0.0, 0.05),
+    "organization_prior": (0.4, 0.6, 0.8, 1.0),
 }
+SIGNAL_OF = {("phrase", "body"): "phrase_in_answers", ("proximity", "body"): "proximity_in_answers"}
 
 
 @dataclass
@@ -47,10 +56,11 @@ class Match:
     title: str
     base: float
     title_bm25: float
-    signals: dict[str, float]  # part kind -> value / top (cover, closeness, 1 for equal)
+    signals: dict[str, float]  # weight name -> value / top (cover, closeness, 1 for equal)
+    organization: bool = False  # an organization's own document (the prior scales it)
 
 
-def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[str]) -> list[Match]:
+def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[str], organizations: frozenset[int] = frozenset()) -> list[Match]:
     query = parse_query(text).query
     if query is None:
         return []
@@ -71,9 +81,11 @@ def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[
         signals: dict[str, float] = {}
         for part in boosts.get(docnum, ()):
             if part.kind != "title":
-                kind = part.kind.replace(" ", "_")
+                kind = SIGNAL_OF.get((part.kind, part.field), part.kind.replace(" ", "_"))
                 signals[kind] = signals.get(kind, 0.0) + part.value / top
-        matches.append(Match(ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals))
+        matches.append(
+            Match(ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals, docnum in organizations)
+        )
     return matches
 
 
@@ -81,18 +93,14 @@ def ranked(matches: list[Match], weights: RankingWeights, cutoff: int = 10) -> l
     """Top ids under `weights` (`top` recomputed for its title weight), ties as the engine breaks them."""
     if not matches:
         return []
-    top = max(m.base + weights.title * m.title_bm25 for m in matches)
-    factors = {
-        "title_match": weights.title_match,
-        "title_equal": weights.title_equal,
-        "organization_match": weights.organization_match,
-        "organization_equal": weights.organization_equal,
-        "proximity": weights.proximity,
-        "phrase": weights.phrase,
-    }
+
+    def own(m: Match) -> float:
+        return (m.base + weights.title * m.title_bm25) * (weights.organization_prior if m.organization else 1.0)
+
+    top = max(map(own, matches))
 
     def score(m: Match) -> float:
-        return m.base + weights.title * m.title_bm25 + top * sum(factors[k] * v for k, v in m.signals.items())
+        return own(m) + top * sum(getattr(weights, k) * v for k, v in m.signals.items())
 
     order = sorted(matches, key=lambda m: (-score(m), -m.year, m.title.casefold()))
     return [m.id for m in order[:cutoff]]
@@ -113,9 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         ids = [s["id"] for s in stored]
         years = [s.get("year") for s in stored]
         titles = [s.get("title", "") for s in stored]
-        tuned = [(n, measure(searcher, n.query, ids, years, titles)) for n in needs if n.id in TUNED_NEEDS]
+        organizations = frozenset(d for d, s in enumerate(stored) if s.get("kind") == "organization")
+        tuned = [(n, measure(searcher, n.query, ids, years, titles, organizations)) for n in needs if n.id in TUNED_NEEDS]
         print(f"[tune] measured {len(tuned)} needs", file=sys.stderr)
-        known = [(item, measure(searcher, item.query, ids, years, titles)) for item in tuning_items]
+        known = [(item, measure(searcher, item.query, ids, years, titles, organizations)) for item in tuning_items]
         print(f"[tune] measured {len(known)} known items", file=sys.stderr)
     names = list(GRID)
     graded = []

@@ -34,6 +34,7 @@ class Columns:
     all_docs: int = 0  # bitset of every live document
     _orders: dict[str, list[int]] = field(default_factory=dict)  # sort name -> docnums
     _folded: dict[str, dict[str, str]] = field(default_factory=dict)  # facet -> folded -> value
+    _holders: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)  # (facet, value) -> docnums
 
     @classmethod
     def load(cls, reader, links: dict | None = None) -> "Columns":
@@ -105,6 +106,13 @@ class Columns:
             if count:
                 counts[value] = count
         return counts
+
+    def holders(self, facet: str, value: str) -> frozenset[int]:
+        """The docnums carrying `value` of `facet` as a set (ranking tests membership per match)."""
+        key = (facet, value)
+        if key not in self._holders:
+            self._holders[key] = frozenset(d for d, values in self.values[facet].items() if value in values)
+        return self._holders[key]
 
     def order(self, sort: str) -> list[int]:
         """Every live docnum in `sort` order (newest, oldest, title), computed once."""

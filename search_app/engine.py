@@ -185,7 +185,7 @@ def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dic
 
     def scores() -> dict[int, float]:
         with live.searcher() as searcher:
-            return rank_all(searcher, query, weights)
+            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"))
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
     return live.cached(("match", repr(parsed.query), weights), scores)
@@ -204,7 +204,7 @@ def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeight
     query = scored_query(live, outcome.parsed)
     docnums = [docnum for docnum, _ in outcome.page_hits]
     with live.searcher() as searcher:
-        parts = explain(searcher, query, docnums, weights)
+        parts = explain(searcher, query, docnums, weights, live.columns.holders("kind", "organization"))
     return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 

@@ -13,7 +13,13 @@ and phrases:
 - **phrase**: every word side by side in the heading or the answers, worth more the
   longer the query (a remembered sentence is near-certain evidence, two words are not);
 - **proximity**: otherwise the smallest span holding every word, worth query words /
-  span words, for the best-scored candidates.
+  span words, for the best-scored candidates. Both count for much more in the heading
+  (title, organization, summary: what the proposal is about) than in the answers, where
+  a phrase is often one item of a list about something else;
+- **organization prior**: an organization's own document restates the work its proposals
+  describe, and short as it is, BM25 favours it; its score is scaled down so that the
+  proposals themselves come first for a topic, while a query that *is* its name still
+  ranks it first (the equal-name boost is added after).
 
 The boosts are relative to the best score of the query (`top`), so their weights mean
 the same for every query; they were chosen on data (bench/tune.py), not by hand.
@@ -43,24 +49,30 @@ class RankingWeights:
     title_equal: float = 1.0  # × top, the title is the query
     organization_match: float = 0.1  # × top × cover, in the organization's name
     organization_equal: float = 1.0  # × top, the organization's name is the query
-    # × top × (words - 1) / (phrase_words - 1), the words side by side: two words together
-    # are weak evidence, a sentence of eight is the document someone remembers.
+    # × top × (words - 1) / (phrase_words - 1), the words side by side in the heading: two
+    # words together are weak evidence, a sentence of eight is the document someone remembers.
     phrase: float = 1.0
     phrase_words: int = 8
-    proximity: float = 0.05  # × top × query words / smallest span holding them all
+    proximity: float = 0.1  # × top × query words / smallest span holding them all, in the heading
+    phrase_in_answers: float = 0.1  # the same two boosts when the words stand together in the answers
+    proximity_in_answers: float = 0.05
     candidates: int = 100  # best-scored documents whose spans are measured
+    # × (BM25F + title) of an organization's own document (chosen on the archive with
+    # organizations, bench/tune.py; 1 would let them crowd the proposals out of a top ten).
+    organization_prior: float = 0.6
 
 
 DEFAULT_WEIGHTS = RankingWeights()
 NAME_FIELDS = (("title", "title_match", "title_equal"), ("organization", "organization_match", "organization_equal"))
 SPAN_FIELDS = ("heading", "body")
+SPAN_WEIGHTS = {"heading": ("phrase", "proximity"), "body": ("phrase_in_answers", "proximity_in_answers")}
 
 
 @dataclass(frozen=True)
 class Part:
     """One addend of a score: what it is, on which field and words, and its value."""
 
-    kind: str  # bm25f | title | title match | title equal | organization ... | proximity | phrase
+    kind: str  # bm25f | title | organization prior | title match | title equal | organization ... | proximity | phrase
     field: str
     terms: str
     value: float
@@ -69,21 +81,26 @@ class Part:
         return {"kind": self.kind, "field": self.field, "terms": self.terms, "value": self.value}
 
 
-def rank_all(searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS) -> Scores:
-    """Docnum -> score for every match: BM25F plus the boosts."""
+def rank_all(searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()) -> Scores:
+    """Docnum -> score for every match: BM25F plus the boosts.
+
+    :param organizations: docnums of organization documents (the organization prior's).
+    """
     memo: dict = {}
     scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, scores, weights, memo)
+    boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     for docnum, parts in boosts.items():
         scores[docnum] += sum(part.value for part in parts)
     return scores
 
 
-def explain(searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS) -> dict[int, list[Part]]:
+def explain(
+    searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()
+) -> dict[int, list[Part]]:
     """The parts of each document's score, in the order they are added up."""
     memo: dict = {}
     scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, scores, weights, memo)
+    boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     explained = {}
     for docnum in docnums:
         base = [Part(*part) for part in explain_parts(searcher, query, docnum, memo)]
@@ -122,6 +139,10 @@ def query_words(query) -> list[str] | None:
 def _leaf_words(node) -> list[str] | None:
     if type(node) is wq.Term and node.fieldname in SPAN_FIELDS:
         return [_text(node.text)]
+    if type(node) is wq.And and node.subqueries and all(type(child) is wq.Term for child in node.subqueries):
+        # A joined word (home&community) asks for its parts in one field: they are its words.
+        if len({child.fieldname for child in node.subqueries}) == 1 and node.subqueries[0].fieldname in SPAN_FIELDS:
+            return [_text(child.text) for child in node.subqueries]
     if type(node) is wq.Phrase and node.fieldname in SPAN_FIELDS and node.slop == 1:
         return [_text(word) for word in node.words]
     return None
@@ -131,15 +152,22 @@ def _text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
-def _boosts(searcher, query, scores: Scores, weights: RankingWeights, memo: dict) -> dict[int, list[Part]]:
+def _boosts(
+    searcher, query, scores: Scores, weights: RankingWeights, memo: dict, organizations: frozenset[int] = frozenset()
+) -> dict[int, list[Part]]:
     """Docnum -> its boost parts (documents without boosts are left out)."""
     words = query_words(query) if scores else None
-    if not words:
-        return {}
     boosts: dict[int, list[Part]] = {}
-    if weights.title:
+    if words and weights.title:
         for docnum, term, value in _title_bm25(searcher, words, scores, memo):
             boosts.setdefault(docnum, []).append(Part("title", "title", term, weights.title * value))
+    if weights.organization_prior != 1.0:
+        for docnum in organizations.intersection(scores):
+            parts = boosts.setdefault(docnum, [])
+            own = scores[docnum] + sum(part.value for part in parts)
+            parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
+    if not words:
+        return boosts
     top = max(scores[docnum] + sum(part.value for part in boosts.get(docnum, ())) for docnum in scores)
     phrase = " ".join(words)
     for field, match_weight, equal_weight in NAME_FIELDS:
@@ -154,15 +182,21 @@ def _boosts(searcher, query, scores: Scores, weights: RankingWeights, memo: dict
         ranked = nlargest(
             weights.candidates, scores, key=lambda d: scores[d] + sum(p.value for p in boosts.get(d, ()))
         )
-        for docnum, (field, closeness) in _closeness(searcher, distinct, ranked, memo).items():
-            if closeness == 1.0:
-                length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
-                part = Part("phrase", field, phrase, weights.phrase * top * length)
-            else:
-                part = Part("proximity", field, phrase, weights.proximity * top * closeness)
-            if part.value:
-                boosts.setdefault(docnum, []).append(part)
+        length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
+        for docnum, closeness_by_field in _closeness(searcher, distinct, ranked, memo).items():
+            parts = [_span_part(field, closeness, phrase, length, top, weights) for field, closeness in closeness_by_field.items()]
+            best = max(parts, key=lambda part: part.value)
+            if best.value:
+                boosts.setdefault(docnum, []).append(best)
     return boosts
+
+
+def _span_part(field: str, closeness: float, phrase: str, length: float, top: float, weights: RankingWeights) -> Part:
+    """The phrase boost (every word side by side) or else the proximity boost, in one field."""
+    phrase_weight, proximity_weight = (getattr(weights, name) for name in SPAN_WEIGHTS[field])
+    if closeness == 1.0:
+        return Part("phrase", field, phrase, phrase_weight * top * length)
+    return Part("proximity", field, phrase, proximity_weight * top * closeness)
 
 
 def _segments(searcher):
@@ -199,9 +233,9 @@ def _name_matches(searcher, field: str, words: list[str], scores: Scores, memo: 
     return matches
 
 
-def _closeness(searcher, distinct: list[str], ranked: list[int], memo: dict) -> dict[int, tuple[str, float]]:
-    """Docnum -> (field, words / smallest span holding them all) over SPAN_FIELDS, the best field."""
-    best: dict[int, tuple[str, float]] = {}
+def _closeness(searcher, distinct: list[str], ranked: list[int], memo: dict) -> dict[int, dict[str, float]]:
+    """Docnum -> {field: words / smallest span holding them all} over SPAN_FIELDS."""
+    found: dict[int, dict[str, float]] = {}
     for segment, offset, end in _segments(searcher):
         local = {docnum - offset for docnum in ranked if offset <= docnum < end}
         if not local:
@@ -209,10 +243,8 @@ def _closeness(searcher, distinct: list[str], ranked: list[int], memo: dict) -> 
         for field in SPAN_FIELDS:
             positions = _positions(segment, field, distinct, memo, local)
             for docnum, per_word in (positions or {}).items():
-                closeness = len(distinct) / _smallest_span(per_word)
-                if closeness > best.get(docnum + offset, ("", 0.0))[1]:
-                    best[docnum + offset] = (field, closeness)
-    return best
+                found.setdefault(docnum + offset, {})[field] = len(distinct) / _smallest_span(per_word)
+    return found
 
 
 def _positions(segment, field: str, words: list[str], memo: dict, only: set[int] | None):

@@ -16,7 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 QUICK_TIMEOUT = 120  # seconds; the quick run takes a few
 HEADINGS = (
-    "## Relevance",
+    "## Relevance (1x",
+    "## Relevance over the archive with its organizations",
     "## First-time latency against Tantivy",
     "## Full rebuild",
     "## Incremental update",

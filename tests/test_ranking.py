@@ -147,3 +147,70 @@ def test_an_exact_archive_title_ranks_first(index_dir):
         same = {r["id"] for r in search(client, title, per_page=10)["results"] if r["title"].casefold() == title.casefold()}
         top = search(client, title, per_page=1)["results"][0]
         assert top["id"] in same | {doc_id}, title
+
+
+ORGANIZATION = """\
+---
+published: true
+organization_id: '9001'
+title: Garden Keepers
+org_type: Nonprofit
+org_summary: Urban tree planting and tree care.
+project_ids:
+  - '9001001'
+---
+"""
+
+
+@pytest.fixture(scope="module")
+def archive_client(tmp_path_factory):
+    """An organization beside its proposal and another organization's proposal on the same topic."""
+    corpus = tmp_path_factory.mktemp("prior-corpus")
+    (corpus / "_organizations").mkdir()
+    (corpus / "_organizations" / "garden-keepers.md").write_text(ORGANIZATION, encoding="utf-8")
+    folder = corpus / "_projects" / "2016"
+    folder.mkdir(parents=True)
+    planting = proposal("shade-for-pacoima", "Shade for Pacoima", "Neighbours plant street trees.",
+                        "Tree planting days every month; each tree gets a keeper.", organization="Garden Keepers")
+    planting = (planting[0], planting[1].replace(f"project_id: '{abs(hash(planting[0])) % 10_000_000}'", "project_id: '9001001'"))
+    aside = proposal("aside", "Library visits", "Story time for toddlers.", "Twice a year an after school program visits.")
+    for slug, text in [planting, aside, *DOCUMENTS]:
+        (folder / f"{slug}.md").write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("prior-index")
+    index_paths(IndexStore(index_dir), [corpus], rebuild=True, workers=1)
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+
+
+def test_a_topic_ranks_the_work_above_the_organization_restating_it(archive_client):
+    body = search(archive_client, "tree planting", explain=1)
+    order = [result["id"] for result in body["results"]]
+    assert order.index("proposal/2016/shade-for-pacoima") < order.index("organization/garden-keepers")
+    parts = {result["id"]: result["explain"]["parts"] for result in body["results"]}
+    prior = [part for part in parts["organization/garden-keepers"] if part["kind"] == "organization prior"]
+    assert len(prior) == 1 and prior[0]["value"] < 0
+    assert not any(part["kind"] == "organization prior" for part in parts["proposal/2016/shade-for-pacoima"])
+    # The fixture is a real test: without the prior, the short organization document wins.
+    without_prior = sum(part["value"] for part in parts["organization/garden-keepers"] if part is not prior[0])
+    assert without_prior > body["results"][order.index("proposal/2016/shade-for-pacoima")]["score"]
+
+
+@pytest.mark.parametrize("q", ["garden keepers", "Garden Keepers"])
+def test_an_organization_asked_by_name_still_ranks_first(archive_client, q):
+    assert search(archive_client, q)["results"][0]["id"] == "organization/garden-keepers"
+
+
+def test_the_parts_of_a_joined_word_count_as_the_name(archive_client):
+    """home&community searches its parts in one field; a name spelled so is still asked for."""
+    body = search(archive_client, "garden&keepers", explain=1)
+    assert body["results"][0]["id"] == "organization/garden-keepers"
+    assert "title equal" in {part["kind"] for part in body["results"][0]["explain"]["parts"]}
+
+
+def test_words_together_in_the_heading_outweigh_words_together_in_the_answers(archive_client):
+    """A phrase in a summary says what the proposal is about; in an answer it is often an aside."""
+    body = search(archive_client, "after school program", explain=1)
+    parts = {result["id"].rsplit("/", 1)[-1]: result["explain"]["parts"] for result in body["results"]}
+    (in_heading,) = [part for part in parts["phrase"] if part["kind"] == "phrase"]
+    (in_answers,) = [part for part in parts["aside"] if part["kind"] == "phrase"]
+    assert (in_heading["field"], in_answers["field"]) == ("heading", "body")
+    assert in_heading["value"] > 5 * in_answers["value"] > 0
