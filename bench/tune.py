@@ -20,7 +20,7 @@ from pathlib import Path
 
 from index_store import IndexStore
 from search_app.query import parse_query
-from search_app.ranking import RankingWeights, _boosts
+from search_app.ranking import RankingWeights, _asked_by_name, _boosts, query_words
 from search_app.scoring import most_words, score_all
 
 from .engines import indexed_documents
@@ -71,6 +71,8 @@ def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[
         query = parse_query(text, any_word=True).query
         scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, dict(scores), UNIT, memo)
+    words = query_words(query) if scores else None
+    organizations = organizations - _asked_by_name(searcher, words, memo) if words else organizations
     title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
     top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
     # Documents far down with no signal of their own never reach a top ten: left out.

@@ -18,8 +18,8 @@ and phrases:
   a phrase is often one item of a list about something else;
 - **organization prior**: an organization's own document restates the work its proposals
   describe, and short as it is, BM25 favours it; its score is scaled down so that the
-  proposals themselves come first for a topic, while a query that *is* its name still
-  ranks it first (the equal-name boost is added after).
+  proposals themselves come first for a topic. Not when its name holds every word of the
+  query and the query is at least half its name: then it is what was asked for.
 
 The boosts are relative to the best score of the query (`top`), so their weights mean
 the same for every query; they were chosen on data (bench/tune.py), not by hand.
@@ -65,6 +65,7 @@ class RankingWeights:
 DEFAULT_WEIGHTS = RankingWeights()
 NAME_FIELDS = (("title", "title_match", "title_equal"), ("organization", "organization_match", "organization_equal"))
 SPAN_FIELDS = ("heading", "body")
+NAME_SHARE = 0.5  # an organization is asked for by name when the query is this share of its name
 SPAN_WEIGHTS = {"heading": ("phrase", "proximity"), "body": ("phrase_in_answers", "proximity_in_answers")}
 
 
@@ -162,7 +163,8 @@ def _boosts(
         for docnum, term, value in _title_bm25(searcher, words, scores, memo):
             boosts.setdefault(docnum, []).append(Part("title", "title", term, weights.title * value))
     if weights.organization_prior != 1.0:
-        for docnum in organizations.intersection(scores):
+        named = _asked_by_name(searcher, words, memo) if words else set()
+        for docnum in organizations.intersection(scores).difference(named):
             parts = boosts.setdefault(docnum, [])
             own = scores[docnum] + sum(part.value for part in parts)
             parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
@@ -214,6 +216,22 @@ def _title_bm25(searcher, words: list[str], scores: Scores, memo: dict):
             for docnum, value in field_bm25(segment, searcher, "title", term, idf, memo).items():
                 if docnum + offset in scores:
                     yield docnum + offset, term, value
+
+
+def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
+    """Docnums whose title holds every word of the query, and the query at least half the
+    title's words: a name asked for, maybe abbreviated or reordered ("Art Share L A")."""
+    distinct = list(dict.fromkeys(words))
+    named = set()
+    for segment, offset, _ in _segments(searcher):
+        postings = [term_postings(segment, "title", word, memo) for word in distinct]
+        if not postings or None in postings:
+            continue
+        lengths = segment_field_lengths(segment.reader()._perdoc, "title")
+        for docnum in set(postings[0][0]).intersection(*(p[0] for p in postings[1:])):
+            if not lengths or len(distinct) >= NAME_SHARE * lengths[docnum]:
+                named.add(docnum + offset)
+    return named
 
 
 def _name_matches(searcher, field: str, words: list[str], scores: Scores, memo: dict) -> dict[int, float]:

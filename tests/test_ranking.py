@@ -194,7 +194,7 @@ def test_a_topic_ranks_the_work_above_the_organization_restating_it(archive_clie
     assert without_prior > body["results"][order.index("proposal/2016/shade-for-pacoima")]["score"]
 
 
-@pytest.mark.parametrize("q", ["garden keepers", "Garden Keepers"])
+@pytest.mark.parametrize("q", ["garden keepers", "Garden Keepers", "keepers garden"])
 def test_an_organization_asked_by_name_still_ranks_first(archive_client, q):
     assert search(archive_client, q)["results"][0]["id"] == "organization/garden-keepers"
 
