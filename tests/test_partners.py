@@ -185,3 +185,15 @@ def test_the_first_page_shows_recent_winners_and_organizations(client):
     soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
     assert [a["href"] for a in soup.select("section.winners li a")] == [w["url"] for w in overview["recent_winners"]]
     assert f"{overview['organizations']:,} organizations" in soup.select_one("#archive-size").get_text(" ", strip=True)
+
+
+def test_the_longest_organization_id_still_filters_its_search(client):
+    """Ids come from file names (the archive has a 255-character one): partner and group
+    links carry them in `organization=`, so that filter must take every id there is."""
+    longest = max((row["id"] for row in rows(client, kind="organization")), key=len)
+    assert len(longest) > 200
+    found = all_results(client, organization=longest)
+    assert longest in {result["id"] for result in found}
+    grouped = client.get("/api/search", query_string={"organization": longest, "group": "organization"}).get_json()
+    assert grouped["total"] == 1 and grouped["results"][0]["group_count"] == len(found)
+    assert search_total(client, grouped["results"][0]["group_url"]) == len(found)
