@@ -43,6 +43,7 @@ def sample_proposals(proposals: list[dict], count: int = 6) -> list[dict]:
 
 def expected_partners(proposals: list[dict], metrics: set, regions: set, own: str) -> dict[str, dict]:
     """organization id -> shared metrics, shared regions and sharing proposals, counted here."""
+    regions = regions - {"Other"}  # places the region table does not know: not shared
     found: dict[str, dict] = defaultdict(lambda: {"metrics": set(), "regions": set(), "proposals": 0})
     for proposal in proposals:
         org = proposal["organization_id"]
@@ -197,3 +198,15 @@ def test_the_longest_organization_id_still_filters_its_search(client):
     grouped = client.get("/api/search", query_string={"organization": longest, "group": "organization"}).get_json()
     assert grouped["total"] == 1 and grouped["results"][0]["group_count"] == len(found)
     assert search_total(client, grouped["results"][0]["group_url"]) == len(found)
+
+
+def test_other_is_not_a_region_partners_share(client, proposals):
+    """"Other" gathers every place the region table does not know (a juvenile hall, a
+    city abroad): two proposals "in" it need not be anywhere near each other."""
+    in_other = [p for p in proposals if "Other" in p["regions"] and p["metrics"] and p["organization_id"]]
+    assert in_other
+    for proposal in in_other[:6]:
+        partners = client.get(f"/api/doc/{proposal['id']}").get_json()["partners"]
+        assert "Other" not in partners["based_on"]["regions"]
+        assert all("Other" not in partner["shared"]["regions"] for partner in partners["partners"])
+        assert all(cluster["region"] != "Other" for cluster in partners["clusters"])
