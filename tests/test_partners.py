@@ -110,7 +110,7 @@ def test_an_organizations_partners_come_from_all_its_proposals(client, proposals
     assert body["partners"]["partners_total"] == len(expected)
     assert org_id not in {partner["id"] for partner in body["partners"]["partners"]}
     page = BeautifulSoup(client.get(f"/doc/{org_id}").get_data(as_text=True), "html.parser")
-    shown = [a["href"] for a in page.select("#partners a.partner-name")]
+    shown = [urlsplit(a["href"]).path for a in page.select("#partners a.partner-name")]  # with ?back=
     assert shown == [partner["url"] for partner in body["partners"]["partners"]]
     assert all(href.startswith("/doc/organization/") for href in shown)
 
@@ -210,3 +210,18 @@ def test_other_is_not_a_region_partners_share(client, proposals):
         assert "Other" not in partners["based_on"]["regions"]
         assert all("Other" not in partner["shared"]["regions"] for partner in partners["partners"])
         assert all(cluster["region"] != "Other" for cluster in partners["clusters"])
+
+
+def test_links_from_a_document_to_its_partners_keep_the_way_back_to_the_results(client, proposals):
+    """A reader who came from a search and follows a partner still gets back to that search,
+    as from a similar proposal (the referrer is then the document, not the results)."""
+    proposal = sample_proposals(proposals)[0]
+    results = "/?q=food&region=South+LA"
+    page = BeautifulSoup(
+        client.get(f"/doc/{proposal['id']}", query_string={"back": results}).get_data(as_text=True), "html.parser"
+    )
+    links = page.select("#partners a.partner-name")
+    assert links
+    for link in links[:3]:
+        partner = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")
+        assert partner.select_one("a.back")["href"] == results
