@@ -75,7 +75,7 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
         "total": outcome.total,
         "total_documents": outcome.total_documents,
         "search_url": link(state),
-        "notes": outcome.parsed.notes,
+        "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
         "rows": [{"value": value, "total": total, "url": drill(**{rows: value})} for value, total in row_axis],
         "cols": [{"value": value, "total": total, "url": drill(**{cols: value})} for value, total in col_axis],
         "cells": [

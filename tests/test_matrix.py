@@ -162,3 +162,19 @@ def test_the_page_shows_the_same_matrix_with_links_and_no_script_needed(client):
     assert parse_qs(urlsplit(nav["Results"]).query) == {"q": ["food"], "region": ["South LA"]}
     presets = [a.get_text() for a in soup.select("ul.presets a")]
     assert presets == ["Year × Goal", "Region × Goal"]
+
+
+@pytest.mark.parametrize(
+    "search",
+    [{"q": "gardn"}, {"q": "gardens zzqqxxvv"}, {"q": "food", "region": "Atlantis"}, {"organization": "organization/none"}],
+    ids=repr,
+)
+@pytest.mark.parametrize("view", ["matrix", "map"])
+def test_the_matrix_and_map_say_what_the_search_did(client, search, view):
+    """A close spelling, the any-word fallback, a value or organization no document has:
+    the matrix and map count the search as it ran, so they say so as its results page does."""
+    notes = client.get("/api/search", query_string=search).get_json()["notes"]
+    assert notes
+    assert client.get(f"/api/{view}", query_string=search).get_json()["notes"] == notes
+    page = BeautifulSoup(client.get(f"/{view}", query_string=search).get_data(as_text=True), "html.parser")
+    assert [p.get_text() for p in page.select("p.note")] == notes
