@@ -178,3 +178,17 @@ def test_the_matrix_and_map_say_what_the_search_did(client, search, view):
     assert client.get(f"/api/{view}", query_string=search).get_json()["notes"] == notes
     page = BeautifulSoup(client.get(f"/{view}", query_string=search).get_data(as_text=True), "html.parser")
     assert [p.get_text() for p in page.select("p.note")] == notes
+
+
+@pytest.mark.parametrize(
+    ("page", "twin"),
+    [("/matrix?q=food&rows=year&cols=goal", "/api/matrix"), ("/map?q=food&group=organization", "/api/map")],
+)
+def test_the_json_link_of_a_view_opens_its_own_twin(client, page, twin):
+    """On the matrix or the map, "JSON" is that view's JSON, with its search and its axes,
+    not the result list's."""
+    soup = BeautifulSoup(client.get(page).get_data(as_text=True), "html.parser")
+    link = {a.get_text(): a["href"] for a in soup.select("nav.views a")}["JSON"]
+    assert urlsplit(link).path == twin
+    assert parse_qs(urlsplit(link).query) == parse_qs(urlsplit(page).query)
+    assert client.get(link).get_json() == client.get(twin + "?" + urlsplit(page).query).get_json()
