@@ -192,3 +192,13 @@ def test_the_json_link_of_a_view_opens_its_own_twin(client, page, twin):
     assert urlsplit(link).path == twin
     assert parse_qs(urlsplit(link).query) == parse_qs(urlsplit(page).query)
     assert client.get(link).get_json() == client.get(twin + "?" + urlsplit(page).query).get_json()
+
+
+def test_a_limited_year_axis_keeps_its_largest_years_in_time_order(client):
+    """The page says it shows "the N largest" values: for years too, not the N earliest."""
+    everything = matrix(client, rows="year", cols="goal", limit="all")["rows"]
+    assert len(everything) > 2
+    largest = sorted(everything, key=lambda item: -item["total"])[:2]
+    limited = matrix(client, rows="year", cols="goal", limit="2")
+    assert limited["rows"] == sorted(largest, key=lambda item: item["value"])
+    assert limited["hidden"]["rows"] == len(everything) - 2
