@@ -69,7 +69,7 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict
         "counting": "organizations" if request.group else "documents",
         "search_url": link(state),
         "organizations_url": link({**state, "group": ORGANIZATION}),
-        "notes": outcome.parsed.notes,
+        "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
         "organizations": dots,
         "table": dots[:TABLE_ROWS],
         "organizations_found": len(per_organization),

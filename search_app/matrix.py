@@ -75,7 +75,7 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
         "total": outcome.total,
         "total_documents": outcome.total_documents,
         "search_url": link(state),
-        "notes": outcome.parsed.notes,
+        "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
         "rows": [{"value": value, "total": total, "url": drill(**{rows: value})} for value, total in row_axis],
         "cols": [{"value": value, "total": total, "url": drill(**{cols: value})} for value, total in col_axis],
         "cells": [
@@ -102,10 +102,12 @@ def axis_counts(live: LiveIndex, request: SearchRequest, facet: str, bits: int) 
 
 
 def _limited(axis: list[tuple[str, int]], limit: int | None) -> tuple[list[tuple[str, int]], int]:
-    """The first `limit` values of an axis and how many were left out."""
+    """The `limit` values of an axis with the largest totals, in the axis's own order (years
+    stay chronological), and how many were left out."""
     if limit is None or len(axis) <= limit:
         return axis, 0
-    return axis[:limit], len(axis) - limit
+    kept = set(sorted(range(len(axis)), key=lambda at: -axis[at][1])[:limit])  # stable: ties keep axis order
+    return [item for at, item in enumerate(axis) if at in kept], len(axis) - limit
 
 
 def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, cols: str, col_values) -> dict:

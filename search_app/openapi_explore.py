@@ -9,6 +9,7 @@ from index_store import FACETS
 
 from .grouping import GROUPS
 from .nav import EXPORT_FORMATS
+from .params import MAX_ID_LENGTH
 
 _LINKED_COUNT = {
     "type": "object",
@@ -99,7 +100,7 @@ def _json(schema: str) -> dict:
 def organization_parameter() -> dict:
     return {"name": "organization", "in": "query", "required": False,
             "description": "Only this organization (`organization/<slug>`) and its proposals.",
-            "schema": {"type": "string", "maxLength": 200}}  # fmt: skip
+            "schema": {"type": "string", "maxLength": MAX_ID_LENGTH}}  # fmt: skip
 
 
 def _get(summary: str, parameters: list[dict], content: dict) -> dict:

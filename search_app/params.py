@@ -15,6 +15,9 @@ from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
 MAX_VALUE_LENGTH = 200  # characters of one facet value
+# An organization id is "organization/" and its file's name, which may be 255 bytes long:
+# the archive has a 255-character id, and its partner and group links filter by it.
+MAX_ID_LENGTH = 300
 MAX_PAGE = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never typed; a NUL would reach pages raw
 
@@ -43,8 +46,8 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
     explain = args.get("explain", "").strip().lower() in ("1", "true", "yes", "on")
     group = choice_param(args, "group", ("", *GROUPS))
     organization = _CONTROL.sub("", args.get("organization", "")).strip()
-    if len(organization) > MAX_VALUE_LENGTH:
-        raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_VALUE_LENGTH}")
+    if len(organization) > MAX_ID_LENGTH:
+        raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_ID_LENGTH}")
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
         explain=explain,

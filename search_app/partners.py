@@ -8,9 +8,13 @@ how much they share: each shared metric weighs most, then each shared region, th
 and each shared topic; more sharing proposals break ties. Each partner names what it
 shares and links to the search listing exactly its sharing proposals
 (`organization=` with the shared metrics and regions), whose total is its `proposals`.
+The region "Other" is every place the region table does not know (a juvenile hall, a
+city abroad), not a place two proposals can share, so it never makes partners.
 """
 
 from __future__ import annotations
+
+from indexer.regions import OTHER
 
 from .generations import LiveIndex
 from .grouping import docnums_in, group_keys
@@ -70,6 +74,7 @@ def _profile(live: LiveIndex, organization: str | None, docnum: int) -> dict:
         profile["metrics"].update(columns.values["metric"][member])
         profile["regions"].update(columns.values["region"][member])
         profile["goals"].update(columns.values["goal"][member])
+    profile["regions"].discard(OTHER)
     return profile
 
 

@@ -162,3 +162,43 @@ def test_the_page_shows_the_same_matrix_with_links_and_no_script_needed(client):
     assert parse_qs(urlsplit(nav["Results"]).query) == {"q": ["food"], "region": ["South LA"]}
     presets = [a.get_text() for a in soup.select("ul.presets a")]
     assert presets == ["Year × Goal", "Region × Goal"]
+
+
+@pytest.mark.parametrize(
+    "search",
+    [{"q": "gardn"}, {"q": "gardens zzqqxxvv"}, {"q": "food", "region": "Atlantis"}, {"organization": "organization/none"}],
+    ids=repr,
+)
+@pytest.mark.parametrize("view", ["matrix", "map"])
+def test_the_matrix_and_map_say_what_the_search_did(client, search, view):
+    """A close spelling, the any-word fallback, a value or organization no document has:
+    the matrix and map count the search as it ran, so they say so as its results page does."""
+    notes = client.get("/api/search", query_string=search).get_json()["notes"]
+    assert notes
+    assert client.get(f"/api/{view}", query_string=search).get_json()["notes"] == notes
+    page = BeautifulSoup(client.get(f"/{view}", query_string=search).get_data(as_text=True), "html.parser")
+    assert [p.get_text() for p in page.select("p.note")] == notes
+
+
+@pytest.mark.parametrize(
+    ("page", "twin"),
+    [("/matrix?q=food&rows=year&cols=goal", "/api/matrix"), ("/map?q=food&group=organization", "/api/map")],
+)
+def test_the_json_link_of_a_view_opens_its_own_twin(client, page, twin):
+    """On the matrix or the map, "JSON" is that view's JSON, with its search and its axes,
+    not the result list's."""
+    soup = BeautifulSoup(client.get(page).get_data(as_text=True), "html.parser")
+    link = {a.get_text(): a["href"] for a in soup.select("nav.views a")}["JSON"]
+    assert urlsplit(link).path == twin
+    assert parse_qs(urlsplit(link).query) == parse_qs(urlsplit(page).query)
+    assert client.get(link).get_json() == client.get(twin + "?" + urlsplit(page).query).get_json()
+
+
+def test_a_limited_year_axis_keeps_its_largest_years_in_time_order(client):
+    """The page says it shows "the N largest" values: for years too, not the N earliest."""
+    everything = matrix(client, rows="year", cols="goal", limit="all")["rows"]
+    assert len(everything) > 2
+    largest = sorted(everything, key=lambda item: -item["total"])[:2]
+    limited = matrix(client, rows="year", cols="goal", limit="2")
+    assert limited["rows"] == sorted(largest, key=lambda item: item["value"])
+    assert limited["hidden"]["rows"] == len(everything) - 2
