@@ -38,6 +38,7 @@ class SearchRequest:
     explain: bool = False  # give each result the parts of its score
     group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
     organization: str = ""  # "organization/<slug>": only that organization and its proposals
+    few_results: int = 3  # below this many text matches, close spellings are accepted too (FEW_RESULTS)
 
 
 @dataclass
@@ -57,12 +58,9 @@ class SearchOutcome:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
 
 
-def run_search(
-    live: LiveIndex, request: SearchRequest, few_results: int = 3, weights: RankingWeights = DEFAULT_WEIGHTS
-) -> SearchOutcome:
+def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights = DEFAULT_WEIGHTS) -> SearchOutcome:
     """Search one generation.
 
-    :param few_results: below this many text matches, close spellings are accepted too.
     :param weights: how the ranking weighs titles, names and words together (ranking.py).
     """
     started = time.perf_counter()
@@ -81,7 +79,7 @@ def run_search(
     scores = _match(live, parsed, weights)
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
-    if scores is not None and len(scores) < few_results and unknown:
+    if scores is not None and len(scores) < request.few_results and unknown:
         parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes, weights)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
         any_word = parse_query(request.q, any_word=True)

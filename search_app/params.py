@@ -50,7 +50,7 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_ID_LENGTH}")
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
-        explain=explain,
+        explain=explain, few_results=config["FEW_RESULTS"],
     )
 
 

@@ -52,7 +52,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     """Search and shape everything the page and `/api/search` show."""
     started = time.perf_counter()
     request = resolve_request(live, request)  # chips and ticked boxes show the values as indexed
-    outcome = run_search(live, request, config["FEW_RESULTS"])
+    outcome = run_search(live, request)
     pages = max(1, -(-outcome.total // request.per_page))
     if request.page > pages:
         raise PageBeyondEnd(request.page, pages)

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from index_store import FACETS
+from search_app import create_app
 from searching import search_total
 
 SEARCHES = [
@@ -202,3 +203,19 @@ def test_a_limited_year_axis_keeps_its_largest_years_in_time_order(client):
     limited = matrix(client, rows="year", cols="goal", limit="2")
     assert limited["rows"] == sorted(largest, key=lambda item: item["value"])
     assert limited["hidden"]["rows"] == len(everything) - 2
+
+
+@pytest.mark.parametrize("few_results", [0, 1000])
+def test_every_view_tries_close_spellings_as_the_results_page_does(index_dir, few_results):
+    """FEW_RESULTS decides when a misspelled word matches its close spellings: the matrix,
+    map and export must count what the results page lists, whatever it is set to."""
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "FEW_RESULTS": few_results}).test_client()
+    params = {"q": "gardenz"}
+    total = client.get("/api/search", query_string=params).get_json()["total"]
+    assert matrix(client, **params)["total"] == total
+    assert client.get("/api/map", query_string=params).get_json()["total"] == total
+    assert len(exported(client, **params)) == total
+    if few_results == 0:
+        assert total == 0  # no close spellings at all: the fixture is a real test
+    else:
+        assert total > 0
