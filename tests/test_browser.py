@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -274,8 +275,10 @@ def test_from_a_proposal_to_its_organization_and_on_to_another_of_its_proposals(
     # The proposal names its organization, linked to the organization's own page.
     with page.expect_navigation():
         page.locator("a.organization-link").click()
-    assert page.url.endswith("/doc/organization/826la"), page.url
+    assert urlsplit(page.url).path == "/doc/organization/826la", page.url
     expect(page.locator("main.document h1")).to_have_text("826LA")
+    # ...and keeps the way back to the results it was found from.
+    expect(page.locator("a.back")).to_have_attribute("href", "/?q=826LA&kind=proposal")
     rows = page.locator("table.org-proposals tbody tr")
     assert rows.count() >= 2
     expect(page.locator("section.worked-on")).to_contain_text("Metrics")
@@ -287,5 +290,6 @@ def test_from_a_proposal_to_its_organization_and_on_to_another_of_its_proposals(
         other.click()
     expect(page.locator("main.document h1")).to_have_text(other_title)
     assert other_title != first_title
-    expect(page.locator("a.organization-link")).to_have_attribute("href", "/doc/organization/826la")
+    assert urlsplit(page.locator("a.organization-link").get_attribute("href")).path == "/doc/organization/826la"
     expect(page.locator("section.organization-proposals")).to_contain_text(first_title)
+    expect(page.locator("a.back")).to_have_attribute("href", "/?q=826LA&kind=proposal")

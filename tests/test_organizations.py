@@ -221,6 +221,6 @@ def test_the_organization_page_and_the_way_to_it(api):
     assert 'href="https://www.826LA.org"' in page
     proposal = api("/api/doc/organization/826la")["proposals"][0]["id"]
     proposal_page = client.get(f"/doc/{proposal}").get_data(as_text=True)
-    assert 'href="/doc/organization/826la"' in proposal_page and "More from 826LA" in proposal_page
+    assert 'href="/doc/organization/826la?back=' in proposal_page and "More from 826LA" in proposal_page
     results = client.get("/?q=826LA").get_data(as_text=True)
     assert "result-organization" in results and "kind-organization" in results
