@@ -140,7 +140,7 @@ def _boosts(searcher, query, scores: Scores, weights: RankingWeights, memo: dict
     if weights.title:
         for docnum, term, value in _title_bm25(searcher, words, scores, memo):
             boosts.setdefault(docnum, []).append(Part("title", "title", term, weights.title * value))
-    top = max(scores[docnum] + sum(part.value for part in boosts.get(docnum, ())) for docnum in scores)
+    top = max(_boosted(scores, boosts).values())
     phrase = " ".join(words)
     for field, match_weight, equal_weight in NAME_FIELDS:
         label = field
@@ -151,9 +151,8 @@ def _boosts(searcher, query, scores: Scores, weights: RankingWeights, memo: dict
                 parts.append(Part(f"{label} equal", field, phrase, getattr(weights, equal_weight) * top))
     distinct = list(dict.fromkeys(words))
     if (weights.proximity or weights.phrase) and len(distinct) > 1:
-        ranked = nlargest(
-            weights.candidates, scores, key=lambda d: scores[d] + sum(p.value for p in boosts.get(d, ()))
-        )
+        boosted = _boosted(scores, boosts)
+        ranked = nlargest(weights.candidates, boosted, key=boosted.__getitem__)
         for docnum, (field, closeness) in _closeness(searcher, distinct, ranked, memo).items():
             if closeness == 1.0:
                 length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
@@ -163,6 +162,18 @@ def _boosts(searcher, query, scores: Scores, weights: RankingWeights, memo: dict
             if part.value:
                 boosts.setdefault(docnum, []).append(part)
     return boosts
+
+
+def _boosted(scores: Scores, boosts: dict[int, list[Part]]) -> Scores:
+    """Each document's score with its boosts so far, added up as `rank_all` adds them.
+
+    Only the boosted few are summed; the rest are a copy of their scores (in the same
+    order), instead of a generator per match for every one of a broad query's hundreds.
+    """
+    boosted = dict(scores)
+    for docnum, parts in boosts.items():
+        boosted[docnum] = scores[docnum] + sum(part.value for part in parts)
+    return boosted
 
 
 def _segments(searcher):
