@@ -260,6 +260,8 @@ def _starts(per_word: list[list[int]]) -> bool:
 
 def _smallest_span(per_word: list[list[int]]) -> int:
     """Words in the smallest window holding at least one position of every list."""
+    if len(per_word) == 2:  # most queries: the closest pair, walking both sorted lists once
+        return max(_closest_pair(*per_word), 2)
     events = sorted((position, index) for index, positions in enumerate(per_word) for position in positions)
     need, seen, missing, left, best = len(per_word), [0] * len(per_word), len(per_word), 0, None
     for position, index in events:
@@ -275,3 +277,17 @@ def _smallest_span(per_word: list[list[int]]) -> int:
                 missing += 1
             left += 1
     return max(best or need, need)
+
+
+def _closest_pair(first: list[int], second: list[int]) -> int:
+    """Words from the one position to the other, for the closest pair of two sorted lists."""
+    best, i, j = None, 0, 0
+    while i < len(first) and j < len(second):
+        gap = second[j] - first[i]
+        if gap < 0:
+            gap, j = -gap, j + 1
+        else:
+            i += 1
+        if best is None or gap < best:
+            best = gap
+    return best + 1 if best is not None else 2
