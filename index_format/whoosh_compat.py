@@ -22,12 +22,12 @@ with warnings.catch_warnings():
     from whoosh import analysis, columns, fields, formats, index, qparser, query, scoring, sorting, writing  # noqa: F401
     from whoosh.filedb.filestore import FileStorage  # noqa: F401
     from whoosh.support.charset import accent_map  # noqa: F401
-    from whoosh.system import pack_int, pack_long, pack_ushort  # noqa: F401
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo  # noqa: F401
+    from whoosh.system import pack_int, pack_long, pack_ushort, unpack_int  # noqa: F401
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo, W3TermsReader  # noqa: F401
     from whoosh.matching import ListMatcher  # noqa: F401
     from whoosh.matching.wrappers import FilterMatcher  # noqa: F401
     from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: F401
-    from whoosh.reading import TermNotFound  # noqa: F401
+    from whoosh.reading import SegmentReader, TermNotFound  # noqa: F401
     import whoosh.searching  # noqa: F401
 
 from whoosh.codec import whoosh3 as _w3  # noqa: E402 - compiled above, inside the filter
@@ -95,7 +95,8 @@ _w3.STORED_COLUMN = columns.PickleColumn(columns.VarBytesColumn())
 
 __all__ = [
     "analysis", "columns", "fields", "formats", "index", "qparser", "query", "scoring", "sorting", "writing",
-    "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "FileStorage",
-    "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3LeafMatcher", "ListMatcher", "FilterMatcher", "TermNotFound",
+    "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "unpack_int", "FileStorage",
+    "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3TermsReader", "W3LeafMatcher", "ListMatcher", "FilterMatcher",
+    "SegmentReader", "TermNotFound",
     "segment_field_lengths",
 ]

@@ -299,10 +299,13 @@ def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]
     score_of = (lambda d: scores.get(d, 0.0)) if scores else (lambda d: 0.0)
     year_of = lambda d: columns.years[d] or 0  # noqa: E731 - tiny key helpers
     title_of = lambda d: columns.titles[d].casefold()  # noqa: E731
-    keys = {
-        "relevance": lambda d: (-score_of(d), -year_of(d), title_of(d)),
-        "newest": lambda d: (-year_of(d), -score_of(d), title_of(d)),
-        "oldest": lambda d: (columns.years[d] is None, year_of(d), -score_of(d), title_of(d)),  # undated last
-        "title": lambda d: (title_of(d), -year_of(d)),
-    }
-    return [(d, score_of(d)) for d in sorted(docnums, key=keys[sort])]
+    if sort == "relevance":  # (-year, title) is the newest order's key: its place stands for it
+        newest = columns.ranks("newest")
+        key = lambda d: (-score_of(d), newest[d])  # noqa: E731
+    else:
+        key = {
+            "newest": lambda d: (-year_of(d), -score_of(d), title_of(d)),
+            "oldest": lambda d: (columns.years[d] is None, year_of(d), -score_of(d), title_of(d)),  # undated last
+            "title": lambda d: (title_of(d), -year_of(d)),
+        }[sort]
+    return [(d, score_of(d)) for d in sorted(docnums, key=key)]

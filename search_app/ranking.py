@@ -170,7 +170,7 @@ def _boosts(
             parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
     if not words:
         return boosts
-    top = max(scores[docnum] + sum(part.value for part in boosts.get(docnum, ())) for docnum in scores)
+    top = max(_boosted(scores, boosts).values())
     phrase = " ".join(words)
     for field, match_weight, equal_weight in NAME_FIELDS:
         label = field
@@ -181,9 +181,8 @@ def _boosts(
                 parts.append(Part(f"{label} equal", field, phrase, getattr(weights, equal_weight) * top))
     distinct = list(dict.fromkeys(words))
     if (weights.proximity or weights.phrase) and len(distinct) > 1:
-        ranked = nlargest(
-            weights.candidates, scores, key=lambda d: scores[d] + sum(p.value for p in boosts.get(d, ()))
-        )
+        boosted = _boosted(scores, boosts)
+        ranked = nlargest(weights.candidates, boosted, key=boosted.__getitem__)
         length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
         for docnum, closeness_by_field in _closeness(searcher, distinct, ranked, memo).items():
             parts = [_span_part(field, closeness, phrase, length, top, weights) for field, closeness in closeness_by_field.items()]
@@ -199,6 +198,18 @@ def _span_part(field: str, closeness: float, phrase: str, length: float, top: fl
     if closeness == 1.0:
         return Part("phrase", field, phrase, phrase_weight * top * length)
     return Part("proximity", field, phrase, proximity_weight * top * closeness)
+
+
+def _boosted(scores: Scores, boosts: dict[int, list[Part]]) -> Scores:
+    """Each document's score with its boosts so far, added up as `rank_all` adds them.
+
+    Only the boosted few are summed; the rest are a copy of their scores (in the same
+    order), instead of a generator per match for every one of a broad query's hundreds.
+    """
+    boosted = dict(scores)
+    for docnum, parts in boosts.items():
+        boosted[docnum] = scores[docnum] + sum(part.value for part in parts)
+    return boosted
 
 
 def _segments(searcher):
@@ -299,6 +310,8 @@ def _starts(per_word: list[list[int]]) -> bool:
 
 def _smallest_span(per_word: list[list[int]]) -> int:
     """Words in the smallest window holding at least one position of every list."""
+    if len(per_word) == 2:  # most queries: the closest pair, walking both sorted lists once
+        return max(_closest_pair(*per_word), 2)
     events = sorted((position, index) for index, positions in enumerate(per_word) for position in positions)
     need, seen, missing, left, best = len(per_word), [0] * len(per_word), len(per_word), 0, None
     for position, index in events:
@@ -314,3 +327,17 @@ def _smallest_span(per_word: list[list[int]]) -> int:
                 missing += 1
             left += 1
     return max(best or need, need)
+
+
+def _closest_pair(first: list[int], second: list[int]) -> int:
+    """Words from the one position to the other, for the closest pair of two sorted lists."""
+    best, i, j = None, 0, 0
+    while i < len(first) and j < len(second):
+        gap = second[j] - first[i]
+        if gap < 0:
+            gap, j = -gap, j + 1
+        else:
+            i += 1
+        if best is None or gap < best:
+            best = gap
+    return best + 1 if best is not None else 2

@@ -146,32 +146,46 @@ class Highlighter:
 
 
 def _best_windows(text: str, matches, width: int, count: int) -> list[tuple[int, int]]:
-    """Greedy: the window with the most distinct new terms, then the next, without overlap."""
-    candidates = []
-    for index, (start, _end, _term) in enumerate(matches):
-        window_start = _window_start(text, start, width)
-        window_end = _cut(text, window_start, width)
-        inside = set()
-        for _s, match_end, term in matches[index:]:
-            if match_end > window_end:
-                break
-            inside.add(term)
-        candidates.append((window_start, window_end, inside))
+    """Greedy: the window with the most distinct new terms, then the next, without overlap.
+
+    Windows are measured as the search reaches them, and a round stops at a window no later
+    one can beat (ties go to the earliest): most snippets measure a few of the candidates.
+    """
+    every_term = {term for _start, _end, term in matches}
+    measured: list[tuple[int, int, set[str]]] = []
     windows: list[tuple[int, int]] = []
     covered: set[str] = set()
     for _ in range(count):
         best, best_score = None, (0, 0)
-        for window_start, window_end, inside in candidates:
+        ceiling = (len(every_term - covered), len(every_term))
+        for index in range(len(matches)):
+            if index == len(measured):
+                measured.append(_window_at(text, matches, index, width))
+            window_start, window_end, inside = measured[index]
             if any(window_start < e and window_end > s for s, e in windows):
                 continue
             score = (len(inside - covered), len(inside))
             if score > best_score:
-                best, best_score = (window_start, window_end, inside), score
+                best, best_score = measured[index], score
+                if score == ceiling:
+                    break
         if best is None:
             break
         windows.append(best[:2])
         covered |= best[2]
     return windows
+
+
+def _window_at(text: str, matches, index: int, width: int) -> tuple[int, int, set[str]]:
+    """The window around match `index` and the terms of the matches from it that it holds."""
+    window_start = _window_start(text, matches[index][0], width)
+    window_end = _cut(text, window_start, width)
+    inside = set()
+    for _start, match_end, term in matches[index:]:
+        if match_end > window_end:
+            break
+        inside.add(term)
+    return window_start, window_end, inside
 
 
 def _window_start(text: str, match_start: int, width: int) -> int:
