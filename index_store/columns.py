@@ -78,10 +78,19 @@ class Columns:
 
     def resolve(self, facet: str, value: str) -> str:
         """The value of this generation that `value` spells (topic=health: "Health"), else
-        `value` itself. Topics come from the archive's own data, so no fixed table has them."""
+        `value` itself. Topics come from the archive's own data, so no fixed table has them.
+
+        A value's first words stand for it when no other value starts with them
+        (topic=housing: "Housing & homelessness"), as people name a long topic.
+        """
         if value in self.masks.get(facet, {}):
             return value
-        return self._folded.get(facet, {}).get(fold_value(value), value)
+        folded = self._folded.get(facet, {})
+        if fold_value(value) in folded:
+            return folded[fold_value(value)]
+        typed = value_words(value)
+        starting = {spelled for spelled in folded.values() if typed and value_words(spelled)[: len(typed)] == typed}
+        return starting.pop() if len(starting) == 1 else value
 
     @staticmethod
     def bitset(docnums) -> int:
@@ -153,6 +162,11 @@ class Columns:
         """The docnums of an organization's proposals, newest first."""
         ids = self.links.get("proposals_of", {}).get(organization_id, [])
         return [self.by_id[doc_id] for doc_id in ids if doc_id in self.by_id]
+
+
+def value_words(text: str) -> list[str]:
+    """A facet value's words, folded as `fold_value` folds them."""
+    return [word for word in _NOT_ALNUM.split(text.lower().replace("&", " and ")) if word]
 
 
 def fold_value(text: str) -> str:

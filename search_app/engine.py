@@ -68,12 +68,13 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(("parsed", request.q), lambda: _resolved(live, parse_query(request.q)))
     notes = list(parsed.notes)
-    notes += [
+    asked = [*request.selected.items(), *parsed.filters.items(), *parsed.any_of]
+    notes += list(dict.fromkeys(
         f"No document has {facet} {value!r}."
-        for facet, values in request.selected.items()
+        for facet, values in asked
         for value in values
-        if value not in live.columns.masks[facet]
-    ]
+        if facet in live.columns.masks and value not in live.columns.masks[facet]
+    ))
     if request.organization and request.organization not in live.columns.by_id:
         notes.append(f"No organization has the id {request.organization!r}.")
     scores = _match(live, parsed, weights)

@@ -224,3 +224,22 @@ def test_the_organization_page_and_the_way_to_it(api):
     assert 'href="/doc/organization/826la?back=' in proposal_page and "More from 826LA" in proposal_page
     results = client.get("/?q=826LA").get_data(as_text=True)
     assert "result-organization" in results and "kind-organization" in results
+
+
+def test_a_topic_named_by_its_first_words_finds_that_topic(api, files):
+    """People name "Housing & homelessness" as housing: a value's first words stand for it
+    when no other value starts with them; otherwise nothing is guessed, and the page says so."""
+    topics = {value for values in files["tags"].values() for value in as_list(values)} | set(files["tags"])
+    long_topic = next(t for t in sorted(topics) if t.lower().startswith("housing "))
+    whole = api("/api/search", topic=long_topic)["total"]
+    assert whole > 0
+    assert api("/api/search", topic="housing")["total"] == whole
+    assert api("/api/search", q="topic:housing")["total"] == whole
+    assert api("/api/search", topic="housing")["query"]["topic"] == [long_topic]
+
+
+def test_a_query_term_for_a_value_no_document_has_says_so(api):
+    body = api("/api/search", q="topic:zzzz food")
+    assert body["total"] == 0
+    assert "No document has topic 'zzzz'." in body["notes"]
+    assert not api("/api/search", q="topic:health food")["notes"]
