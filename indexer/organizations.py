@@ -50,7 +50,7 @@ def read_organization(front: dict, *, doc_id: str, path: str) -> Document:
         "org_type": normalize_org_type(front.get("org_type")),
         "topics": topics,
         "websites": websites,
-        "social": {key: _text(front.get(key)) for key in SOCIAL_KEYS if _text(front.get(key))},
+        "social": {key: handles for key in SOCIAL_KEYS if (handles := _handles(front.get(key)))},
         "charity_navigator_url": safe_url(_text(front.get("charity_navigator_url"))),
         "ein": _text(front.get("ein")),
         "zip": _text(front.get("zip")),
@@ -93,6 +93,18 @@ def _website(text: str) -> str:
     if _BARE_DOMAIN.match(text):
         text = "https://" + text
     return safe_url(text)
+
+
+def _handles(value) -> list[str]:
+    """An organization's handles on one network: one, or a list (one file in ten that gives
+    any, e.g. a fiscal sponsor's beside its own). Links become https links as websites do."""
+    return [_handle(handle) for handle in _list(value)]
+
+
+def _handle(text: str) -> str:
+    """A web address as an https link (facebook.com/X), anything else (@name) as written."""
+    looks_like_address = "." in text and not text.startswith("@")
+    return (_website(text) or text) if looks_like_address else text
 
 
 def _text(value) -> str:

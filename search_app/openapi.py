@@ -267,7 +267,7 @@ def openapi_document() -> dict:
                         },
                         "location": _LOCATION,
                         "websites": _STRING_LIST,
-                        "social": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "social": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
                         "ein": {"type": "string"},
                         "zip": {"type": "string"},
                         "years": {"type": "array", "items": {"type": "integer"}},

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from index_store import IndexStore
+from indexer.organizations import read_organization
 from indexer.pipeline import index_paths
 from search_app import create_app
 
@@ -243,3 +244,29 @@ def test_a_query_term_for_a_value_no_document_has_says_so(api):
     assert body["total"] == 0
     assert "No document has topic 'zzzz'." in body["notes"]
     assert not api("/api/search", q="topic:health food")["notes"]
+
+
+def test_social_handles_given_as_lists_are_all_kept():
+    """One organization file in ten lists handles (its own and a fiscal sponsor's)."""
+    front = {
+        "title": "Civics Lab",
+        "project_ids": ["1"],
+        "twitter": ["@civicslab", "@sponsor"],
+        "instagram": "@civicslab",
+        "facebook": ["facebook.com/CivicsLab", "javascript:alert(1)", ""],
+    }
+    social = read_organization(front, doc_id="organization/civics-lab", path="civics-lab.md").profile["social"]
+    assert social == {
+        "twitter": ["@civicslab", "@sponsor"],
+        "instagram": ["@civicslab"],
+        "facebook": ["https://facebook.com/CivicsLab", "javascript:alert(1)"],
+    }
+
+
+def test_an_organization_page_links_each_handle_that_is_an_address(api, files):
+    path = next(p for p, f in files["organizations"].items() if isinstance(f.get("facebook"), list) and len(f["facebook"]) > 1)
+    page = api.client.get(f"/doc/organization/{slug(path)}").get_data(as_text=True)
+    handles = api(f"/api/doc/organization/{slug(path)}")["social"]["facebook"]
+    assert len(handles) == len(files["organizations"][path]["facebook"])
+    for handle in handles:
+        assert (f'href="{handle}"' in page) == handle.startswith("https://")
