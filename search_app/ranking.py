@@ -180,7 +180,7 @@ def _boosts(
             if cover == 1.0 and getattr(weights, equal_weight):
                 parts.append(Part(f"{label} equal", field, phrase, getattr(weights, equal_weight) * top))
     distinct = list(dict.fromkeys(words))
-    if (weights.proximity or weights.phrase) and len(distinct) > 1:
+    if len(distinct) > 1 and any(getattr(weights, name) for names in SPAN_WEIGHTS.values() for name in names):
         boosted = _boosted(scores, boosts)
         ranked = nlargest(weights.candidates, boosted, key=boosted.__getitem__)
         length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
