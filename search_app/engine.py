@@ -68,10 +68,11 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(("parsed", request.q), lambda: _resolved(live, parse_query(request.q)))
     notes = list(parsed.notes)
-    asked = [*request.selected.items(), *parsed.filters.items(), *parsed.any_of]
+    # Years in the query are ranges (year:2015..2018), checked as such: values of the rest.
+    spelled = [(facet, values) for facet, values in (*parsed.filters.items(), *parsed.any_of) if facet != "year"]
     notes += list(dict.fromkeys(
         f"No document has {facet} {value!r}."
-        for facet, values in asked
+        for facet, values in (*request.selected.items(), *spelled)
         for value in values
         if facet in live.columns.masks and value not in live.columns.masks[facet]
     ))
