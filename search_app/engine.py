@@ -84,7 +84,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     if scores is not None and len(scores) < request.few_results and unknown:
         parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes, weights)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
-        any_word = parse_query(request.q, any_word=True)
+        any_word = _resolved(live, parse_query(request.q, any_word=True))
         any_scores = _match(live, any_word, weights)
         if any_scores:
             parsed, scores = any_word, any_scores
@@ -218,7 +218,7 @@ def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
                 alternatives[word.lower()] = [close]
     if not alternatives:
         return parsed, scores
-    tolerant = parse_query(q, alternatives=alternatives)
+    tolerant = _resolved(live, parse_query(q, alternatives=alternatives))
     tolerant_scores = _match(live, tolerant, weights)
     if tolerant_scores and len(tolerant_scores) > len(scores):
         spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())

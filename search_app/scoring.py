@@ -129,6 +129,10 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
             yield "bm25f", fields, _label(node.subqueries[0].text), value
         return
     if plain and (type(node) is wq.And or type(node) is MostWords or type(node) is wq.Or and not (node.scale or node.minmatch)):
+        # An And (or MostWords) inside an Or adds nothing where it does not match as a whole,
+        # though some of its words may: home&community in the answers holding only "home".
+        if type(node) is not wq.Or and docnum not in _evaluate(node, segment, top, weighting, memo):
+            return
         for child in node.subqueries:
             yield from _explain(child, segment, top, weighting, memo, docnum)
         return

@@ -270,3 +270,13 @@ def test_an_organization_page_links_each_handle_that_is_an_address(api, files):
     assert len(handles) == len(files["organizations"][path]["facebook"])
     for handle in handles:
         assert (f'href="{handle}"' in page) == handle.startswith("https://")
+
+
+@pytest.mark.parametrize("retry", ["homelesness", "homelessness qqqzzzxx"])
+def test_a_folded_value_still_filters_when_the_words_are_retried(api, retry):
+    """Close spellings and the any-word fallback search again: with the query's values as
+    the index spells them (topic:housing), not as typed, or they would filter out everything."""
+    expected = api("/api/search", q="topic:housing homelessness")["total"]
+    assert expected > 0
+    body = api("/api/search", q=f"topic:housing {retry}")
+    assert body["total"] == expected and body["notes"]

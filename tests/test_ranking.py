@@ -115,12 +115,21 @@ def test_words_standing_together_rank_above_the_same_words_scattered(client):
     assert base["phrase"] == pytest.approx(base["scattered"])  # BM25F alone cannot tell them apart
 
 
+EXPLAINED = [
+    "bikes for the people", "after school program", "bike OR lanterns", '"after school" -lunch', "bik*",
+    "story lanterns", "story&lantern", "(bike people) OR lanterns",
+]
+
+
 @pytest.mark.parametrize(
-    "q",
-    ["bikes for the people", "after school program", "bike OR lanterns", '"after school" -lunch', "bik*", "story lanterns"],
+    "which, q",
+    [("client", q) for q in EXPLAINED]
+    + [("archive_client", q) for q in [*EXPLAINED, "tree planting", "garden&keepers", "(tree planting) OR keepers"]],
 )
-def test_explain_parts_add_up_to_the_score(client, q):
-    body = search(client, q, explain=1)
+def test_explain_parts_add_up_to_the_score(request, which, q):
+    """Over proposals alone and beside an organization (whose prior is a part too); a
+    joined word inside an OR lists only the fields where it matches as a whole."""
+    body = search(request.getfixturevalue(which), q, explain=1)
     assert body["results"]
     for result in body["results"]:
         parts = result["explain"]["parts"]
