@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .engine import FEW_RESULTS
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -25,7 +27,7 @@ SETTINGS = (
     Setting("SNIPPET_FRAGMENTS", 2, "Fragments per result snippet."),
     Setting("SNIPPET_CHARS", 300, "Longest snippet, in characters."),
     Setting("SIMILAR_COUNT", 5, "'Similar proposals' shown on a document page."),
-    Setting("FEW_RESULTS", 3, "Below this many hits, typo-tolerant matching is tried."),
+    Setting("FEW_RESULTS", FEW_RESULTS, "Below this many hits, typo-tolerant matching is tried."),
     Setting("MATRIX_LIMIT", 15, "Values per matrix axis shown before 'show all'."),
     Setting("PARTNERS_COUNT", 10, "Organizations listed under 'Who else works on this'."),
 )

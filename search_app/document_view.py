@@ -16,7 +16,7 @@ from .generations import LiveIndex
 from .partners import WORKS_ON, partners_view
 from .viewmodel import Link, card
 
-__all__ = ["document_view"]
+__all__ = ["document_view", "social_handles"]
 
 
 def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dict:
@@ -57,11 +57,19 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
     return view
 
 
+def social_handles(profile: dict) -> dict[str, list[str]]:
+    """Network -> every handle; an index built before lists were kept holds one string."""
+    social = profile.get("social", {})
+    return {network: [handles] if isinstance(handles, str) else list(handles) for network, handles in social.items() if handles}
+
+
 def _organization_parts(profile: dict, location: dict | None, proposals: list[dict], link: Link) -> dict:
     """Who they are, links out, their proposals, and what they worked on across years."""
     return {
         "websites": profile.get("websites", []),
-        "social": profile.get("social", {}),
+        # `social` keeps its first shape (one handle a network); `social_handles` has all.
+        "social": {network: handles[0] for network, handles in social_handles(profile).items()},
+        "social_handles": social_handles(profile),
         "charity_navigator_url": profile.get("charity_navigator_url", ""),
         "ein": profile.get("ein", ""),
         "zip": profile.get("zip", ""),

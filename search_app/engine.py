@@ -24,6 +24,7 @@ from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
 TYPO_MIN_LENGTH = 5  # only words this long are matched with one edit of tolerance
+FEW_RESULTS = 3  # the default of the FEW_RESULTS setting (config.py)
 
 
 @dataclass
@@ -38,7 +39,7 @@ class SearchRequest:
     explain: bool = False  # give each result the parts of its score
     group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
     organization: str = ""  # "organization/<slug>": only that organization and its proposals
-    few_results: int = 3  # below this many text matches, close spellings are accepted too (FEW_RESULTS)
+    few_results: int = FEW_RESULTS  # below this many text matches, close spellings are accepted too
 
 
 @dataclass
@@ -73,7 +74,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     notes += list(dict.fromkeys(
         f"No document has {facet} {value!r}."
         for facet, values in (*request.selected.items(), *spelled)
-        for value in values
+        for value in sorted(values)  # query filters are sets: the same note order in every worker
         if facet in live.columns.masks and value not in live.columns.masks[facet]
     ))
     if request.organization and request.organization not in live.columns.by_id:

@@ -3,7 +3,7 @@
 BM25F (scoring.py) scores each word over the heading (title, organization and summary
 together) and the answers: a proposal whose title *is* the query scores like one with
 the same words scattered across its summary. On top of it, for queries of plain words
-and phrases:
+and phrases (the organization prior applies to every query):
 
 - **title**: the words' BM25 in the title field alone, weighted (the title counts on its own);
 - **title / organization match**: the query's words standing together in the title (or
@@ -231,7 +231,8 @@ def _title_bm25(searcher, words: list[str], scores: Scores, memo: dict):
 
 def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
     """Docnums whose title holds every word of the query, and the query at least half the
-    title's words: a name asked for, maybe abbreviated or reordered ("Art Share L A")."""
+    title's words (two of them, unless the name is one word): a name asked for, maybe
+    abbreviated or reordered ("Art Share L A")."""
     distinct = list(dict.fromkeys(words))
     named = set()
     for segment, offset, _ in _segments(searcher):
@@ -240,7 +241,9 @@ def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
             continue
         lengths = segment_field_lengths(segment.reader()._perdoc, "title")
         for docnum in set(postings[0][0]).intersection(*(p[0] for p in postings[1:])):
-            if not lengths or len(distinct) >= NAME_SHARE * lengths[docnum]:
+            length = lengths[docnum] if lengths else len(distinct)
+            # One word names one-word organizations only (826LA): "arts" asks for a topic.
+            if len(distinct) >= max(NAME_SHARE * length, min(2, length)):
                 named.add(docnum + offset)
     return named
 

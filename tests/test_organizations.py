@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from index_store import IndexStore
 from indexer.organizations import read_organization
 from indexer.pipeline import index_paths
 from search_app import create_app
+from search_app.document_view import social_handles
 
 from conftest import ARCHIVE_YEARS as YEARS
 
@@ -265,11 +267,21 @@ def test_social_handles_given_as_lists_are_all_kept():
 
 def test_an_organization_page_links_each_handle_that_is_an_address(api, files):
     path = next(p for p, f in files["organizations"].items() if isinstance(f.get("facebook"), list) and len(f["facebook"]) > 1)
-    page = api.client.get(f"/doc/organization/{slug(path)}").get_data(as_text=True)
-    handles = api(f"/api/doc/organization/{slug(path)}")["social"]["facebook"]
+    doc = api(f"/api/doc/organization/{slug(path)}")
+    handles = doc["social_handles"]["facebook"]
     assert len(handles) == len(files["organizations"][path]["facebook"])
+    assert doc["social"]["facebook"] == handles[0]  # the first shape of `social` is kept
+    page = BeautifulSoup(api.client.get(f"/doc/organization/{slug(path)}").get_data(as_text=True), "html.parser")
+    links = {a["href"] for a in page.select("dl.facts a")}
     for handle in handles:
-        assert (f'href="{handle}"' in page) == handle.startswith("https://")
+        assert (handle in links) == handle.startswith("https://"), handle
+
+
+def test_a_profile_from_before_handle_lists_still_shows_its_handle():
+    """An index built before lists were kept holds one string a network: no re-index needed."""
+    old = social_handles({"social": {"twitter": "@civicslab", "facebook": ""}})
+    assert old == {"twitter": ["@civicslab"]}
+
 
 
 @pytest.mark.parametrize("retry", ["homelesness", "homelessness qqqzzzxx"])

@@ -181,7 +181,9 @@ def archive_client(tmp_path_factory):
     folder.mkdir(parents=True)
     planting = proposal("shade-for-pacoima", "Shade for Pacoima", "Neighbours plant street trees.",
                         "Tree planting days every month; each tree gets a keeper.", organization="Garden Keepers")
-    planting = (planting[0], planting[1].replace(f"project_id: '{abs(hash(planting[0])) % 10_000_000}'", "project_id: '9001001'"))
+    own_id = f"project_id: '{abs(hash(planting[0])) % 10_000_000}'"
+    assert own_id in planting[1]
+    planting = (planting[0], planting[1].replace(own_id, "project_id: '9001001'"))
     aside = proposal("aside", "Library visits", "Story time for toddlers.", "Twice a year an after school program visits.")
     for slug, text in [planting, aside, *DOCUMENTS]:
         (folder / f"{slug}.md").write_text(text, encoding="utf-8")
@@ -223,3 +225,9 @@ def test_words_together_in_the_heading_outweigh_words_together_in_the_answers(ar
     (in_answers,) = [part for part in parts["aside"] if part["kind"] == "phrase"]
     assert (in_heading["field"], in_answers["field"]) == ("heading", "body")
     assert in_heading["value"] > 5 * in_answers["value"] > 0
+
+
+def test_one_word_of_a_longer_name_is_a_topic_not_the_name(archive_client):
+    """"arts" would otherwise spare Ryman Arts, Free Arts, Arts for LA... from the prior."""
+    parts = {r["id"]: r["explain"]["parts"] for r in search(archive_client, "keepers", explain=1)["results"]}
+    assert any(part["kind"] == "organization prior" for part in parts["organization/garden-keepers"])
