@@ -42,7 +42,8 @@ def _get(*keys: str) -> Callable[[dict], float | None]:
 
 
 def _best_peer_margin(split: str, key: str = "relevance") -> Callable[[dict], float | None]:
-    """The project's nDCG@10 minus the best peer's on a split of the needs (> 0: ahead)."""
+    """The project's nDCG@10 minus the best peer's on a split of the needs (> 0: ahead), in
+    the relevance run named `key`."""
 
     def measure(results: dict) -> float | None:
         engines = results.get(key, {}).get("engines")
@@ -255,6 +256,8 @@ RELEVANCE_HEADERS = ["engine", "nDCG@10 all", "tuned", "held out", "P@10", "unju
 
 
 def _relevance_rows(key: str) -> Callable[[dict], list[list]]:
+    """The table of one relevance run (`relevance`, or `relevance_archive` with organizations)."""
+
     def rows(scales: dict) -> list[list]:
         found = []
         for figures in scales.values():

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from index_store import IndexStore
 from search_app.query import parse_query
-from search_app.ranking import RankingWeights, _asked_by_name, _boosts, query_words
+from search_app.ranking import RankingWeights, _boosts, _closeness, _span_part, prior_targets, query_words
 from search_app.scoring import most_words, score_all
 
 from .engines import indexed_documents
@@ -44,7 +44,7 @@ GRID = {  # the last of several grids (earlier ones, 0 to 2 for each, found thes
     "proximity_in_answers": (0.0, 0.05),
     "organization_prior": (0.4, 0.6, 0.8, 1.0),
 }
-SIGNAL_OF = {("phrase", "body"): "phrase_in_answers", ("proximity", "body"): "proximity_in_answers"}
+SPAN_KINDS = ("phrase", "proximity")  # measured per field (Match.spans): the engine keeps the best after weighting
 
 
 @dataclass
@@ -56,11 +56,16 @@ class Match:
     title: str
     base: float
     title_bm25: float
-    signals: dict[str, float]  # weight name -> value / top (cover, closeness, 1 for equal)
-    organization: bool = False  # an organization's own document (the prior scales it)
+    signals: dict[str, float]  # weight name -> value / top (cover, 1 for equal)
+    spans: dict[str, float]  # field -> words / smallest span holding them all (1: a phrase)
+    phrase_length: float  # the phrase boost's share for this query's length
+    organization: bool = False  # an organization's own document, not asked for by name (the prior scales it)
 
 
-def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[str], organizations: frozenset[int] = frozenset()) -> list[Match]:
+def measure(
+    searcher, text: str, ids: dict[int, str], years: dict[int, int], titles: dict[int, str], organizations: frozenset[int]
+) -> list[Match]:
+    """Every signal of the query's best matches, so that a weighting is a sum (see `ranked`)."""
     query = parse_query(text).query
     if query is None:
         return []
@@ -72,9 +77,13 @@ def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[
         scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, dict(scores), UNIT, memo)
     words = query_words(query) if scores else None
-    organizations = organizations - _asked_by_name(searcher, words, memo) if words else organizations
+    organizations = prior_targets(searcher, organizations, scores, words, memo)
     title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
     top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
+    distinct = list(dict.fromkeys(words or []))
+    candidates = sorted(scores, key=lambda d: scores[d] + title_of[d], reverse=True)[: UNIT.candidates]
+    spans = _closeness(searcher, distinct, candidates, memo) if len(distinct) > 1 else {}
+    length = min(1.0, (len(distinct) - 1) / (UNIT.phrase_words - 1)) if distinct else 0.0
     # Documents far down with no signal of their own never reach a top ten: left out.
     kept = set(sorted(scores, key=scores.get, reverse=True)[:KEEP]) | set(boosts)
     matches = []
@@ -82,17 +91,19 @@ def measure(searcher, text: str, ids: list[str], years: list[int], titles: list[
         base = scores[docnum]
         signals: dict[str, float] = {}
         for part in boosts.get(docnum, ()):
-            if part.kind != "title":
-                kind = SIGNAL_OF.get((part.kind, part.field), part.kind.replace(" ", "_"))
+            if part.kind != "title" and part.kind not in SPAN_KINDS:
+                kind = part.kind.replace(" ", "_")
                 signals[kind] = signals.get(kind, 0.0) + part.value / top
-        matches.append(
-            Match(ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals, docnum in organizations)
-        )
+        matches.append(Match(
+            ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals,
+            spans.get(docnum, {}), length, docnum in organizations,
+        ))
     return matches
 
 
 def ranked(matches: list[Match], weights: RankingWeights, cutoff: int = 10) -> list[str]:
-    """Top ids under `weights` (`top` recomputed for its title weight), ties as the engine breaks them."""
+    """Top ids under `weights` (`top` recomputed for its title weight and the organization
+    prior; the best-weighted span field, as the engine takes it), ties as the engine breaks them."""
     if not matches:
         return []
 
@@ -102,7 +113,9 @@ def ranked(matches: list[Match], weights: RankingWeights, cutoff: int = 10) -> l
     top = max(map(own, matches))
 
     def score(m: Match) -> float:
-        return own(m) + top * sum(getattr(weights, k) * v for k, v in m.signals.items())
+        boosts = sum(getattr(weights, k) * v for k, v in m.signals.items())
+        span = max((_span_part(f, c, "", m.phrase_length, 1.0, weights).value for f, c in m.spans.items()), default=0.0)
+        return own(m) + top * (boosts + span)
 
     order = sorted(matches, key=lambda m: (-score(m), -m.year, m.title.casefold()))
     return [m.id for m in order[:cutoff]]
@@ -119,11 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     tuning_items = items[::2]
     generation = IndexStore(args.index_dir).open_current()
     with generation.index.searcher() as searcher:
-        stored = list(searcher.all_stored_fields())
-        ids = [s["id"] for s in stored]
-        years = [s.get("year") for s in stored]
-        titles = [s.get("title", "") for s in stored]
-        organizations = frozenset(d for d, s in enumerate(stored) if s.get("kind") == "organization")
+        stored = dict(searcher.reader().iter_docs())  # live documents by docnum (deletions skipped)
+        ids = {d: s["id"] for d, s in stored.items()}
+        years = {d: s.get("year") for d, s in stored.items()}
+        titles = {d: s.get("title", "") for d, s in stored.items()}
+        organizations = frozenset(d for d, s in stored.items() if s.get("kind") == "organization")
         tuned = [(n, measure(searcher, n.query, ids, years, titles, organizations)) for n in needs if n.id in TUNED_NEEDS]
         print(f"[tune] measured {len(tuned)} needs", file=sys.stderr)
         known = [(item, measure(searcher, item.query, ids, years, titles, organizations)) for item in tuning_items]

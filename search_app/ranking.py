@@ -163,8 +163,7 @@ def _boosts(
         for docnum, term, value in _title_bm25(searcher, words, scores, memo):
             boosts.setdefault(docnum, []).append(Part("title", "title", term, weights.title * value))
     if weights.organization_prior != 1.0:
-        named = _asked_by_name(searcher, words, memo) if words else set()
-        for docnum in organizations.intersection(scores).difference(named):
+        for docnum in prior_targets(searcher, organizations, scores, words, memo):
             parts = boosts.setdefault(docnum, [])
             own = scores[docnum] + sum(part.value for part in parts)
             parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
@@ -227,6 +226,12 @@ def _title_bm25(searcher, words: list[str], scores: Scores, memo: dict):
             for docnum, value in field_bm25(segment, searcher, "title", term, idf, memo).items():
                 if docnum + offset in scores:
                     yield docnum + offset, term, value
+
+
+def prior_targets(searcher, organizations: frozenset[int], scores: Scores, words: list[str] | None, memo: dict) -> set[int]:
+    """The organization documents the prior scales: matched, and not asked for by name."""
+    named = _asked_by_name(searcher, words, memo) if words else set()
+    return set(organizations.intersection(scores)).difference(named)
 
 
 def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
