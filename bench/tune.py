@@ -44,7 +44,9 @@ GRID = {  # the last of several grids (earlier ones, 0 to 2 for each, found thes
     "proximity_in_answers": (0.0, 0.05),
     "organization_prior": (0.4, 0.6, 0.8, 1.0),
 }
-SPAN_KINDS = ("phrase", "proximity")  # measured per field (Match.spans): the engine keeps the best after weighting
+# Spans are measured per field (Match.spans), since the engine keeps the best field after
+# weighting: the boosts are measured without them, so they are not computed twice.
+WITHOUT_SPANS = replace(UNIT, phrase=0.0, proximity=0.0, phrase_in_answers=0.0, proximity_in_answers=0.0)
 
 
 @dataclass
@@ -75,7 +77,7 @@ def measure(
     if not scores and len(text.split()) > 1:
         query = parse_query(text, any_word=True).query
         scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, dict(scores), UNIT, memo)
+    boosts = _boosts(searcher, query, dict(scores), WITHOUT_SPANS, memo)
     words = query_words(query) if scores else None
     organizations = prior_targets(searcher, organizations, scores, words, memo)
     title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
@@ -91,7 +93,7 @@ def measure(
         base = scores[docnum]
         signals: dict[str, float] = {}
         for part in boosts.get(docnum, ()):
-            if part.kind != "title" and part.kind not in SPAN_KINDS:
+            if part.kind != "title":
                 kind = part.kind.replace(" ", "_")
                 signals[kind] = signals.get(kind, 0.0) + part.value / top
         matches.append(Match(

@@ -65,11 +65,12 @@ def social_handles(profile: dict) -> dict[str, list[str]]:
 
 def _organization_parts(profile: dict, location: dict | None, proposals: list[dict], link: Link) -> dict:
     """Who they are, links out, their proposals, and what they worked on across years."""
+    handles = social_handles(profile)
     return {
         "websites": profile.get("websites", []),
         # `social` keeps its first shape (one handle a network); `social_handles` has all.
-        "social": {network: handles[0] for network, handles in social_handles(profile).items()},
-        "social_handles": social_handles(profile),
+        "social": {network: listed[0] for network, listed in handles.items()},
+        "social_handles": handles,
         "charity_navigator_url": profile.get("charity_navigator_url", ""),
         "ein": profile.get("ein", ""),
         "zip": profile.get("zip", ""),

@@ -75,7 +75,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         f"No document has {facet} {value!r}."
         for facet, values in (*request.selected.items(), *spelled)
         for value in sorted(values)  # query filters are sets: the same note order in every worker
-        if facet in live.columns.masks and value not in live.columns.masks[facet]
+        if value not in live.columns.masks[facet]
     ))
     if request.organization and request.organization not in live.columns.by_id:
         notes.append(f"No organization has the id {request.organization!r}.")
