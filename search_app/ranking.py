@@ -34,7 +34,8 @@ from heapq import nlargest
 from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
 from index_format.whoosh_compat import query as wq
 
-from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, term_postings, word_idf, word_node
+from .postings import term_postings
+from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
 
 
 @dataclass(frozen=True)
