@@ -79,7 +79,7 @@ def measure(
         scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, dict(scores), WITHOUT_SPANS, memo)
     words = query_words(query) if scores else None
-    organizations = prior_targets(searcher, organizations, scores, words, memo)
+    organizations = prior_targets(searcher, organizations, scores, query, memo)
     title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
     top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
     distinct = list(dict.fromkeys(words or []))

@@ -66,6 +66,7 @@ class RankingWeights:
 DEFAULT_WEIGHTS = RankingWeights()
 NAME_FIELDS = (("title", "title_match", "title_equal"), ("organization", "organization_match", "organization_equal"))
 SPAN_FIELDS = ("heading", "body")
+NAME_QUERY_FIELDS = ("title", "organization")  # org:"…" and title:"…" name what is asked for
 NAME_SHARE = 0.5  # an organization is asked for by name when the query is this share of its name
 SPAN_WEIGHTS = {"heading": ("phrase", "proximity"), "body": ("phrase_in_answers", "proximity_in_answers")}
 
@@ -110,10 +111,10 @@ def explain(
     return explained
 
 
-def query_words(query) -> list[str] | None:
-    """The query's words in order, if it asks for all of them (words and phrases, ANDed).
+def query_words(query, fields: tuple[str, ...] = SPAN_FIELDS) -> list[str] | None:
+    """The query's words in order, if it asks for all of them (words and phrases, ANDed) in `fields`.
 
-    None for anything else (OR between different words, prefixes, fields): what "the
+    None for anything else (OR between different words, prefixes, other fields): what "the
     words together" means there is not clear, so only BM25F ranks it.
     """
     words: list[str] = []
@@ -124,12 +125,12 @@ def query_words(query) -> list[str] | None:
         if isinstance(node, (wq.And, MostWords)):
             return all(visit(child) for child in node.subqueries)
         if isinstance(node, wq.Or):  # the parser's one word over several fields
-            leaves = [_leaf_words(child) for child in node.subqueries]
+            leaves = [_leaf_words(child, fields) for child in node.subqueries]
             if not leaves or None in leaves or len({tuple(leaf) for leaf in leaves}) != 1:
                 return False
             words.extend(leaves[0])
             return True
-        leaf = _leaf_words(node)
+        leaf = _leaf_words(node, fields)
         if leaf is None:
             return False
         words.extend(leaf)
@@ -138,14 +139,14 @@ def query_words(query) -> list[str] | None:
     return words if visit(query) and words else None
 
 
-def _leaf_words(node) -> list[str] | None:
-    if type(node) is wq.Term and node.fieldname in SPAN_FIELDS:
+def _leaf_words(node, fields: tuple[str, ...]) -> list[str] | None:
+    if type(node) is wq.Term and node.fieldname in fields:
         return [_text(node.text)]
     if type(node) is wq.And and node.subqueries and all(type(child) is wq.Term for child in node.subqueries):
         # A joined word (home&community) asks for its parts in one field: they are its words.
-        if len({child.fieldname for child in node.subqueries}) == 1 and node.subqueries[0].fieldname in SPAN_FIELDS:
+        if len({child.fieldname for child in node.subqueries}) == 1 and node.subqueries[0].fieldname in fields:
             return [_text(child.text) for child in node.subqueries]
-    if type(node) is wq.Phrase and node.fieldname in SPAN_FIELDS and node.slop == 1:
+    if type(node) is wq.Phrase and node.fieldname in fields and node.slop == 1:
         return [_text(word) for word in node.words]
     return None
 
@@ -164,7 +165,7 @@ def _boosts(
         for docnum, term, value in _title_bm25(searcher, words, scores, memo):
             boosts.setdefault(docnum, []).append(Part("title", "title", term, weights.title * value))
     if weights.organization_prior != 1.0:
-        for docnum in prior_targets(searcher, organizations, scores, words, memo):
+        for docnum in prior_targets(searcher, organizations, scores, query, memo):
             parts = boosts.setdefault(docnum, [])
             own = scores[docnum] + sum(part.value for part in parts)
             parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
@@ -229,8 +230,10 @@ def _title_bm25(searcher, words: list[str], scores: Scores, memo: dict):
                     yield docnum + offset, term, value
 
 
-def prior_targets(searcher, organizations: frozenset[int], scores: Scores, words: list[str] | None, memo: dict) -> set[int]:
-    """The organization documents the prior scales: matched, and not asked for by name."""
+def prior_targets(searcher, organizations: frozenset[int], scores: Scores, query, memo: dict) -> set[int]:
+    """The organization documents the prior scales: matched, and not asked for by name
+    (in plain words, or in the name fields: org:"heal the bay", title:"heal the bay")."""
+    words = (query_words(query) or query_words(query, NAME_QUERY_FIELDS)) if scores else None
     named = _asked_by_name(searcher, words, memo) if words else set()
     return set(organizations.intersection(scores)).difference(named)
 

@@ -210,6 +210,16 @@ def test_an_organization_asked_by_name_still_ranks_first(archive_client, q):
     assert search(archive_client, q)["results"][0]["id"] == "organization/garden-keepers"
 
 
+@pytest.mark.parametrize("q", ['org:"garden keepers"', 'title:"Garden Keepers"', "org:keepers org:garden"])
+def test_an_organization_asked_by_name_in_a_field_has_no_prior(archive_client, q):
+    """org:"…" asks for the organization by name as much as plain words do: its own
+    document is not scaled below the proposals that name it (before, 0.6 of their score)."""
+    results = {result["id"]: result for result in search(archive_client, q, explain=1)["results"]}
+    own = results["organization/garden-keepers"]
+    assert "organization prior" not in {part["kind"] for part in own["explain"]["parts"]}
+    assert own["score"] == max(result["score"] for result in results.values())
+
+
 def test_the_parts_of_a_joined_word_count_as_the_name(archive_client):
     """home&community searches its parts in one field; a name spelled so is still asked for."""
     body = search(archive_client, "garden&keepers", explain=1)
