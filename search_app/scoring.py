@@ -252,13 +252,11 @@ def field_bm25(segment, top, fieldname: str, text, idf: float, memo: dict) -> Sc
         return {}
     boost = segment.schema[fieldname].format.field_boost or 1.0
     average = top.avg_field_length(fieldname) or 1
-    docnums, weights, _ = postings
-    lengths = segment_field_lengths(segment.reader()._perdoc, fieldname) or [average] * (max(docnums) + 1)
-    saturation = WORD_K1 + 1
-    return {
-        docnum: idf * (tf / boost) * saturation / (tf / boost + WORD_K1 * ((1 - WORD_B) + WORD_B * lengths[docnum] / average))
-        for docnum, tf in zip(docnums, weights)
-    }
+    docnums = np.asarray(postings[0], dtype=np.intp)
+    tf = np.asarray(postings[1], dtype=np.float64) / boost
+    lengths = field_lengths(segment, fieldname, default=average)[docnums]
+    values = idf * tf * (WORD_K1 + 1) / (tf + WORD_K1 * ((1 - WORD_B) + WORD_B * lengths / average))
+    return dict(zip(docnums.tolist(), values.tolist()))
 
 
 def _most_words(node, segment, top, weighting, memo: dict) -> Matched:
