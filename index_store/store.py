@@ -44,8 +44,9 @@ MANIFEST = "manifest.json"
 # The layout of the files a generation holds; raised when it changes incompatibly, so an
 # old generation is refused with advice instead of being misread. 2: packed positions;
 # 3: stored fields uncompressed (see index_format/whoosh_compat.py); 4: manifest entries carry
-# each file's kind and link facts, and the manifest the links (see indexer/linking.py).
-INDEX_FORMAT = 4
+# each file's kind and link facts, and the manifest the links (see indexer/linking.py);
+# 5: Snowball stems instead of Porter's, form choices out of the searched text.
+INDEX_FORMAT = 5
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies

@@ -57,6 +57,7 @@ def document_fields(document: Document) -> dict:
         "summary": document.summary,
         "heading": heading,
         "body": document.text,
+        "choices": document.choices,
 
 
         "region": ",".join(document.regions),

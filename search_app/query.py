@@ -29,6 +29,8 @@ from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search
 from index_format.whoosh_compat import qparser
 from index_format.whoosh_compat import query as wq
 
+from .sentences import read_sentence
+
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
 FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type")
 FILTER_ALIASES = {"type": "org_type"}  # type:nonprofit reads better than org_type:nonprofit
@@ -60,6 +62,7 @@ class ParsedQuery:
     excluded_years: list[tuple[int | None, int | None]] = field(default_factory=list)  # -year:x
     any_of: list[tuple[str, list]] = field(default_factory=list)  # region:a OR region:b: (field, values)
     words: list[str] = field(default_factory=list)  # plain words, for spelling and typo tolerance
+    left_out: tuple[str, ...] = ()  # function words of a sentence that need not match (sentences.py)
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
 
@@ -82,6 +85,9 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
         parsed.notes.append(f"{problem}: searched for the words literally.")
         text = _literal(text)
         parsed.literal = True
+    else:
+        sentence = read_sentence(text)
+        text, parsed.left_out = sentence.text, sentence.left_out
     parsed.text = text.strip()
     # Whole words only: `gard*` is a prefix, not a misspelling to correct or tolerate.
     parsed.words = [
