@@ -40,6 +40,7 @@ class SearchRequest:
     group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
     organization: str = ""  # "organization/<slug>": only that organization and its proposals
     few_results: int = FEW_RESULTS  # below this many text matches, close spellings are accepted too
+    as_words: frozenset[str] = frozenset()  # facets whose names in the query stay words (named_filters.py)
 
 
 @dataclass
@@ -67,7 +68,9 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     started = time.perf_counter()
     request = resolve_request(live, request)
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
-    parsed = live.cached(("parsed", request.q), lambda: _resolved(live, parse_query(request.q)))
+    parsed = live.cached(
+        ("parsed", request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
+    )
     notes = list(parsed.notes)
     # Years in the query are ranges (year:2015..2018), checked as such: values of the rest.
     spelled = [(facet, values) for facet, values in (*parsed.filters.items(), *parsed.any_of) if facet != "year"]
@@ -83,9 +86,9 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < request.few_results and unknown:
-        parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes, weights)
+        parsed, scores = _tolerate_typos(live, request, parsed, scores, unknown, notes, weights)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
-        any_word = _resolved(live, parse_query(request.q, any_word=True))
+        any_word = _resolved(live, parse_query(request.q, any_word=True, as_words=request.as_words))
         any_scores = _match(live, any_word, weights)
         if any_scores:
             parsed, scores = any_word, any_scores
@@ -209,7 +212,7 @@ def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeight
     return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 
-def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
+def _tolerate_typos(live, request: SearchRequest, parsed, scores, unknown, notes, weights):
     """Retry with one-edit alternatives for long unknown words; keep whichever finds more."""
     alternatives = {}
     for word in unknown:
@@ -219,7 +222,7 @@ def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
                 alternatives[word.lower()] = [close]
     if not alternatives:
         return parsed, scores
-    tolerant = _resolved(live, parse_query(q, alternatives=alternatives))
+    tolerant = _resolved(live, parse_query(request.q, alternatives=alternatives, as_words=request.as_words))
     tolerant_scores = _match(live, tolerant, weights)
     if tolerant_scores and len(tolerant_scores) > len(scores):
         spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())

@@ -11,6 +11,7 @@ from index_store import FACETS
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
 from .grouping import GROUPS
+from .named_filters import NAMED_FACETS
 from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
@@ -48,9 +49,12 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
     organization = _CONTROL.sub("", args.get("organization", "")).strip()
     if len(organization) > MAX_ID_LENGTH:
         raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_ID_LENGTH}")
+    as_words = frozenset(args.getlist("as_words"))
+    if not as_words <= set(NAMED_FACETS):
+        raise BadRequest(f"as_words takes {', '.join(NAMED_FACETS)}, not {sorted(as_words - set(NAMED_FACETS))[0][:40]!r}")
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
-        explain=explain, few_results=config["FEW_RESULTS"],
+        explain=explain, few_results=config["FEW_RESULTS"], as_words=as_words,
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from index_format.analysis import COMPOUNDS
 
-__all__ = ["FUNCTION_WORDS", "Sentence", "read_sentence"]
+__all__ = ["FUNCTION_WORDS", "Sentence", "has_syntax", "read_sentence"]
 
 # Words that shape a question or a request but name nothing a document is about. Whoosh's
 # 34 stop words are dropped at indexing; these are dropped from plain-word queries only
@@ -58,7 +58,7 @@ def read_sentence(text: str) -> Sentence:
     Text with query syntax, or made only of function words, is returned as it is: there is
     nothing to read into it, and "the who" must still find The Who.
     """
-    if _SYNTAX.search(text):
+    if has_syntax(text):
         return Sentence(text)
     words = _WORD.findall(text)
     kept, left_out, index = [], [], 0
@@ -77,6 +77,11 @@ def read_sentence(text: str) -> Sentence:
     if not kept:
         return Sentence(text)
     return Sentence(" ".join(kept), tuple(left_out))
+
+
+def has_syntax(text: str) -> bool:
+    """Whether the text uses query syntax, and so is taken word for word."""
+    return bool(_SYNTAX.search(text))
 
 
 def _content_word(word: str) -> str | None:
