@@ -76,10 +76,7 @@ def words_of(text: str) -> list[str]:
     Memoised for the last few texts: a document's heading and body are split once for
     its spelling vocabulary and again, moments later, when they are indexed.
     """
-    words = _WORDS_AND_BREAKS.findall(text)
-    if _COMPOUND.search(text):
-        words = [part for word in words for part in COMPOUNDS.get(word.lower(), (word,))]
-    return words
+    return _WORDS_AND_BREAKS.findall(text)
 
 
 def fold(word: str) -> str:
@@ -138,7 +135,10 @@ class FoldStemAnalyzer(analysis.Tokenizer):
         compares them), for `BulkSegmentWriter`: whole-list steps in C instead of a
         token object per word.
         """
-        terms = list(map(_term_function(self.stoplist, self.minsize), words_of(value)))
+        words = words_of(value)
+        if _COMPOUND.search(value):  # the spelling vocabulary keeps "afterschool"; the index, its parts
+            words = [part for word in words for part in COMPOUNDS.get(word.lower(), (word,))]
+        terms = list(map(_term_function(self.stoplist, self.minsize), words))
         positions: dict[str, list[int]] = defaultdict(list)
         raw, last, gap, count = 0, None, 0, 0  # `last`: the previous kept word's position, gaps aside
         for paragraph in _paragraphs(terms):

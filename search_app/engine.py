@@ -18,12 +18,15 @@ from index_store import FACETS
 from . import grouping
 from .generations import LiveIndex
 from .query import ParsedQuery, expand_prefixes, parse_query
-from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
-from .scoring import most_words
+from .ranking import DEFAULT_WEIGHTS, Part, RankingWeights, explain, rank_all
+from .scoring import MostWords, most_words
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
 TYPO_MIN_LENGTH = 5  # only words this long are matched with one edit of tolerance
+# A query of three or more words whose most-carrying words leave fewer matches than a page
+# is followed by documents holding some of its words (a question never gets a near-empty page).
+FILL_BELOW = 10
 FEW_RESULTS = 3  # the default of the FEW_RESULTS setting (config.py)
 
 
@@ -58,6 +61,20 @@ class SearchOutcome:
     suggestion: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
+    fill: Fill | None = None  # when few documents held most of the words: what followed them
+
+
+@dataclass(frozen=True)
+class Fill:
+    """Documents with some of a sentence's words, ranked after the few with most of them.
+
+    The few keep their scores plus `lift` (the best score among the rest), so every one of
+    them ranks above every document that only fills the page; `explain` says so.
+    """
+
+    any_word: ParsedQuery  # the query with its words ORed: what scored the rest
+    lift: float
+    most: frozenset[int]  # docnums that held most of the words
 
 
 def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights = DEFAULT_WEIGHTS) -> SearchOutcome:
@@ -93,6 +110,11 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         if any_scores:
             parsed, scores = any_word, any_scores
             notes.append("No document contains all of your words; showing documents with any of them.")
+    fill = None
+    if scores and len(scores) < FILL_BELOW and type(most_words(parsed.query)) is MostWords:
+        fill, scores = _filled(live, request, scores, weights)
+        if fill:
+            notes.append(f"Only {len(fill.most)} documents hold most of your words; documents with some of them follow.")
     searched = time.perf_counter()
     sort = request.sort if request.q.strip() or request.sort != "relevance" else "newest"
     # Paging and re-sorting repeat the same filtering and counting: remember it.
@@ -125,7 +147,20 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         suggestion=suggestion,
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
+        fill=fill,
     )
+
+
+def _filled(live: LiveIndex, request: SearchRequest, scores: dict[int, float], weights: RankingWeights):
+    """(Fill, scores) with the documents holding any of the words after the few (see `Fill`);
+    (None, scores) when no other document holds one."""
+    any_word = _resolved(live, parse_query(request.q, any_word=True, as_words=request.as_words))
+    any_scores = _match(live, any_word, weights) or {}
+    rest = {docnum: score for docnum, score in any_scores.items() if docnum not in scores}
+    if not rest:
+        return None, scores
+    lift = max(rest.values())
+    return Fill(any_word, lift, frozenset(scores)), {**rest, **{docnum: score + lift for docnum, score in scores.items()}}
 
 
 def resolve_request(live: LiveIndex, request: SearchRequest) -> SearchRequest:
@@ -205,10 +240,16 @@ def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeight
     """The parts of each page hit's score, recomputed by the code that ranked it."""
     if outcome.parsed.query is None:
         return [[] for _ in outcome.page_hits]
-    query = scored_query(live, outcome.parsed)
     docnums = [docnum for docnum, _ in outcome.page_hits]
+    organizations = live.columns.holders("kind", "organization")
     with live.searcher() as searcher:
-        parts = explain(searcher, query, docnums, weights, live.columns.holders("kind", "organization"))
+        parts = explain(searcher, scored_query(live, outcome.parsed), docnums, weights, organizations)
+        fill = outcome.fill
+        if fill:
+            rest = [docnum for docnum in docnums if docnum not in fill.most]
+            parts.update(explain(searcher, scored_query(live, fill.any_word), rest, weights, organizations))
+            for docnum in fill.most.intersection(docnums):
+                parts[docnum].append(Part("holds most words", "", "", fill.lift))
     return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 

@@ -38,7 +38,7 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 _SYNTAX = re.compile(r'["()*:]|(?<!\S)[-+]|\?(?=\w)|\b(?:OR|AND|NOT)\b')
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")  # L.A., H.E.L.P.E.R. and don't are one word each
 _APOSTROPHE = re.compile(r"['’]")
 _TWO_WORD_COMPOUNDS = frozenset(COMPOUNDS.values())
 _CONTRACTED = ("s", "re", "ll", "ve", "d", "m")  # what's, we're, we'll, I've, I'd, I'm; kid's

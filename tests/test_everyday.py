@@ -71,6 +71,17 @@ def ids(body: dict) -> set[str]:
     return {result["id"].rsplit("/", 1)[-1] for result in body["results"]}
 
 
+def most(body: dict) -> set[str]:
+    """The documents holding most of the words: all of them, or those ranked above the fill."""
+    held = [part["kind"] == "holds most words" for result in body["results"] for part in result.get("explain", {}).get("parts", [])]
+    if not any(held):
+        return ids(body)
+    return {
+        result["id"].rsplit("/", 1)[-1] for result in body["results"]
+        if any(part["kind"] == "holds most words" for part in result["explain"]["parts"])
+    }
+
+
 def test_a_question_finds_what_its_keywords_find(client):
     question = search(client, "where can my kid get swimming lessons?")
     assert ids(question) == ids(search(client, "swimming lessons")) == {"swim"}
@@ -99,32 +110,47 @@ def test_a_ticked_form_choice_does_not_make_a_proposal_match_free_text(client):
     assert ids(search(client, "murals region:south")) == {"murals"}
 
 
-def test_a_year_and_an_outcome_named_in_words_become_removable_filters(client):
-    body = search(client, "summer jobs 2019")
-    assert ids(body) == {"city-jobs"}
-    (chip,) = [chip for chip in body["chips"] if chip["facet"] == "year"]
-    assert (chip["value"], chip["from_words"]) == ("2019", "2019")
+def test_a_year_alone_becomes_a_removable_filter(client):
+    body = search(client, "2019")
+    assert ids(body) == {"swim", "after-school", "city-jobs"}
+    (chip,) = body["chips"]
+    assert (chip["facet"], chip["value"], chip["from_words"]) == ("year", "2019", "2019")
     removed = client.get(chip["remove_url"].replace("/?", "/api/search?")).get_json()
-    assert ids(removed) == {"valley-jobs", "city-jobs"}  # the unfiltered search ("2019" a word again)
-    assert removed["chips"] == []
+    assert removed["chips"] == [] and removed["query"]["text"] == "2019"  # a word again
+
+
+def test_a_year_beside_other_words_is_offered_it_may_belong_to_a_name(client):
+    body = search(client, "summer jobs 2019")
+    assert body["chips"] == [] and {"valley-jobs", "city-jobs"} <= ids(body)
+    (offer,) = body["offered_filters"]
+    assert (offer["facet"], offer["value"]) == ("year", "2019")
+    assert ids(client.get(offer["apply_url"].replace("/?", "/api/search?")).get_json()) == {"city-jobs"}
+
+
+def test_a_year_beside_an_outcome_is_applied():
+    from search_app.query import parse_query
+
+    parsed = parse_query("2019 winners")
+    assert (parsed.year_range, parsed.filters, parsed.text) == ((2019, 2019), {"outcome": {"Winner"}}, "")
 
 
 def test_in_the_valley_offers_the_san_fernando_valley_filter_and_removing_it_unfilters(client):
-    body = search(client, "summer jobs for teenagers in the Valley")
-    assert ids(body) == {"valley-jobs", "city-jobs"}  # offered, not applied: the words are searched
+    body = search(client, "summer jobs for teenagers in the Valley", explain=1)
+    assert most(body) == {"valley-jobs", "city-jobs"}  # offered, not applied: the words are searched
     (offer,) = body["offered_filters"]
     assert (offer["value"], offer["from_words"]) == ("San Fernando Valley", "the Valley")
     applied = client.get(offer["apply_url"].replace("/?", "/api/search?")).get_json()
     assert ids(applied) == {"valley-jobs"}
     (chip,) = applied["chips"]
     assert chip["value"] == "San Fernando Valley"
-    unfiltered = client.get(chip["remove_url"].replace("/?", "/api/search?")).get_json()
-    assert ids(unfiltered) == {"valley-jobs", "city-jobs"}
+    unfiltered = client.get(chip["remove_url"].replace("/?", "/api/search?") + "&explain=1").get_json()
+    assert most(unfiltered) == {"valley-jobs", "city-jobs"}
 
 
 def test_the_results_page_shows_the_offer_and_the_chip(client):
-    page = client.get("/", query_string={"q": "swimming in Pacoima 2019"}).get_data(as_text=True)
+    page = client.get("/", query_string={"q": "swimming in Pacoima"}).get_data(as_text=True)
     assert "Region: San Fernando Valley</a> (from “Pacoima”)" in page
+    page = client.get("/", query_string={"q": "2019"}).get_data(as_text=True)
     assert "Year: 2019 (from “2019”)" in page
 
 
@@ -144,3 +170,15 @@ def test_bad_input_gets_results_or_a_clear_note_never_an_error(client, q):
 def test_an_unknown_as_words_value_is_refused(client):
     response = client.get("/api/search", query_string={"q": "x", "as_words": "planet"})
     assert response.status_code == 400
+
+
+def test_a_question_whose_key_words_few_documents_hold_gets_a_full_page_strongest_first(client):
+    """Three words that only one document holds most of: the others follow, and say why."""
+    body = search(client, "swimming lessons for teenagers at shops", explain=1)
+    assert any("hold most of your words" in note for note in body["notes"])
+    assert len(body["results"]) > 1
+    first, *rest = body["results"]
+    assert "holds most words" in {part["kind"] for part in first["explain"]["parts"]}
+    assert all(result["score"] < first["score"] for result in rest)
+    for result in body["results"]:  # the parts add up to the score, filled or not
+        assert sum(part["value"] for part in result["explain"]["parts"]) == pytest.approx(result["explain"]["score"])
