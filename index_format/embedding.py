@@ -30,6 +30,9 @@ import numpy as np
 __all__ = [
     "DIMENSIONS",
     "MODEL_ID",
+    "VECTOR_BYTES",
+    "VECTOR_DTYPE",
+    "vector_bytes",
     "ModelUnavailable",
     "EmbeddingModel",
     "embed_text",
@@ -48,6 +51,7 @@ DIMENSIONS = 256
 # of the same model, so a generation made with another is refused (see index_store).
 MODEL_ID = f"{PACKAGE}-{PACKAGE_VERSION}/l2_supercat_256"
 VECTOR_DTYPE = np.float16  # on disk: half the size, cosine error ~1e-3
+VECTOR_BYTES = DIMENSIONS * np.dtype(VECTOR_DTYPE).itemsize  # one stored vector
 
 
 class ModelUnavailable(RuntimeError):
@@ -140,6 +144,11 @@ def load_model() -> EmbeddingModel:
 def embed_texts(texts: list[str]) -> np.ndarray:
     """Unit float32 vectors, shape (len(texts), DIMENSIONS); zero rows for empty texts."""
     return load_model().embed(list(texts))
+
+
+def vector_bytes(vector: np.ndarray) -> bytes:
+    """A unit vector as it travels from index workers, sits in the parse cache and on disk."""
+    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
 
 
 def embed_text(text: str) -> np.ndarray:
