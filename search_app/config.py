@@ -30,6 +30,9 @@ SETTINGS = (
     Setting("FEW_RESULTS", FEW_RESULTS, "Below this many hits, typo-tolerant matching is tried."),
     Setting("MATRIX_LIMIT", 15, "Values per matrix axis shown before 'show all'."),
     Setting("PARTNERS_COUNT", 10, "Organizations listed under 'Who else works on this'."),
+    # A description travels in the URL (GET): 2,000 characters stay under gunicorn's
+    # 8,190-byte request line even percent-encoded, and are a few paragraphs.
+    Setting("MAX_DESCRIPTION_LENGTH", 2000, "Longest 'describe your work' text, in characters."),
 )
 
 

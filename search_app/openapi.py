@@ -204,6 +204,22 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/similar/{doc_id}": {
+                "get": {
+                    "summary": "The proposals closest in meaning to a document, never of its own organization",
+                    "parameters": [
+                        {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "count", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                    ],
+                    "responses": {
+                        "200": {"description": "Similar proposals, closest first, each with its cosine `similarity`",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimilarResponse"}}}},
+                        "400": _error_response("Invalid parameter"),
+                        "404": _error_response("Unknown document"),
+                        "503": _error_response("No index"),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Live generation and document count",
@@ -275,6 +291,11 @@ def openapi_document() -> dict:
                         "zip": {"type": "string"},
                         "years": {"type": "array", "items": {"type": "integer"}},
                     },
+                },
+                "SimilarResponse": {
+                    "type": "object",
+                    "required": ["ok", "id", "similar"],
+                    "properties": {"ok": {"const": True}, "id": {"type": "string"}, "similar": {"type": "array", "items": _CARD}},
                 },
                 "Health": {
                     "type": "object",

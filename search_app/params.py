@@ -81,3 +81,11 @@ def _int_param(args: MultiDict, name: str, default: int, low: int, high: int) ->
     if not low <= value <= high:
         raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def count_param(args: MultiDict, name: str, default: int, high: int) -> int:
+    """A number of items asked for, 1 to `high`.
+
+    :raises BadRequest: naming the parameter and the range.
+    """
+    return _int_param(args, name, default, 1, high)
