@@ -18,8 +18,10 @@ from index_store import FACETS
 from . import grouping
 from .generations import LiveIndex
 from .query import ParsedQuery, expand_prefixes, parse_query
-from .ranking import DEFAULT_WEIGHTS, Part, RankingWeights, explain, rank_all
+from .hybrid import Fusion, Tiers, fuse
+from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
+from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -44,6 +46,7 @@ class SearchRequest:
     organization: str = ""  # "organization/<slug>": only that organization and its proposals
     few_results: int = FEW_RESULTS  # below this many text matches, close spellings are accepted too
     as_words: frozenset[str] = frozenset()  # facets whose names in the query stay words (named_filters.py)
+    semantic: bool = True  # fuse plain words with meaning (hybrid.py); False: words alone
 
 
 @dataclass
@@ -62,6 +65,7 @@ class SearchOutcome:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
     fill: Fill | None = None  # when few documents held most of the words: what followed them
+    fusion: Fusion | None = None  # how words and meaning were fused (hybrid.py), when they were
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,8 @@ class Fill:
     """Documents with some of a sentence's words, ranked after the few with most of them.
 
     The few keep their scores plus `lift` (the best score among the rest), so every one of
-    them ranks above every document that only fills the page; `explain` says so.
+    them ranks above every document that only fills the page by its words; `explain` says so.
+    Fused with meaning (hybrid.py), a filling document close in meaning may rise above them.
     """
 
     any_word: ParsedQuery  # the query with its words ORed: what scored the rest
@@ -89,6 +94,9 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         ("parsed", request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
     )
     notes = list(parsed.notes)
+    # Meaning joins plain words only, decided on the query as typed (retries rewrite it).
+    meaning = request.semantic and parsed.text and not parsed.literal and not has_syntax(parsed.text)
+    searched_text = parsed.text
     # Years in the query are ranges (year:2015..2018), checked as such: values of the rest.
     spelled = [(facet, values) for facet, values in (*parsed.filters.items(), *parsed.any_of) if facet != "year"]
     notes += list(dict.fromkeys(
@@ -115,6 +123,9 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         fill, scores = _filled(live, request, scores, weights)
         if fill:
             notes.append(f"Only {len(fill.most)} documents hold most of your words; documents with some of them follow.")
+    fusion = None
+    if meaning and scores is not None:
+        fusion, scores = fuse(live, searched_text, scores, _tiers(live, parsed, weights))
     searched = time.perf_counter()
     sort = request.sort if request.q.strip() or request.sort != "relevance" else "newest"
     # Paging and re-sorting repeat the same filtering and counting: remember it.
@@ -130,6 +141,8 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         sort,
         request.group,
         request.organization,
+        searched_text if fusion else None,  # what meaning was read from: another text, other scores
+        bool(fill),
     )
     found = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request, sort))
     counted = time.perf_counter()
@@ -148,6 +161,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
         fill=fill,
+        fusion=fusion,
     )
 
 
@@ -218,16 +232,31 @@ def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: Se
 
 def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dict[int, float] | None:
     """Docnum -> score for the text query, or None to browse every document."""
+    ranked = _ranked(live, parsed, weights)
+    return None if ranked is None else ranked.scores
+
+
+def _tiers(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> Tiers:
+    """What the lexical ranking put first, for the fusion to keep first (hybrid.Tiers)."""
+    ranked = _ranked(live, parsed, weights)
+    return Tiers(
+        named=ranked.named if ranked else frozenset(),
+        prior_scaled=ranked.prior_scaled if ranked else frozenset(),
+        prior=weights.organization_prior,
+    )
+
+
+def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> Ranked | None:
     if parsed.query is None:
-        return None if not parsed.words else {}
+        return None if not parsed.words else Ranked({}, frozenset(), frozenset())
     query = scored_query(live, parsed)
 
-    def scores() -> dict[int, float]:
+    def ranked() -> Ranked:
         with live.searcher() as searcher:
             return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"))
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(parsed.query), weights), scores)
+    return live.cached(("match", repr(parsed.query), weights), ranked)
 
 
 def scored_query(live: LiveIndex, parsed: ParsedQuery):
@@ -250,6 +279,14 @@ def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeight
             parts.update(explain(searcher, scored_query(live, fill.any_word), rest, weights, organizations))
             for docnum in fill.most.intersection(docnums):
                 parts[docnum].append(Part("holds most words", "", "", fill.lift))
+    fusion = outcome.fusion
+    if fusion:  # words and meaning: each lexical part scaled as the fusion scaled their sum
+        for docnum in docnums:
+            lexical = [replace(part, value=part.value * fusion.lexical_scale) for part in parts.get(docnum, [])]
+            cosine = fusion.cosines.get(docnum, fusion.typical)
+            tier = fusion.tier_part(docnum)
+            tiers = [Part(tier[0], "", "", tier[1])] if tier else []
+            parts[docnum] = [*lexical, Part("semantic", "", f"cosine {cosine:.3f}", fusion.semantic_part(docnum)), *tiers]
     return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 

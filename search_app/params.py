@@ -55,6 +55,7 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
         explain=explain, few_results=config["FEW_RESULTS"], as_words=as_words,
+        semantic=args.get("semantic", "").strip().lower() not in ("0", "false", "no", "off"),
     )
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from heapq import nlargest
+from typing import NamedTuple
 
 from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
 from index_format.whoosh_compat import query as wq
@@ -89,8 +90,23 @@ class Part:
         return {"kind": self.kind, "field": self.field, "terms": self.terms, "value": self.value}
 
 
-def rank_all(searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()) -> Scores:
-    """Docnum -> score for every match: BM25F plus the boosts.
+class Ranked(NamedTuple):
+    """Every match's score, the documents whose title or organization name *is* the query,
+    and the organization documents the organization prior scaled."""
+
+    scores: Scores
+    named: frozenset[int]
+    prior_scaled: frozenset[int]
+
+
+EQUAL_KINDS = ("title equal", "organization equal")
+PRIOR_KIND = "organization prior"
+
+
+def rank_all(
+    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()
+) -> Ranked:
+    """Docnum -> score for every match: BM25F plus the boosts; and the documents named exactly.
 
     :param organizations: docnums of organization documents (the organization prior's).
     """
@@ -99,7 +115,9 @@ def rank_all(searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organiz
     boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     for docnum, parts in boosts.items():
         scores[docnum] += sum(part.value for part in parts)
-    return scores
+    named = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind in EQUAL_KINDS for part in parts))
+    scaled = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind == PRIOR_KIND for part in parts))
+    return Ranked(scores, named, scaled)
 
 
 def explain(
@@ -174,7 +192,7 @@ def _boosts(
         for docnum in prior_targets(searcher, organizations, scores, query, memo):
             parts = boosts.setdefault(docnum, [])
             own = scores[docnum] + sum(part.value for part in parts)
-            parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
+            parts.append(Part(PRIOR_KIND, "", "", (weights.organization_prior - 1.0) * own))
     if not words:
         return boosts
     top = max(_boosted(scores, boosts).values())

@@ -47,6 +47,8 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
         state["organization"] = [request.organization]  # a list, as facets: forms carry it the same way
     if request.as_words:
         state["as_words"] = sorted(request.as_words)
+    if not request.semantic:
+        state["semantic"] = "0"
     return state
 
 
@@ -126,6 +128,7 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
             for named in parsed.named
         ],
         "left_out": list(parsed.left_out),
+        "semantic": outcome.fusion is not None,  # words fused with meaning (semantic=0: words alone)
     }
     return understood
 

@@ -174,7 +174,7 @@ def test_an_unknown_as_words_value_is_refused(client):
 
 def test_a_question_whose_key_words_few_documents_hold_gets_a_full_page_strongest_first(client):
     """Three words that only one document holds most of: the others follow, and say why."""
-    body = search(client, "swimming lessons for teenagers at shops", explain=1)
+    body = search(client, "swimming lessons for teenagers at shops", explain=1, semantic=0)
     assert any("hold most of your words" in note for note in body["notes"])
     assert len(body["results"]) > 1
     first, *rest = body["results"]
