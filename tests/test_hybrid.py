@@ -7,22 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_semantic import CARS, FIXTURE, fixture_proposal
-
-from index_store import IndexStore
-from indexer.pipeline import index_paths
-from search_app import create_app
+from test_semantic import CARS, fixture_client  # noqa: F401 - the fixture corpus where only meaning bridges
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hybrid")
-    folder = root / "proposals" / "2019"
-    folder.mkdir(parents=True)
-    for slug, fields in FIXTURE.items():
-        (folder / f"{slug}.md").write_text(fixture_proposal(*fields), encoding="utf-8")
-    index_paths(IndexStore(root / "index"), [root / "proposals"], rebuild=True, workers=1)
-    return create_app({"INDEX_DIR": str(root / "index"), "TESTING": True}).test_client()
+def client(fixture_client):  # noqa: F811
+    return fixture_client[1]
 
 
 def search(client, q: str, **params) -> dict:
