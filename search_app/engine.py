@@ -96,7 +96,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     notes = list(parsed.notes)
     # Meaning joins plain words only, decided on the query as typed (retries rewrite it).
     meaning = request.semantic and parsed.text and not parsed.literal and not has_syntax(parsed.text)
-    searched_text = parsed.text
+    searched_text = parsed.typed or parsed.text
     # Years in the query are ranges (year:2015..2018), checked as such: values of the rest.
     spelled = [(facet, values) for facet, values in (*parsed.filters.items(), *parsed.any_of) if facet != "year"]
     notes += list(dict.fromkeys(

@@ -65,6 +65,9 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # plain words, for spelling and typo tolerance
     left_out: tuple[str, ...] = ()  # function words of a sentence that need not match (sentences.py)
     named: list[Named] = field(default_factory=list)  # filters named in plain words (named_filters.py)
+    # The words as typed, field filters taken out, before function words and named filters
+    # are: what meaning is read from (hybrid.py; the whole sentence embeds better: README).
+    typed: str = ""
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
 
@@ -95,6 +98,7 @@ def parse_query(
         text = _literal(text)
         parsed.literal = True
     elif not has_syntax(text):
+        parsed.typed = " ".join(text.split())
         text, parsed.named = take_named_filters(text, as_words)
         _apply_named(parsed)
         sentence = read_sentence(text)
