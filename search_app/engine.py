@@ -126,6 +126,8 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     fusion = None
     if meaning and scores is not None:
         fusion, scores = fuse(live, searched_text, scores, _tiers(live, parsed, weights))
+    if not scores and parsed.words and len(unknown) == len(parsed.words):  # another language, say
+        notes.append("None of these words is in the archive, which is written in English.")
     searched = time.perf_counter()
     sort = request.sort if request.q.strip() or request.sort != "relevance" else "newest"
     # Paging and re-sorting repeat the same filtering and counting: remember it.

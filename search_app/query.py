@@ -86,6 +86,9 @@ def parse_query(
     :param as_words: facets whose names in plain words stay words instead of filters.
     """
     parsed = ParsedQuery(text="", query=None)
+    if raw.strip() and not _WORD.search(raw):  # "?!.,;": nothing a document could hold
+        parsed.notes.append("There are no words to search for: showing every document.")
+        return parsed
     text = _take_filters(raw, parsed)
     left = text.split()
     if left and left != raw.split() and {token.upper() for token in left} <= {"OR", "AND"}:

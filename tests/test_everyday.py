@@ -182,3 +182,14 @@ def test_a_question_whose_key_words_few_documents_hold_gets_a_full_page_stronges
     assert all(result["score"] < first["score"] for result in rest)
     for result in body["results"]:  # the parts add up to the score, filled or not
         assert sum(part["value"] for part in result["explain"]["parts"]) == pytest.approx(result["explain"]["score"])
+
+
+@pytest.mark.parametrize("q", ["¿dónde puedo nadar?", "日本語の検索"])
+def test_a_query_in_another_language_gets_a_note_when_nothing_matches(client, q):
+    body = search(client, q)
+    assert body["total"] == 0 and any("written in English" in note for note in body["notes"])
+
+
+def test_punctuation_alone_browses_with_a_note(client):
+    body = search(client, "?!.,;")
+    assert body["total"] == len(DOCUMENTS) and body["notes"] == ["There are no words to search for: showing every document."]
