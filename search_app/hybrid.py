@@ -17,8 +17,9 @@ words miss whose cosine with the query is at least FLOOR and among the MEANING_O
 A filter only ever removes documents from it. Queries with syntax (quotes, fields, `-`,
 `*`, OR) ask for exactly what they say and are not fused; neither is a request with
 `semantic=0`. Linear fusion of normalised scores beat reciprocal-rank fusion on the judged
-needs (shared/relevance/README.md); the weight and floor were chosen on needs e01-e10 and
-r01-r12 only (README, Relevance).
+needs (shared/relevance/README.md); the weight was chosen on needs e01-e10 and r01-r12
+only (README, Relevance), the floor from the cosines' spread (below it, no judged need's
+top ten changed).
 """
 
 from __future__ import annotations
