@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index_format.embedding import MODEL_ID
 from index_format.schema import build_schema
 from index_format.whoosh_compat import FileStorage
 from index_format.whoosh_compat import index as whoosh_index
@@ -37,7 +36,7 @@ from .columns import payload_of
 from .errors import IndexBuildError, IndexCorrupt, IndexNotFound
 from .lock import WriterLock
 from .segment_writer import BulkSegmentWriter
-from .vectors import load_matrix, read_vectors, write_vectors
+from .vectors import load_matrix, other_model, read_vectors, write_vectors
 
 TOC = whoosh_index.TOC
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
@@ -244,12 +243,8 @@ class IndexStore:
                     f"generation {name} in {self.root} was written in an older index format; "
                     "run `la2050-search index PATH… --rebuild` to rebuild it"
                 )
-            if manifest.get("vectors", {}).get("model") != MODEL_ID:
-                raise IndexCorrupt(
-                    f"generation {name} in {self.root} holds vectors of another embedding model "
-                    f"({manifest.get('vectors', {}).get('model')}, not {MODEL_ID}); "
-                    "run `la2050-search index PATH… --rebuild` to rebuild it"
-                )
+            if other_model(manifest):
+                raise IndexCorrupt(f"generation {name} in {self.root} {other_model(manifest)}; run `la2050-search index PATH… --rebuild`")
             for file_name, size in manifest.get("files", {}).items():
                 actual = (path / file_name).stat().st_size
                 if actual != size:

@@ -44,6 +44,12 @@ def load_matrix(folder: Path) -> tuple[list[str], np.ndarray]:
     return ids, matrix
 
 
+def other_model(manifest: dict) -> str:
+    """Why a generation's vectors cannot be compared with this model's queries ("" when they can)."""
+    model = manifest.get("vectors", {}).get("model")
+    return "" if model == MODEL_ID else f"holds vectors of another embedding model ({model}, not {MODEL_ID})"
+
+
 def write_vectors(folder: Path, vectors: dict[str, bytes], ids: list[str]) -> dict:
     """Write the rows of `ids` (every indexed document, each with a vector) into `folder`.
 

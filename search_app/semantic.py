@@ -47,8 +47,13 @@ class DocumentVectors:
     name_codes: np.ndarray  # int32: the organization's name as written, casefolded, 0 none
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
-        """Cosine of every document number with the unit `vector` (0.0 where absent)."""
-        return self.matrix @ np.asarray(vector, dtype=np.float32)
+        """Cosine of every document number with the unit `vector` (0.0 where absent).
+
+        einsum, not `matrix @ vector`: numpy hands a product to OpenBLAS, whose threads
+        spin against a server's own on a busy machine (p95 10 ms, 100 ms on the first
+        call, against 0.1 ms here for 3,200 documents).
+        """
+        return np.einsum("ij,j->i", self.matrix, np.asarray(vector, dtype=np.float32))
 
     def same_organization(self, docnum: int) -> np.ndarray:
         """Documents of `docnum`'s own organization, by link or by the name it gives (bool)."""
