@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .documents import Document, SkipDocument
+from .documents import Document, SkipDocument, without_invisible_controls
 from .archive_data import read_data_file
 from .frontmatter import load_front_matter, split_front_matter
 from .organizations import is_organization, read_organization
@@ -153,6 +153,12 @@ def file_digest(source: SourceFile, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 
 def parse_bytes(source: SourceFile, data: bytes) -> Document:
+    """The file's document, with control and bidi-override characters removed from every
+    text (YAML escapes such as "\\x1b" and HTML entities produce them after decoding)."""
+    return without_invisible_controls(_read_document(source, data))
+
+
+def _read_document(source: SourceFile, data: bytes) -> Document:
     """Dispatch on the file type and front matter to the right reader."""
     from . import articles  # trafilatura and bs4: loaded only when an article is read
 
