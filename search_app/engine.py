@@ -17,7 +17,8 @@ from index_store import FACETS
 
 from . import grouping
 from .generations import LiveIndex
-from .query import ParsedQuery, expand_prefixes, parse_query
+from .budget import Budget
+from .query import ParsedQuery, cap_expansions, expand_prefixes, parse_query
 from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
 from .scoring import most_words
 from .spelling import correct_query, is_known, suggest_word
@@ -25,6 +26,7 @@ from .spelling import correct_query, is_known, suggest_word
 SORTS = ("relevance", "newest", "oldest", "title")
 TYPO_MIN_LENGTH = 5  # only words this long are matched with one edit of tolerance
 FEW_RESULTS = 3  # the default of the FEW_RESULTS setting (config.py)
+MAX_PREFIX_TERMS = 200  # the default of the MAX_PREFIX_TERMS setting
 
 
 @dataclass
@@ -40,6 +42,8 @@ class SearchRequest:
     group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
     organization: str = ""  # "organization/<slug>": only that organization and its proposals
     few_results: int = FEW_RESULTS  # below this many text matches, close spellings are accepted too
+    budget_ms: int = 0  # CPU milliseconds the search may use (budget.py); 0: unbounded
+    max_prefix_terms: int = MAX_PREFIX_TERMS  # indexed words one prefix or wildcard may stand for
 
 
 @dataclass
@@ -57,6 +61,7 @@ class SearchOutcome:
     suggestion: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
+    budget: Budget | None = None  # the request's, for explaining its page (explain_hits)
 
 
 def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights = DEFAULT_WEIGHTS) -> SearchOutcome:
@@ -65,6 +70,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     :param weights: how the ranking weighs titles, names and words together (ranking.py).
     """
     started = time.perf_counter()
+    budget = Budget(request.budget_ms) if request.budget_ms else None
     request = resolve_request(live, request)
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(("parsed", request.q), lambda: _resolved(live, parse_query(request.q)))
@@ -79,14 +85,15 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     ))
     if request.organization and request.organization not in live.columns.by_id:
         notes.append(f"No organization has the id {request.organization!r}.")
-    scores = _match(live, parsed, weights)
+    scores = _match(live, parsed, weights, request, budget)
+    notes += scored_query(live, parsed, request.max_prefix_terms)[1]
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < request.few_results and unknown:
-        parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes, weights)
+        parsed, scores = _tolerate_typos(live, request, parsed, scores, unknown, notes, weights, budget)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
         any_word = _resolved(live, parse_query(request.q, any_word=True))
-        any_scores = _match(live, any_word, weights)
+        any_scores = _match(live, any_word, weights, request, budget)
         if any_scores:
             parsed, scores = any_word, any_scores
             notes.append("No document contains all of your words; showing documents with any of them.")
@@ -122,6 +129,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         suggestion=suggestion,
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
+        budget=budget,
     )
 
 
@@ -178,38 +186,45 @@ def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: Se
     return Found(array("l", docnums), array("d", ranks), facet_counts, matched_bits, len(docnums))
 
 
-def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dict[int, float] | None:
+def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, request: SearchRequest, budget=None) -> dict[int, float] | None:
     """Docnum -> score for the text query, or None to browse every document."""
     if parsed.query is None:
         return None if not parsed.words else {}
-    query = scored_query(live, parsed)
+    query, _notes = scored_query(live, parsed, request.max_prefix_terms)
 
     def scores() -> dict[int, float]:
         with live.searcher() as searcher:
-            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"))
+            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"), budget)
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(parsed.query), weights), scores)
+    return live.cached(("match", repr(parsed.query), weights, request.max_prefix_terms), scores)
 
 
-def scored_query(live: LiveIndex, parsed: ParsedQuery):
-    """The Whoosh query that is scored: the parsed one with prefixes reaching their stems, and
-    three or more plain words asking for the words that carry most of the query (MostWords)."""
-    return expand_prefixes(most_words(parsed.query), live.words_starting_with)
+def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS):
+    """The Whoosh query that is scored, and notes on prefixes it capped: the parsed one with
+    prefixes reaching their stems, each prefix or wildcard standing for at most
+    `max_prefix_terms` indexed words, and three or more plain words asking for the words
+    that carry most of the query (MostWords)."""
+    if parsed.query is None:
+        return None, []
+    expanded = expand_prefixes(most_words(parsed.query), live.words_starting_with)
+    return cap_expansions(expanded, live.expansion, max_prefix_terms)
 
 
-def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS) -> list[list[dict]]:
+def explain_hits(
+    live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS, max_prefix_terms: int = MAX_PREFIX_TERMS
+) -> list[list[dict]]:
     """The parts of each page hit's score, recomputed by the code that ranked it."""
     if outcome.parsed.query is None:
         return [[] for _ in outcome.page_hits]
-    query = scored_query(live, outcome.parsed)
+    query, _notes = scored_query(live, outcome.parsed, max_prefix_terms)
     docnums = [docnum for docnum, _ in outcome.page_hits]
     with live.searcher() as searcher:
-        parts = explain(searcher, query, docnums, weights, live.columns.holders("kind", "organization"))
+        parts = explain(searcher, query, docnums, weights, live.columns.holders("kind", "organization"), outcome.budget)
     return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 
-def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
+def _tolerate_typos(live, request, parsed, scores, unknown, notes, weights, budget):
     """Retry with one-edit alternatives for long unknown words; keep whichever finds more."""
     alternatives = {}
     for word in unknown:
@@ -219,8 +234,8 @@ def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
                 alternatives[word.lower()] = [close]
     if not alternatives:
         return parsed, scores
-    tolerant = _resolved(live, parse_query(q, alternatives=alternatives))
-    tolerant_scores = _match(live, tolerant, weights)
+    tolerant = _resolved(live, parse_query(request.q, alternatives=alternatives))
+    tolerant_scores = _match(live, tolerant, weights, request, budget)
     if tolerant_scores and len(tolerant_scores) > len(scores):
         spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())
         notes.append(f"Also matched close spellings ({spelled}).")

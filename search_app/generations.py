@@ -108,6 +108,19 @@ class LiveIndex:
 
         return self.cached(("words starting with", prefix), find)
 
+    def expansion(self, node, limit: int) -> tuple[int, list[str]]:
+        """How many indexed words a prefix or wildcard query node stands for in its field,
+        and the `limit` most frequent of them (query.cap_expansions)."""
+
+        def expand() -> tuple[int, list[str]]:
+            with self.searcher() as searcher:
+                reader = searcher.reader()
+                words = [(reader.doc_frequency(field, text), text) for field, text in node.expanded_terms(reader)]
+            frequent = [text.decode("utf-8") if isinstance(text, bytes) else text for _, text in sorted(words, key=lambda w: -w[0])[:limit]]
+            return len(words), frequent
+
+        return self.cached(("expansion", repr(node), limit), expand)
+
     def close(self) -> None:
         with self._lock:
             _close_searchers(self._pool)

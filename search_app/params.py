@@ -51,7 +51,8 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_ID_LENGTH}")
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
-        explain=explain, few_results=config["FEW_RESULTS"],
+        explain=explain, few_results=config["FEW_RESULTS"], budget_ms=config["REQUEST_BUDGET_MS"],
+        max_prefix_terms=config["MAX_PREFIX_TERMS"],
     )
 
 
