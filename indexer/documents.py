@@ -11,6 +11,14 @@ class SkipDocument(Exception):
     """A file cannot be indexed; the message says why, in words a user can act on."""
 
 
+class Retracted(SkipDocument):
+    """A readable file that says it is no longer a document (unpublished, or emptied).
+
+    Unlike a broken file, which keeps the version indexed before, a retracted file's
+    document leaves the index: what the index holds is what the files say.
+    """
+
+
 @dataclass
 class Section:
     """One question of a proposal form with its answer, kept together for display."""

@@ -47,6 +47,15 @@ def index_dir_option(command):
     return wrapper
 
 
+def follow_symlinks_option(command):
+    """`--follow-symlinks`, shared by `parse` and `index` (indexer.sources.discover)."""
+    return click.option(
+        "--follow-symlinks",
+        is_flag=True,
+        help="Follow every symlink, also those pointing outside PATHS (by default they are skipped and reported).",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="la2050-search")
 def main() -> None:
@@ -57,12 +66,13 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def parse(paths: tuple[str, ...], index_dir: str, as_json: bool) -> None:
+@follow_symlinks_option
+def parse(paths: tuple[str, ...], index_dir: str, as_json: bool, follow_symlinks: bool) -> None:
     """Show each document as it will be indexed, or why it is skipped.
 
     Reads no index: --index-dir is accepted only so every command takes the same options.
     """
-    sources, problems = discover(list(paths))
+    sources, problems = discover(list(paths), follow_symlinks=follow_symlinks)
     for path, reason in problems:
         _emit_skip(path, reason, as_json)
     for source in sources:
@@ -106,12 +116,21 @@ def _echo_document(document) -> None:
 @click.option("--lock-timeout", default=30.0, show_default=True, envvar="SEARCH_INDEX_LOCK_TIMEOUT", help="Seconds to wait for another indexing run.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes (default: CPUs).")
 @click.option("--reparse", is_flag=True, help="Parse every file read again, not reusing documents parsed before from the same content.")
-def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers, reparse) -> None:
-    """Index PATHS (files or folders): only changed files, or everything with --rebuild."""
+@click.option("--add", is_flag=True, help="Keep the documents of other paths indexed before, adding these (default: the index holds PATHS only).")
+@follow_symlinks_option
+def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers, reparse, add, follow_symlinks) -> None:
+    """Index PATHS (files or folders): afterwards the index holds exactly their documents.
+
+    Only changed files are parsed again, or everything with --rebuild; --add keeps what
+    other paths indexed before.
+    """
+    if add and rebuild:
+        raise click.UsageError("--add keeps the documents indexed before; --rebuild starts from nothing: use one")
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
     try:
         report = index_paths(
-            store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers, reparse=reparse
+            store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers, reparse=reparse,
+            add=add, follow_symlinks=follow_symlinks,
         )
     except IndexStoreError as error:
         # "check the skipped files above" must have files above: list them first.
@@ -131,6 +150,8 @@ def _echo_problems(report: IndexReport) -> None:
         echo(f"{path}: {reason}", err=True)
     for path, reason in report.kept_previous:
         echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+    for path, reason in report.retracted:
+        echo(f"{path}: {reason} (removed from the index)", err=True)
     for problem in report.link_problems:  # "file: entry: reason"; never fatal
         echo(f"link: {problem}", err=True)
 
@@ -174,9 +195,9 @@ def stats(index_dir: str, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
-def serve(index_dir: str, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the search page and JSON API with gunicorn (a production WSGI server)."""
+def serve(index_dir: str, host: str, port: int, workers: int) -> None:
+    """Serve the search page and JSON API with gunicorn's gevent workers (slow clients wait in
+    an event loop, never holding a worker)."""
     from search_app import InvalidSetting, create_app
 
     from .server import run_server
@@ -187,4 +208,4 @@ def serve(index_dir: str, host: str, port: int, workers: int, threads: int) -> N
     except (IndexStoreError, InvalidSetting) as error:
         raise click.ClickException(str(error)) from None
     echo(f"serving {index_dir} on http://{host}:{port}/ with {workers} workers", err=True)
-    run_server({"INDEX_DIR": index_dir}, host=host, port=port, workers=workers, threads=threads)
+    run_server({"INDEX_DIR": index_dir}, host=host, port=port, workers=workers)

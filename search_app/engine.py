@@ -155,7 +155,7 @@ class Found(NamedTuple):
     """The filtered, counted and sorted hits of a search, as cached per generation.
 
     Hits are typed arrays: 16 bytes a hit in the cache instead of ~110 as tuples; a
-    tuple, so the cache weighs it by its arrays (generations._size).
+    tuple, so the cache weighs it by the bytes it holds (generations.held_bytes).
     """
 
     docnums: array  # every hit in order; the leader of each group when grouped

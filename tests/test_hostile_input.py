@@ -157,6 +157,7 @@ def hostile_corpus(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     reasons["proposals/2019/fifty-megabytes.md"] = "bytes, over the 5,242,880-byte limit"
     reasons["proposals/2019/loop-a.md"] = "cannot read file: Too many levels of symbolic links"
     reasons["proposals/2019/loop-b.md"] = "cannot read file: Too many levels of symbolic links"
+    reasons["proposals/2019/folder-loop"] = "symlink loop: a link to a folder that holds it"  # reported, never silent
     return root, reasons
 
 
