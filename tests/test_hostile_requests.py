@@ -165,3 +165,15 @@ def test_the_503_page_says_the_search_is_unavailable_and_logs_the_details(tmp_pa
             assert "search is unavailable" in text.lower()
             assert "secret-index-location" not in text and "la2050-search" not in text and "index" not in text.lower().replace("search index", "")
     assert "secret-index-location" in caplog.text
+
+
+def test_serve_stops_before_starting_when_a_setting_is_wrong(index_dir):
+    from click.testing import CliRunner
+
+    from la2050_search.cli import main
+
+    result = CliRunner().invoke(
+        main, ["serve", "--index-dir", str(index_dir), "--port", "0"], env={"SEARCH_RESULTS_PER_PAGE": '"ten"'}
+    )
+    assert result.exit_code == 1
+    assert "Error: SEARCH_RESULTS_PER_PAGE must be a whole number, not 'ten'" in result.output
