@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .documents import Document, Section, SkipDocument
+from .documents import Document, Retracted, Section, SkipDocument
 from .goals import normalize_goal
 from .metrics import normalize_metrics
 from .regions import normalize_regions
@@ -90,7 +90,7 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
     :raises SkipDocument: for unpublished proposals and ones without a title.
     """
     if front.get("published") is False:
-        raise SkipDocument("unpublished (published: false)")
+        raise Retracted("unpublished (published: false)")
     title = _as_text(front.get("title"))
     if not title:
         raise SkipDocument("proposal has no title")

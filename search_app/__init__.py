@@ -11,7 +11,7 @@ from flask import Flask
 from index_store import IndexStoreError
 
 from . import api, errors, explore, pages, security, semantic, state
-from .config import default_config
+from .config import InvalidSetting, default_config, validate_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("SEARCH")
     if config:
         app.config.from_mapping(config)
+    validate_config(app.config)  # a wrong setting stops the app here, not on every request
     app.json.sort_keys = False
     state.init_app(app)
     errors.init_app(app)
@@ -40,4 +41,4 @@ def warm_up(app: Flask) -> None:
             app.logger.warning("index not ready: %s", error)
 
 
-__all__ = ["create_app", "warm_up"]
+__all__ = ["InvalidSetting", "create_app", "warm_up"]

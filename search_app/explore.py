@@ -37,7 +37,9 @@ def _matrix():
     rows, cols, limit = dimensions
     shape = {"rows": rows, "cols": cols}
     view["show_all_url"] = url_for("explore.matrix_page", **state, **shape, limit="all") if limit else None
-    view["api_url"] = url_for("explore.matrix_api", **request.args.to_dict(flat=False))
+    # Links are built from the parameters understood, never the raw ones (url_for reserves some names).
+    shown = {} if limit == current_app.config["MATRIX_LIMIT"] else {"limit": limit or "all"}
+    view["api_url"] = search_linker("explore.matrix_api")({**state, **shape, **shown})
     view["presets"] = [
         {
             "label": f"{labels[r]} × {labels[c]}",
@@ -65,7 +67,8 @@ def matrix_page():
 def export():
     format_name = choice_param(request.args, "format", EXPORT_FORMATS, default="csv")
     search_request, _state = _search_and_state()
-    total, rows = exporting.export_rows(live_index(), search_request, request.host_url)
+    # Rows link to document pages from SEARCH_BASE_URL, or relatively: never from the Host header.
+    total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"])
     names = exporting.field_names(bool(search_request.group))
     body = exporting.render(format_name, rows, names, total)
     response = Response(body, content_type=exporting.MEDIA_TYPES[format_name])
@@ -78,7 +81,7 @@ def export():
 def _map():
     search_request, state = _search_and_state()
     view = map_view(live_index(), search_request, state, search_linker())
-    view["api_url"] = url_for("explore.map_api", **request.args.to_dict(flat=False))
+    view["api_url"] = search_linker("explore.map_api")(state)
     return view, state
 
 

@@ -87,6 +87,9 @@ def parse_query(
     """
     parsed = ParsedQuery(text="", query=None)
     if raw.strip() and not _WORD.search(raw):  # "?!.,;": nothing a document could hold
+        problem = _syntax_problem(raw)
+        if problem:
+            parsed.notes.append(f"{problem}.")
         parsed.notes.append("There are no words to search for: showing every document.")
         return parsed
     text = _take_filters(raw, parsed)
@@ -284,6 +287,32 @@ def expand_prefixes(query, words_starting_with: Callable[[str], list[str]]):
         return wq.Or([node, *(wq.Term(node.fieldname, stem) for stem in shorter)]) if shorter else node
 
     return query.accept(expand)
+
+
+def cap_expansions(query, expansion: Callable[[object, int], tuple[int, list[str]]], max_terms: int):
+    """`query` with each prefix or wildcard that stands for more than `max_terms` indexed
+    words replaced by its `max_terms` most frequent ones, and a note for each so capped.
+
+    `co*` stood for thousands of words, scored one posting at a time by Whoosh: seconds of
+    CPU for one request. `expansion(node, max_terms)` gives (how many words the node
+    stands for, its most frequent `max_terms` words).
+    """
+    notes: list[str] = []
+
+    def cap(node):
+        if not isinstance(node, (wq.Prefix, wq.Wildcard)):
+            return node
+        count, frequent = expansion(node, max_terms)
+        if count <= max_terms:
+            return node
+        written = f"{node.text}*" if isinstance(node, wq.Prefix) else node.text
+        notes.append(
+            f"{written} stands for more than {max_terms} indexed words; only the {max_terms} most frequent "
+            "are searched (SEARCH_MAX_PREFIX_TERMS). Type more letters to reach the others."
+        )
+        return wq.Or([wq.Term(node.fieldname, word) for word in frequent])
+
+    return query.accept(cap), list(dict.fromkeys(notes))
 
 
 def canonical_value(name: str, value: str) -> str | None:

@@ -35,6 +35,7 @@ from typing import NamedTuple
 from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
 from index_format.whoosh_compat import query as wq
 
+from .budget import Budget, check_budget
 from .postings import term_postings
 from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
 
@@ -104,13 +105,14 @@ PRIOR_KIND = "organization prior"
 
 
 def rank_all(
-    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()
+    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None
 ) -> Ranked:
     """Docnum -> score for every match: BM25F plus the boosts; and the documents named exactly.
 
     :param organizations: docnums of organization documents (the organization prior's).
+    :param budget: the request's budget, checked as postings are read (budget.py).
     """
-    memo: dict = {}
+    memo: dict = budget.memo() if budget else {}
     scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     for docnum, parts in boosts.items():
@@ -121,14 +123,16 @@ def rank_all(
 
 
 def explain(
-    searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()
+    searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(),
+    budget: Budget | None = None,
 ) -> dict[int, list[Part]]:
     """The parts of each document's score, in the order they are added up."""
-    memo: dict = {}
+    memo: dict = budget.memo() if budget else {}
     scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     explained = {}
     for docnum in docnums:
+        check_budget(memo)
         base = [Part(*part) for part in explain_parts(searcher, query, docnum, memo)]
         explained[docnum] = base + boosts.get(docnum, [])
     return explained

@@ -63,7 +63,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
     if request.explain:
-        for result, parts in zip(results, explain_hits(live, outcome)):
+        for result, parts in zip(results, explain_hits(live, outcome, max_prefix_terms=request.max_prefix_terms)):
             result["explain"] = {"score": sum(part["value"] for part in parts), "parts": parts}
     first = (request.page - 1) * request.per_page
     state = request_state(request, config["RESULTS_PER_PAGE"])

@@ -192,4 +192,4 @@ def test_a_query_in_another_language_gets_a_note_when_nothing_matches(client, q)
 
 def test_punctuation_alone_browses_with_a_note(client):
     body = search(client, "?!.,;")
-    assert body["total"] == len(DOCUMENTS) and body["notes"] == ["There are no words to search for: showing every document."]
+    assert body["total"] == len(DOCUMENTS) and "There are no words to search for: showing every document." in body["notes"]
