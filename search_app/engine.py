@@ -141,6 +141,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     key = (
         "facets",
         repr(parsed.query),
+        parsed.typed_terms,
         repr(sorted(parsed.filters.items())),
         repr(sorted(parsed.excluded.items())),
         parsed.year_range,
@@ -251,6 +252,7 @@ def _tiers(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reques
     ranked = _ranked(live, parsed, weights, request, budget)
     return Tiers(
         named=ranked.named if ranked else frozenset(),
+        phrased=ranked.phrased if ranked else frozenset(),
         prior_scaled=ranked.prior_scaled if ranked else frozenset(),
         prior=weights.organization_prior,
     )
@@ -263,10 +265,12 @@ def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reque
 
     def ranked() -> Ranked:
         with live.searcher() as searcher:
-            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"), budget)
+            return rank_all(
+                searcher, query, weights, live.columns.holders("kind", "organization"), budget, parsed.typed_terms
+            )
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(parsed.query), weights, request.max_prefix_terms), ranked)
+    return live.cached(("match", repr(parsed.query), parsed.typed_terms, weights, request.max_prefix_terms), ranked)
 
 
 def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS):
@@ -290,12 +294,12 @@ def explain_hits(
     organizations = live.columns.holders("kind", "organization")
     with live.searcher() as searcher:
         query = scored_query(live, outcome.parsed, max_prefix_terms)[0]
-        parts = explain(searcher, query, docnums, weights, organizations, outcome.budget)
+        parts = explain(searcher, query, docnums, weights, organizations, outcome.budget, outcome.parsed.typed_terms)
         fill = outcome.fill
         if fill:
             rest = [docnum for docnum in docnums if docnum not in fill.most]
             any_word = scored_query(live, fill.any_word, max_prefix_terms)[0]
-            parts.update(explain(searcher, any_word, rest, weights, organizations, outcome.budget))
+            parts.update(explain(searcher, any_word, rest, weights, organizations, outcome.budget, fill.any_word.typed_terms))
             for docnum in fill.most.intersection(docnums):
                 parts[docnum].append(Part("holds most words", "", "", fill.lift))
     fusion = outcome.fusion
