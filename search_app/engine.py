@@ -86,7 +86,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     if request.organization and request.organization not in live.columns.by_id:
         notes.append(f"No organization has the id {request.organization!r}.")
     scores = _match(live, parsed, weights, request, budget)
-    notes += scored_query(live, parsed, request.max_prefix_terms)[1]
+    notes += scored_query(live, parsed, request.max_prefix_terms, budget)[1]
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < request.few_results and unknown:
@@ -190,7 +190,7 @@ def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reques
     """Docnum -> score for the text query, or None to browse every document."""
     if parsed.query is None:
         return None if not parsed.words else {}
-    query, _notes = scored_query(live, parsed, request.max_prefix_terms)
+    query, _notes = scored_query(live, parsed, request.max_prefix_terms, budget)
 
     def scores() -> dict[int, float]:
         with live.searcher() as searcher:
@@ -200,15 +200,20 @@ def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reques
     return live.cached(("match", repr(parsed.query), weights, request.max_prefix_terms), scores)
 
 
-def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS):
+def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS, budget: Budget | None = None):
     """The Whoosh query that is scored, and notes on prefixes it capped: the parsed one with
     prefixes reaching their stems, each prefix or wildcard standing for at most
     `max_prefix_terms` indexed words, and three or more plain words asking for the words
     that carry most of the query (MostWords)."""
     if parsed.query is None:
         return None, []
-    expanded = expand_prefixes(most_words(parsed.query), live.words_starting_with)
-    return cap_expansions(expanded, live.expansion, max_prefix_terms)
+    def words_starting_with(prefix: str) -> list[str]:
+        if budget is not None:
+            budget.check()  # each prefix stems up to PREFIX_WORDS words
+        return live.words_starting_with(prefix)
+
+    expanded = expand_prefixes(most_words(parsed.query), words_starting_with)
+    return cap_expansions(expanded, lambda node, limit: live.expansion(node, limit, budget), max_prefix_terms)
 
 
 def explain_hits(
@@ -217,7 +222,7 @@ def explain_hits(
     """The parts of each page hit's score, recomputed by the code that ranked it."""
     if outcome.parsed.query is None:
         return [[] for _ in outcome.page_hits]
-    query, _notes = scored_query(live, outcome.parsed, max_prefix_terms)
+    query, _notes = scored_query(live, outcome.parsed, max_prefix_terms, outcome.budget)
     docnums = [docnum for docnum, _ in outcome.page_hits]
     with live.searcher() as searcher:
         parts = explain(searcher, query, docnums, weights, live.columns.holders("kind", "organization"), outcome.budget)
