@@ -44,6 +44,9 @@ class Document:
     summary: str = ""
     sections: list[Section] = field(default_factory=list)
     text: str = ""  # all searchable body text (answers, or an article's main text)
+    # Answers ticked from the form's lists (metrics, regions, resources, the stage): they
+    # never make a document match, and only add to the rank of one whose own words do.
+    choices: str = ""
     url: str = ""  # the original page or challenge link (http/https only)
     author: str = ""
     site: str = ""

@@ -40,6 +40,7 @@ class Outcome:
     stamp: list[int] | None = None
     kind: str = ""
     facts: dict | None = None  # what linking needs (see indexer/linking.py)
+    vector: bytes = b""  # the document's vector, 512 bytes (index_store/vectors.py)
     retracted: bool = False  # skipped as unpublished or emptied: its document leaves the index
 
     @property
@@ -58,7 +59,7 @@ class Outcome:
         document = parsed.document
         if document is None:
             return cls(parsed.source, parsed.digest, None, parsed.skipped, parsed.stamp, retracted=parsed.retracted)
-        return cls(parsed.source, parsed.digest, document.id, "", parsed.stamp, document.kind, document.facts)
+        return cls(parsed.source, parsed.digest, document.id, "", parsed.stamp, document.kind, document.facts, parsed.vector)
 
 
 class WorkerFailed(Exception):

@@ -227,7 +227,8 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
         return False
     builder.remove(path)
     builder.record(
-        path, outcome.doc_id, outcome.digest, outcome.stamp, kind=outcome.kind, facts=outcome.facts, indexed=outcome.indexed
+        path, outcome.doc_id, outcome.digest, outcome.stamp, kind=outcome.kind, facts=outcome.facts, indexed=outcome.indexed,
+        vector=outcome.vector,
     )
     owners[outcome.doc_id] = path
     if previously_indexed:

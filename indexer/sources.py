@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from index_format.embedding import VECTOR_BYTES, embed_text, vector_bytes
+
 from .documents import Document, Retracted, SkipDocument, without_invisible_controls
+from .fields import vector_text
 from .archive_data import read_data_file
 from .frontmatter import load_front_matter, split_front_matter
 from .organizations import is_organization, read_organization
@@ -66,6 +69,7 @@ class ParsedFile:
     document: Document | None = None
     skipped: str = ""
     stamp: list[int] | None = None  # [mtime_ns, size] when read, see `file_stamp`
+    vector: bytes = b""  # the document's vector (index_store/vectors.py); none for data files
     retracted: bool = False  # skipped because the file says it is no document (documents.Retracted)
 
 
@@ -184,9 +188,9 @@ def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, cache: Par
         return ParsedFile(source, "", skipped=str(reason), retracted=isinstance(reason, Retracted))
     digest = hashlib.sha1(data).hexdigest()
     key = entry_key(source.path, source.relpath, digest)
-    document = cache.get(key, source.path) if cache is not None else None
-    if document is not None:
-        return ParsedFile(source, digest, document=document, stamp=stamp)
+    entry = cache.get_entry(key, source.path) if cache is not None else None
+    if entry is not None and (entry[0].kind == "data" or len(entry[1]) == VECTOR_BYTES):
+        return ParsedFile(source, digest, document=entry[0], stamp=stamp, vector=entry[1])
     try:
         document = parse_bytes(source, data)
     except SkipDocument as reason:
@@ -195,9 +199,11 @@ def parse_source(source: SourceFile, max_bytes: int = MAX_FILE_BYTES, cache: Par
         return ParsedFile(source, digest, skipped="document is nested too deeply to read")
     except Exception as error:  # a reader bug must not stop the run: report it per file
         return ParsedFile(source, digest, skipped=f"unexpected error: {type(error).__name__}: {error}")
+    # Here, in the index workers: the model is loaded once per process, on first use.
+    vector = b"" if document.kind == "data" else vector_bytes(embed_text(vector_text(document)))
     if cache is not None:
-        cache.put(key, source.path, document)
-    return ParsedFile(source, digest, document=document, stamp=stamp)
+        cache.put(key, source.path, document, vector)
+    return ParsedFile(source, digest, document=document, stamp=stamp, vector=vector)
 
 
 def file_stamp(path: str) -> list[int] | None:

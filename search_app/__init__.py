@@ -10,7 +10,7 @@ from flask import Flask
 
 from index_store import IndexStoreError
 
-from . import api, errors, explore, pages, security, state
+from . import api, errors, explore, pages, security, semantic, state
 from .config import InvalidSetting, default_config, validate_config
 
 
@@ -36,7 +36,7 @@ def warm_up(app: Flask) -> None:
     """Open the live generation ahead of the first request; a missing index is not an error here."""
     with app.app_context():
         try:
-            state.live_index()
+            semantic.warm_up(state.live_index())
         except IndexStoreError as error:
             app.logger.warning("index not ready: %s", error)
 

@@ -8,7 +8,8 @@ from .openapi import openapi_document
 from .pages import search_linker
 from .params import parse_search_args
 from .state import live_index
-from .document_view import document_view
+from .document_view import document_view, similar_view
+from .params import count_param
 from .viewmodel import search_view
 
 bp = Blueprint("api", __name__)
@@ -23,6 +24,13 @@ def search():
 @bp.get("/api/doc/<path:doc_id>")
 def document(doc_id: str):
     return document_view(live_index(), doc_id, current_app.config, search_linker())
+
+
+@bp.get("/api/similar/<path:doc_id>")
+def similar(doc_id: str):
+    """The proposals closest in meaning to a document, never of its own organization."""
+    count = count_param(request.args, "count", current_app.config["SIMILAR_COUNT"], current_app.config["MAX_PER_PAGE"])
+    return similar_view(live_index(), doc_id, count)
 
 
 @bp.get("/api/openapi.json")

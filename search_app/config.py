@@ -36,6 +36,9 @@ SETTINGS = (
     Setting("FEW_RESULTS", FEW_RESULTS, "Below this many hits, typo-tolerant matching is tried.", minimum=0),
     Setting("MATRIX_LIMIT", 15, "Values per matrix axis shown before 'show all'."),
     Setting("PARTNERS_COUNT", 10, "Organizations listed under 'Who else works on this'.", minimum=0),
+    # A description travels in the URL (GET): 2,000 characters stay under gunicorn's
+    # 8,190-byte request line even percent-encoded, and are a few paragraphs.
+    Setting("MAX_DESCRIPTION_LENGTH", 2000, "Longest 'describe your work' text, in characters.", minimum=1),
     Setting("REQUEST_BUDGET_MS", 500, "Milliseconds of search work one request may use before it answers 503 with a note."),
     Setting("MAX_PREFIX_TERMS", 200, "Most indexed words one prefix (co*) expands to; the most frequent are kept."),
     Setting("CACHE_BYTES", 64 * 1024**2, "Bytes each worker's per-generation cache may hold (measured, not estimated)."),

@@ -14,7 +14,9 @@ from .mapview import map_view
 from .matrix import PRESETS, matrix_view, parse_matrix_args
 from .nav import EXPORT_FORMATS, facet_labels, view_links
 from .overview import overview_view
+from .partner_finder import parse_description, partner_finder_view
 from .pages import search_linker
+from .errors import BadRequest
 from .params import choice_param, parse_search_args
 from .state import live_index
 from .viewmodel import request_state
@@ -93,6 +95,31 @@ def map_api():
 def map_page():
     view, state = _map()
     return render_template("map.html", view=view, state=state, views=view_links(state))
+
+
+def _partner_finder():
+    config = current_app.config
+    text = parse_description(request.args, config["MAX_DESCRIPTION_LENGTH"])
+    search_request = parse_search_args(request.args, config)
+    view = partner_finder_view(live_index(), text, search_request.selected, search_linker(), config["PARTNERS_COUNT"])
+    view["limit"] = config["MAX_DESCRIPTION_LENGTH"]
+    view["api_url"] = url_for("explore.partners_api", **request.args.to_dict(flat=False))
+    return view
+
+
+@bp.get("/api/partners")
+def partners_api():
+    """Organizations closest in meaning to `text` (search_app/partner_finder.py)."""
+    if not request.args.get("text", "").strip():
+        raise BadRequest("text is required: a few sentences describing your work")
+    return _partner_finder()
+
+
+@bp.get("/partners")
+def partners_page():
+    view = _partner_finder()
+    regions = sorted(live_index().columns.masks["region"], key=str.casefold)
+    return render_template("partner_finder.html", view=view, regions=regions)
 
 
 @bp.get("/api/overview")

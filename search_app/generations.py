@@ -48,6 +48,7 @@ class LiveIndex:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: OrderedDict = field(default_factory=OrderedDict)  # key -> (value, bytes held)
     _cache_weight: int = 0  # bytes held by every entry
+    _derived: dict = field(default_factory=dict)  # name -> value, see `derived`
 
     def __post_init__(self) -> None:
         # Searchers hold open files; close them when this generation is dropped, even if
@@ -107,6 +108,18 @@ class LiveIndex:
                 _key, (_value, old_weight) = self._cache.popitem(last=False)
                 self._cache_weight -= old_weight
         return value
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once for this generation and never evicted (unlike `cached`).
+
+        For data every request of a kind needs, such as the document vectors: computed
+        by the first request that asks (two may compute it at once; one result is kept).
+        """
+        if name not in self._derived:
+            value = compute()
+            with self._lock:
+                self._derived.setdefault(name, value)
+        return self._derived[name]
 
     def words_starting_with(self, prefix: str) -> list[str]:
         """Vocabulary words that start with `prefix`, most frequent first (for `prefix*`)."""

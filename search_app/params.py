@@ -12,6 +12,7 @@ from index_store import FACETS
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
 from .grouping import GROUPS
+from .named_filters import NAMED_FACETS
 from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
@@ -49,10 +50,14 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
     organization = remove_invisible_controls(args.get("organization", "")).strip()
     if len(organization) > MAX_ID_LENGTH:
         raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_ID_LENGTH}")
+    as_words = frozenset(args.getlist("as_words"))
+    if not as_words <= set(NAMED_FACETS):
+        raise BadRequest(f"as_words takes {', '.join(NAMED_FACETS)}, not {sorted(as_words - set(NAMED_FACETS))[0][:40]!r}")
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
         explain=explain, few_results=config["FEW_RESULTS"], budget_ms=config["REQUEST_BUDGET_MS"],
-        max_prefix_terms=config["MAX_PREFIX_TERMS"],
+        max_prefix_terms=config["MAX_PREFIX_TERMS"], as_words=as_words,
+        semantic=args.get("semantic", "").strip().lower() not in ("0", "false", "no", "off"),
     )
 
 
@@ -78,3 +83,11 @@ def _int_param(args: MultiDict, name: str, default: int, low: int, high: int) ->
     if not low <= value <= high:
         raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def count_param(args: MultiDict, name: str, default: int, high: int) -> int:
+    """A number of items asked for, 1 to `high`.
+
+    :raises BadRequest: naming the parameter and the range.
+    """
+    return _int_param(args, name, default, 1, high)
