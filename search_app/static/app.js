@@ -34,10 +34,28 @@
       if (control.tagName === "SELECT" && control.dataset.keyboard) { return; }
       if (control.form) {
         carrySearch(control.form);
+        if (control.type === "checkbox") { rememberFocus(control); }
         control.form.submit();
       }
     });
   });
+  // A ticked filter reloads the page: focus comes back to the same box, not the top.
+  var FOCUS_KEY = "la2050-search-focus";
+  function rememberFocus(box) {
+    try { sessionStorage.setItem(FOCUS_KEY, JSON.stringify({ name: box.name, value: box.value })); } catch (e) { /* storage off */ }
+  }
+  (function restoreFocus() {
+    var saved;
+    try { saved = JSON.parse(sessionStorage.getItem(FOCUS_KEY) || "null"); sessionStorage.removeItem(FOCUS_KEY); } catch (e) { return; }
+    if (!saved) { return; }
+    var box = Array.prototype.find.call(document.querySelectorAll("#facet-form input[type=checkbox]"), function (input) {
+      return input.name === saved.name && input.value === saved.value;
+    });
+    if (!box) { return; }
+    var more = box.closest("details");
+    if (more) { more.open = true; }
+    box.focus();
+  })();
   // The facet forms submit themselves, so their buttons are only needed without JS.
   document.querySelectorAll("button.apply").forEach(function (button) { button.hidden = true; });
   // Filter long facet lists by name, opening "show more" while a filter is typed.
