@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
+
+from index_store import IndexStoreError
 
 from .state import live_index
 
@@ -44,10 +46,16 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def answer_unchanged():
-        if request.path.startswith("/api/") and request.if_none_match:
-            if request.if_none_match.contains_weak(api_etag()):
+        # Taken before the view reads the index: if a rebuild lands in between, the answer
+        # carries the older tag, and the next request (the tag no longer current) gets it anew.
+        if request.path.startswith("/api/"):
+            try:
+                g.api_etag = api_etag()
+            except IndexStoreError:  # no index: the view answers 503 (or, for the OpenAPI document, 200)
+                return None
+            if request.if_none_match and request.if_none_match.contains_weak(g.api_etag):
                 response = Response(status=304)
-                response.set_etag(api_etag(), weak=True)
+                response.set_etag(g.api_etag, weak=True)
                 return response
         return None
 
@@ -60,8 +68,8 @@ def init_app(app: Flask) -> None:
                 response.cache_control.public = True
                 response.cache_control.max_age = YEAR
                 response.cache_control.immutable = True
-        elif request.path.startswith("/api/") and response.status_code == 200:
-            response.set_etag(api_etag(), weak=True)
+        elif request.path.startswith("/api/") and response.status_code == 200 and "api_etag" in g:
+            response.set_etag(g.api_etag, weak=True)
         return response
 
 
