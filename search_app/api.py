@@ -39,7 +39,7 @@ def openapi():
     return openapi_document()
 
 
-@bp.get("/api/docs")
+@bp.get("/docs")
 def docs():
     """The API documentation page, generated from the OpenAPI document with live examples."""
     return render_template("api_docs.html", docs=api_docs_view(live_index()))

@@ -159,7 +159,7 @@ def explore_paths(search_parameters: list[dict]) -> dict:
                 "(`year`: of every document of that year in the archive; needs year as rows or cols)."),
         _choice("format", ("json", "csv"), "json (default) or csv: the matrix itself, one line per row value."),
     ]  # fmt: skip
-    list_page = {"name": "list_page", "in": "query", "required": False, "description": "Page of the organizations' text list (`table`), 50 a page.",
+    list_page = {"name": "list_page", "in": "query", "required": False, "description": "Page of the organizations' text list (`table`), 50 a page; past the last page is a 400.",
                  "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}  # fmt: skip
     suggest = [
         {"name": "q", "in": "query", "required": True, "description": "What was typed: the start or a part of a name (accents and case ignored).",

@@ -53,15 +53,15 @@ def fold(text: str) -> str:
 def parse_suggest_args(args) -> tuple[str, tuple[str, ...], int]:
     """(typed text, types asked for, limit).
 
-    :raises BadRequest: for a missing, empty or too long `q`, an unknown `type` or a bad `limit`.
+    :raises BadRequest: for a missing, empty or too long `q`, an unknown `type` or a bad `limit`
+        (`q` of spaces or punctuation alone is an answer with no suggestions).
     """
-    typed = _CONTROL.sub(" ", args.get("q", "")).strip()
-    if not typed:
+    raw = args.get("q", "")
+    if not raw:
         raise BadRequest("q is required: the beginning of a name, e.g. q=heal")
-    if len(typed) > MAX_TYPED:
-        raise BadRequest(f"q is {len(typed)} characters long; the limit is {MAX_TYPED}")
-    if not fold(typed):
-        raise BadRequest("q must contain a letter or a digit")
+    if len(raw) > MAX_TYPED:
+        raise BadRequest(f"q is {len(raw)} characters long; the limit is {MAX_TYPED}")
+    typed = _CONTROL.sub(" ", raw).strip()  # punctuation or spaces alone match nothing: an empty list
     kind = choice_param(args, "type", ("", ORGANIZATION, *FACETS))
     limit = int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     return typed, (kind,) if kind else TYPES, limit
@@ -72,6 +72,8 @@ def suggest(live: LiveIndex, typed: str, types: tuple[str, ...], limit: int, lin
     word starting with it, then names containing it; more documents first within each."""
     started = time.perf_counter()
     needle = fold(typed)
+    if not needle:
+        types = ()
     aliased = {kind: _aliased(live, kind, typed) for kind in types}
     found = []
     for entry in _entries(live):

@@ -41,7 +41,7 @@ ARCHIVE_PAGES = {
     "map, second page of its list": "/map?list_page=2",
     "not found": "/doc/nowhere",
     "bad request": "/?q=food&page=zero",
-    "API documentation": "/api/docs",
+    "API documentation": "/docs",
 }
 SAMPLE_PAGES = {"article": "/?q=kind:article", "hostile proposal": "/?q=gardens&per_page=50"}
 

@@ -91,7 +91,7 @@ def test_the_search_box_is_a_plain_form_without_javascript(client):
 
 
 def test_the_api_docs_page_documents_every_endpoint_with_a_real_example(client):
-    soup = soup_of(client, "/api/docs")
+    soup = soup_of(client, "/docs")
     assert [h1.get_text() for h1 in soup.select("h1")] == ["LA2050 Ideas Archive search API"]
     document = openapi_document()
     sections = soup.select("section.endpoint")
@@ -108,4 +108,4 @@ def test_the_api_docs_page_documents_every_endpoint_with_a_real_example(client):
             assert top_keys and top_keys == list(answer.get_json())[: len(top_keys)]
         else:
             assert shown.splitlines()[0] == answer.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
-    assert soup.select_one("footer a[href='/api/docs']") is not None
+    assert soup.select_one("footer a[href='/docs']") is not None

@@ -67,6 +67,8 @@ def test_type_and_limit(client):
     assert {item["type"] for item in body["suggestions"]} == {"metric"}
     assert len(suggest(client, q="a", limit=50)["suggestions"]) == 50
     assert suggest(client, q="qqzzxxvv")["suggestions"] == []
+    for nothing in ("   ", "\x00\x01", "!!!***", "%"):  # nothing to match: an empty answer, not an error
+        assert suggest(client, q=nothing)["suggestions"] == []
 
 
 @pytest.mark.parametrize(
@@ -74,9 +76,6 @@ def test_type_and_limit(client):
     [
         ({}, "q is required"),
         ({"q": ""}, "q is required"),
-        ({"q": "   "}, "q is required"),
-        ({"q": "\x00\x01"}, "q is required"),
-        ({"q": "!!!***"}, "a letter or a digit"),
         ({"q": "a" * 101}, "the limit is 100"),
         ({"q": "heal", "limit": "0"}, "limit must be between"),
         ({"q": "heal", "limit": "51"}, "limit must be between"),
