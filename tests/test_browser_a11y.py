@@ -152,6 +152,14 @@ def test_type_ahead_picks_an_organization_by_keyboard(page: Page, archive_url: s
     expect(page.get_by_role("status").filter(has_text="suggestion")).to_have_count(1)
     options = listbox.locator("[role=option]")
     expect(options.first).to_contain_text("Heal the Bay")
+    # What a screen reader is given: an expanded combobox and a labelled list of options.
+    expect(page.locator("form#search-form")).to_match_aria_snapshot(
+        """
+        - combobox [expanded]
+        - listbox "Suggestions":
+          - option /Heal the Bay Organization · \\d+/
+        """
+    )
     results = Axe().run(page, options=AXE_OPTIONS)  # the open list is accessible too
     assert results.violations_count == 0, results.generate_report()
     page.keyboard.press("ArrowDown")
