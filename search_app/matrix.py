@@ -83,8 +83,8 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     wanted = selection_masks(live.columns, request.selected)
     row_axis = axis_counts(live, request, rows, restrict(outcome.matched, wanted, leave_out=(rows,)))
     col_axis = axis_counts(live, request, cols, restrict(outcome.matched, wanted, leave_out=(cols,)))
-    row_axis, rows_hidden = _limited(row_axis, limit)
-    col_axis, cols_hidden = _limited(col_axis, limit)
+    row_axis, rows_hidden = _limited(row_axis, limit, rows)
+    col_axis, cols_hidden = _limited(col_axis, limit, cols)
     base = restrict(outcome.matched, wanted, leave_out=(rows, cols))
     counts = _cell_counts(live, request.group, base, rows, [v for v, _ in row_axis], cols, [v for v, _ in col_axis])
     percent = _share_of(live, request.group, share, rows, dict(row_axis), dict(col_axis))
@@ -176,13 +176,18 @@ def matrix_csv(view: dict) -> str:
     return buffer.getvalue()
 
 
-def _limited(axis: list[tuple[str, int]], limit: int | None) -> tuple[list[tuple[str, int]], int]:
+def _limited(axis: list[tuple[str, int]], limit: int | None, facet: str = "") -> tuple[list[tuple[str, int]], int]:
     """The `limit` values of an axis with the largest totals, in the axis's own order (years
-    stay chronological), and how many were left out."""
+    stay chronological), and how many were left out. Years without documents between the
+    first and last year kept stay too: a gap in the middle is shown, not hidden."""
     if limit is None or len(axis) <= limit:
         return axis, 0
     kept = set(sorted(range(len(axis)), key=lambda at: -axis[at][1])[:limit])  # stable: ties keep axis order
-    return [item for at, item in enumerate(axis) if at in kept], len(axis) - limit
+    counted = [at for at in kept if axis[at][1]]
+    if facet in CHRONOLOGICAL and counted:  # zero years kept by a tie go; those inside the range come
+        kept = set(counted) | {at for at in range(min(counted), max(counted) + 1) if not axis[at][1]}
+    shown = [item for at, item in enumerate(axis) if at in kept]
+    return shown, len(axis) - len(shown)
 
 
 def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, cols: str, col_values) -> dict:

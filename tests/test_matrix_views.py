@@ -135,3 +135,13 @@ def test_the_map_is_one_labelled_image_with_a_complete_paged_list(archive_client
     assert pages > 2 and listed == everyone
     assert client.get("/map", query_string={"list_page": pages + 1}).status_code == 400
     assert client.get("/api/map", query_string={"list_page": "x"}).status_code == 400
+
+
+def test_a_limited_year_axis_keeps_the_gaps_inside_its_range():
+    from search_app.matrix import _limited
+
+    axis = [("2012", 0), ("2013", 5), ("2014", 0), ("2015", 3), ("2016", 0), ("2017", 0), ("2018", 1)]
+    assert _limited(axis, 2, "year") == ([("2013", 5), ("2014", 0), ("2015", 3)], 4)
+    assert _limited(axis, 3, "year") == (axis[1:], 1)
+    regions = [("South LA", 5), ("Westside", 0), ("East LA", 3)]
+    assert _limited(regions, 2, "region") == ([("South LA", 5), ("East LA", 3)], 1)
