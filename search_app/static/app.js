@@ -99,7 +99,7 @@
       clearTimeout(timer);
       if (needle.length < 2 || aliases[needle]) { return; }
       timer = setTimeout(function () {
-        fetch("/api/suggest?limit=50&type=" + encodeURIComponent(fieldset.dataset.facet) + "&q=" + encodeURIComponent(box.value.trim()))
+        fetch(document.body.dataset.suggestUrl + "?limit=50&type=" + encodeURIComponent(fieldset.dataset.facet) + "&q=" + encodeURIComponent(box.value.trim()))
           .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
           .then(function (body) {
             aliases[needle] = body.suggestions.map(function (item) { return item.value; });

@@ -83,7 +83,7 @@
     if (typed.length < 2 || typed.indexOf(":") !== -1 || typed.indexOf("\"") !== -1) { asked = ""; render([]); return; }
     if (typed === asked) { return; }
     asked = typed;
-    fetch("/api/suggest?q=" + encodeURIComponent(typed))
+    fetch(document.body.dataset.suggestUrl + "?q=" + encodeURIComponent(typed))
       .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
       .then(function (body) { if (input.value.trim() === typed && document.activeElement === input) { render(body.suggestions); } })
       .catch(function () { render([]); });
