@@ -60,7 +60,8 @@
       name.textContent = item.value;
       var kind = document.createElement("span");
       kind.className = "count";
-      kind.textContent = " " + item.label + " · " + item.count.toLocaleString();
+      var unit = item.type === "organization" ? "proposal" : "document";
+      kind.textContent = " " + item.label + " · " + item.count.toLocaleString() + " " + unit + (item.count === 1 ? "" : "s");
       option.appendChild(name);
       option.appendChild(kind);
       option.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep focus in the box
