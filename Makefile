@@ -42,8 +42,10 @@ $(VENV)/.test-installed: pyproject.toml $(BIN)/la2050-search
 install-test: $(VENV)/.test-installed
 
 # Incremental: with nothing changed it takes half a second; another CORPUS replaces the last.
+# FOLLOW_SYMLINKS=1 follows symlinks pointing outside CORPUS too (skipped and reported otherwise).
+FOLLOW_SYMLINKS ?=
 index: install
-	$(BIN)/la2050-search index $(CORPUS) --index-dir $(INDEX_DIR)
+	$(BIN)/la2050-search index $(CORPUS) --index-dir $(INDEX_DIR) $(if $(filter 1 yes true,$(FOLLOW_SYMLINKS)),--follow-symlinks)
 
 run: install index
 	$(BIN)/la2050-search serve --index-dir $(INDEX_DIR) --port $(PORT)

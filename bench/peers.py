@@ -6,6 +6,10 @@
   `en_stem` tokenizer, default BM25, words ANDed or ORed; region, metric, goal, kind and
   year as fast fields for facet counts (a terms aggregation) and filters.
 - **SQLite FTS5** (Python's own sqlite3): the four fields, porter tokenizer, bm25().
+- **dense only**: the cosine of the query's vector with each document's (title, summary
+  and answers), from the project's own embedding model (index_format/embedding.py).
+- **bm25s + dense**: linear fusion, each score min-max normalised over the documents,
+  bm25s + 0.35 x dense (the fusion ../shared/relevance/README.md measures).
 
 Missing packages fail loudly: `make bench` installs the `bench` extra.
 """
@@ -18,7 +22,11 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from index_format.analysis import stem_word
+from index_format.embedding import embed_text as query_vector
+from index_format.embedding import embed_texts
 
 from .engines import Doc
 from .relevance import CUTOFF, Engine
@@ -38,8 +46,11 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def bm25s_engine(documents: Sequence[Doc]) -> Engine:
-    """bm25s over each document's whole text."""
+DENSE_WEIGHT = 0.35  # of the min-max normalised cosine, beside bm25s's normalised score
+
+
+def _bm25s(documents: Sequence[Doc]):
+    """(retriever, query -> its known tokens) of bm25s over each document's whole text."""
     bm25s = _require("bm25s")
 
     def stem(words: list[str]) -> list[str]:
@@ -48,17 +59,60 @@ def bm25s_engine(documents: Sequence[Doc]) -> Engine:
     texts = [" ".join((d.title, d.organization, d.summary, d.body)) for d in documents]
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(texts, stopwords="en", stemmer=stem, show_progress=False), show_progress=False)
+
+    def known_tokens(query: str) -> list[str]:
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=stem, return_ids=False, show_progress=False)
+        return [token for token in tokens[0] if token in retriever.vocab_dict]
+
+    return retriever, known_tokens
+
+
+def bm25s_engine(documents: Sequence[Doc]) -> Engine:
+    """bm25s over each document's whole text."""
+    retriever, known_tokens = _bm25s(documents)
     ids = [d.id for d in documents]
 
     def search(query: str) -> list[str]:
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=stem, return_ids=False, show_progress=False)
-        if not tokens[0]:
+        tokens = known_tokens(query)
+        if not tokens:
             return []
-        tokens = [[token for token in tokens[0] if token in retriever.vocab_dict]]
-        if not tokens[0]:
-            return []
-        found, scores = retriever.retrieve(tokens, k=min(CUTOFF, len(ids)), show_progress=False, n_threads=1)
+        found, scores = retriever.retrieve([tokens], k=min(CUTOFF, len(ids)), show_progress=False, n_threads=1)
         return [ids[i] for i, score in zip(found[0], scores[0]) if score > 0]
+
+    return search
+
+
+def _dense_scores(documents: Sequence[Doc]) -> Callable[[str], np.ndarray]:
+    """query -> the cosine of its vector with every document's (same order as `documents`)."""
+    matrix = embed_texts(["\n".join((d.title, d.summary, d.body)) for d in documents])
+    return lambda query: matrix @ query_vector(query)
+
+
+def _top(ids: list[str], scores: np.ndarray) -> list[str]:
+    order = np.lexsort((np.arange(len(ids)), -scores))[:CUTOFF]  # ties: document order
+    return [ids[i] for i in order]
+
+
+def _min_max(scores: np.ndarray) -> np.ndarray:
+    low, high = float(scores.min()), float(scores.max())
+    return (scores - low) / (high - low) if high > low else np.zeros_like(scores)
+
+
+def dense_engine(documents: Sequence[Doc]) -> Engine:
+    """Documents by the cosine of their vector with the query's, nothing else."""
+    dense, ids = _dense_scores(documents), [d.id for d in documents]
+    return lambda query: _top(ids, dense(query)) if query_vector(query).any() else []
+
+
+def fusion_engine(documents: Sequence[Doc], weight: float = DENSE_WEIGHT) -> Engine:
+    """bm25s + `weight` x dense, both min-max normalised over the documents."""
+    retriever, known_tokens = _bm25s(documents)
+    dense, ids = _dense_scores(documents), [d.id for d in documents]
+
+    def search(query: str) -> list[str]:
+        tokens = known_tokens(query)
+        lexical = np.asarray(retriever.get_scores(tokens), dtype=np.float64) if tokens else np.zeros(len(ids))
+        return _top(ids, _min_max(lexical) + weight * _min_max(dense(query).astype(np.float64)))
 
     return search
 
@@ -179,4 +233,6 @@ def peer_engines(documents: Sequence[Doc], tantivy_peer: TantivyPeer) -> dict[st
         "Tantivy OR": tantivy_peer.engine(conjunction=False),
         "FTS5 AND": fts5_engine(documents, True, db),
         "FTS5 OR": fts5_engine(documents, False, db),
+        "dense only": dense_engine(documents),
+        "bm25s + dense": fusion_engine(documents),
     }

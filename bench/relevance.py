@@ -1,8 +1,11 @@
 """Relevance figures: nDCG@10 and P@10 on judged needs, known-item MRR@10, for any engine.
 
 An engine here is a function from a query as typed to its ranked document ids. The
-judged needs are `../shared/relevance/needs.tsv` with graded `qrels.json` (2 squarely
-answers, 1 partly, 0 not); documents nobody judged count as 0 and are counted, since a
+judged needs come in two sets (NEED_SETS): keyword needs, `../shared/relevance/needs.tsv`
+with graded `qrels.json`, typed in the proposals' own vocabulary, and everyday needs,
+`needs-everyday.tsv` with `qrels-everyday.json`, typed as most visitors type (whole
+questions, places, plain words); grades 2 squarely answers, 1 partly, 0 not; documents
+nobody judged count as 0 and are counted, since a
 ranking that finds new good documents looks worse by exactly those. Known-item queries
 come from the index itself: each proposal's title, and the first eight words of its
 summary, typed as plain words; the target is every proposal the same query was made from
@@ -25,8 +28,9 @@ RELEVANCE = SHARED / "relevance"
 CUTOFF = 10
 SUMMARY_WORDS = 8  # the first words of a summary, as someone half-remembering it types them
 # Needs tuned against and needs kept aside while tuning (the project's ranking weights
-# were chosen looking at the first group only; the second shows how it generalises).
-TUNED_NEEDS = tuple(f"r{number:02d}" for number in range(1, 13))
+# were chosen looking at the first group of each set only; the rest shows how it generalises).
+TUNED_NEEDS = tuple(f"r{number:02d}" for number in range(1, 13)) + tuple(f"e{number:02d}" for number in range(1, 11))
+NEED_SETS = {"keyword": ("needs.tsv", "qrels.json"), "everyday": ("needs-everyday.tsv", "qrels-everyday.json")}
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 Engine = Callable[[str], Sequence[str]]  # query as typed -> ranked ids (at least the top ten)
@@ -50,15 +54,17 @@ class KnownItem:
     targets: frozenset[str]
 
 
-def load_needs(folder: Path = RELEVANCE) -> tuple[list[Need], dict[str, dict[str, int]]]:
-    """The needs and their judgments; raises if the files are missing (the run must fail)."""
+def load_needs(folder: Path = RELEVANCE, kind: str = "keyword") -> tuple[list[Need], dict[str, dict[str, int]]]:
+    """The needs of one set (NEED_SETS) and their judgments; raises if the files are missing
+    (the run must fail)."""
+    needs_file, qrels_file = NEED_SETS[kind]
     needs = []
-    for line in (folder / "needs.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (folder / needs_file).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         need_id, query, description = (line.split("\t") + ["", ""])[:3]
         needs.append(Need(need_id.strip(), query.strip(), description.strip()))
-    qrels = json.loads((folder / "qrels.json").read_text(encoding="utf-8"))
+    qrels = json.loads((folder / qrels_file).read_text(encoding="utf-8"))
     return needs, qrels
 
 

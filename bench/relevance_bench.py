@@ -27,14 +27,24 @@ def measure_relevance(index_dir: Path, queries: list[BenchQuery], repeat: int, l
     `latency`, Tantivy's first-time latency for the ratio."""
     documents = indexed_documents(index_dir)
     needs, qrels = load_needs()
+    everyday_needs, everyday_qrels = load_needs(kind="everyday")
     items = known_items([document.__dict__ for document in documents])
     tantivy = TantivyPeer(documents)
     engines = {PROJECT: project_engine(index_dir), **peer_engines(documents, tantivy)}
-    figures: dict = {"needs": len(needs), "known_items": len(items), "engines": {}}
+    figures: dict = {"needs": len(needs), "everyday_needs": len(everyday_needs), "known_items": len(items), "engines": {}}
     for name, engine in engines.items():
         started = time.perf_counter()
         judged = judge_needs(engine, needs, qrels)
+        everyday = judge_needs(engine, everyday_needs, everyday_qrels)
         figures["engines"][name] = {
+            "everyday": {
+                "splits": everyday["splits"],
+                "per_need": {need: row["ndcg"] for need, row in everyday["per_need"].items()},
+                "unjudged_top": {
+                    need: [d for d in row["top"] if d not in everyday_qrels.get(need, {})]
+                    for need, row in everyday["per_need"].items()
+                },
+            },
             "splits": judged["splits"],
             "per_need": {need: {k: v for k, v in row.items() if k != "top"} for need, row in judged["per_need"].items()},
             "unjudged_top": {need: [d for d in row["top"] if d not in qrels.get(need, {})] for need, row in judged["per_need"].items()},

@@ -41,16 +41,24 @@ def _get(*keys: str) -> Callable[[dict], float | None]:
     return measure
 
 
-def _best_peer_margin(split: str, key: str = "relevance") -> Callable[[dict], float | None]:
-    """The project's nDCG@10 minus the best peer's on a split of the needs (> 0: ahead), in
-    the relevance run named `key`."""
+def _best_peer_margin(split: str, key: str = "relevance", everyday: bool = False) -> Callable[[dict], float | None]:
+    """The project's nDCG@10 minus the best peer's on a split of the (keyword or everyday)
+    needs (> 0: ahead), in the relevance run named `key`."""
 
     def measure(results: dict) -> float | None:
         engines = results.get(key, {}).get("engines")
         if not engines:
             return None
-        project, *peers = engines.values()
+        project, *peers = (engine["everyday"] if everyday else engine for engine in engines.values())
         return project["splits"][split]["ndcg"] - max(peer["splits"][split]["ndcg"] for peer in peers)
+
+    return measure
+
+
+def _everyday_ndcg(split: str) -> Callable[[dict], float | None]:
+    def measure(results: dict) -> float | None:
+        engines = results.get("relevance", {}).get("engines")
+        return next(iter(engines.values()))["everyday"]["splits"][split]["ndcg"] if engines else None
 
     return measure
 
@@ -90,6 +98,9 @@ TARGETS = (
     Target("with organizations: nDCG@10 ahead of the best peer, held-out needs", 1,
            _best_peer_margin("held out", "relevance_archive"), 0.0, "", at_least=True),
     Target("first-time p95 / Tantivy's (search, facets, snippets)", 1, _get("relevance", "first_time_p95_ratio"), 1.0, "x"),
+    Target("everyday needs nDCG@10, held out", 1, _everyday_ndcg("held out"), 0.62, "", at_least=True),
+    Target("everyday needs nDCG@10 ahead of the best peer, held out", 1,
+           _best_peer_margin("held out", everyday=True), 0.0, "", at_least=True),
     Target("matrix region × metric p95, first time", 1, _get("views", "views", "matrix region × metric", "ms", "p95"), 25.0, "ms"),
     Target("map p95, first time", 1, _get("views", "views", "map (dots, year and goal charts)", "ms", "p95"), 25.0, "ms"),
     Target("search grouped by organization p95, first time", 1,
@@ -255,6 +266,9 @@ RELEVANCE_HEADERS = ["engine", "nDCG@10 all", "tuned", "held out", "P@10", "unju
                      "summary MRR@10", "organization MRR@10"]
 
 
+EVERYDAY_HEADERS = ["engine", "nDCG@10 all", "tuned", "held out", "P@10", "unjudged in top 10"]
+
+
 def _relevance_rows(key: str) -> Callable[[dict], list[list]]:
     """The table of one relevance run (`relevance`, or `relevance_archive` with organizations)."""
 
@@ -269,6 +283,25 @@ def _relevance_rows(key: str) -> Callable[[dict], list[list]]:
                     f'{splits["all"]["precision"]:.3f}',
                     splits["all"]["unjudged"],
                     *(f'{known[kind]["mrr"]:.3f}' if kind in known else "–" for kind in KNOWN_ITEM_KINDS),
+                ])
+        return found
+
+    return rows
+
+
+def _everyday_rows(key: str) -> Callable[[dict], list[list]]:
+    """The everyday needs' table of one relevance run."""
+
+    def rows(scales: dict) -> list[list]:
+        found = []
+        for figures in scales.values():
+            for name, engine in figures.get(key, {}).get("engines", {}).items():
+                splits = engine["everyday"]["splits"]
+                found.append([
+                    name,
+                    *(f'{splits[split]["ndcg"]:.3f}' for split in ("all", "tuned", "held out")),
+                    f'{splits["all"]["precision"]:.3f}',
+                    splits["all"]["unjudged"],
                 ])
         return found
 
@@ -341,6 +374,10 @@ SECTIONS = (  # (title, column headings, rows from the per-scale results)
      RELEVANCE_HEADERS, _relevance_rows("relevance")),
     ("Relevance over the archive with its organizations (the same needs; organizations are never judged)",
      RELEVANCE_HEADERS, _relevance_rows("relevance_archive")),
+    ("Relevance on everyday needs (1x: 20 needs typed in people's own words, e01-e10 tuned on, e11-e20 held out)",
+     EVERYDAY_HEADERS, _everyday_rows("relevance")),
+    ("Everyday needs over the archive with its organizations",
+     EVERYDAY_HEADERS, _everyday_rows("relevance_archive")),
     ("First-time latency against Tantivy (same queries, same run)",
      ["scale", "engine", "requests", "median ms", "p95 ms", "p95 ratio"], _latency_rows),
     ("HTTP load (la2050-search serve, 2 workers, keep-alive clients)",

@@ -1,8 +1,14 @@
 """The text analyzer, in one pass instead of Whoosh's five chained generators.
 
 It produces exactly what `RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map)
-| StopFilter | StemFilter` would (a test compares them), but handles each word in one
-loop iteration with a memoised stemmer. Analysis was about half of indexing time.
+| StopFilter | StemFilter(stem_word)` would (a test compares them), but handles each word
+in one loop iteration with a memoised stemmer. Analysis was about half of indexing time.
+The stemmer is Snowball English (PyStemmer, a maintained C implementation) instead of
+Whoosh's Porter, which cut words it should not ("swimming" -> "swimm", never "swim";
+"news" -> "new", so "local news" matched every "new project"); a few irregular forms
+that no suffix rule reaches fold first (children -> child, teenagers -> teen), and a
+compound written as one word or two is indexed as two ("afterschool" as "after school",
+"cleanup" as "clean up"), so either spelling finds both.
 One addition: a paragraph break (a blank line) adds PARAGRAPH_GAP to the positions of
 the words after it, so that a phrase never matches across two answers of a proposal
 ("...of our community" / "College matriculation rates...").
@@ -13,9 +19,12 @@ the schema, analyzer included, into each index.
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+
+import Stemmer
 
 from .memo import Memo
 from .whoosh_compat import accent_map, analysis
@@ -30,13 +39,33 @@ _BREAK = "\n"  # what a paragraph break maps to in place of a term
 PARAGRAPH_GAP = 100  # positions skipped at a paragraph break, so no phrase spans one (as Lucene's gap)
 
 
-_PORTER = analysis.StemFilter().stemfn  # StemFilter's default stemmer, made once
+# Words whose plural or variant no suffix rule reaches, folded to the form their relatives
+# stem to, in documents and queries alike ("teens" and "teenagers" are one word to a reader).
+IRREGULAR_FORMS = {
+    "children": "child", "childrens": "child", "women": "woman", "womens": "woman",
+    "men": "man", "mens": "man", "teeth": "tooth", "feet": "foot", "mice": "mouse",
+    "geese": "goose", "teenager": "teen", "teenagers": "teen", "teenaged": "teen",
+    "elderly": "elder", "elders": "elder",
+}
+# Compounds written as one word or two: the one word is split into the two, in documents
+# and queries alike, at consecutive positions (a phrase "after school" finds "afterschool").
+COMPOUNDS = {
+    "afterschool": ("after", "school"), "cleanup": ("clean", "up"), "cleanups": ("clean", "ups"),
+    "healthcare": ("health", "care"), "childcare": ("child", "care"), "daycare": ("day", "care"),
+    "skatepark": ("skate", "park"), "skateparks": ("skate", "parks"), "website": ("web", "site"),
+    "websites": ("web", "sites"),
+}
+_COMPOUND = re.compile(r"\b(?:" + "|".join(COMPOUNDS) + r")\b", re.IGNORECASE)
+_STEMMERS = threading.local()  # PyStemmer's objects are not safe to share between threads
 
 
 @lru_cache(maxsize=STEM_CACHE)
 def stem_word(word: str) -> str:
-    """Porter stem of an already lower-cased, accent-folded word."""
-    return _PORTER(word)
+    """Snowball English stem of an already lower-cased, accent-folded word."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(IRREGULAR_FORMS.get(word, word))
 
 
 @lru_cache(maxsize=8)
@@ -86,7 +115,7 @@ def _term_function(stoplist: frozenset, minsize: int) -> Callable[[str], str | N
 
 
 class FoldStemAnalyzer(analysis.Tokenizer):
-    """Words -> lower-case, accent-folded, stop words removed, Porter-stemmed."""
+    """Words -> lower-case, accent-folded, stop words removed, Snowball-stemmed."""
 
     def __init__(self, stoplist=analysis.STOP_WORDS, minsize: int = 2):
         self.stoplist = frozenset(stoplist)
@@ -106,7 +135,10 @@ class FoldStemAnalyzer(analysis.Tokenizer):
         compares them), for `BulkSegmentWriter`: whole-list steps in C instead of a
         token object per word.
         """
-        terms = list(map(_term_function(self.stoplist, self.minsize), words_of(value)))
+        words = words_of(value)
+        if _COMPOUND.search(value):  # the spelling vocabulary keeps "afterschool"; the index, its parts
+            words = [part for word in words for part in COMPOUNDS.get(word.lower(), (word,))]
+        terms = list(map(_term_function(self.stoplist, self.minsize), words))
         positions: dict[str, list[int]] = defaultdict(list)
         raw, last, gap, count = 0, None, 0, 0  # `last`: the previous kept word's position, gaps aside
         for paragraph in _paragraphs(terms):
@@ -139,8 +171,7 @@ class FoldStemAnalyzer(analysis.Tokenizer):
         position = None  # like StopFilter(renumber=True): kept words get consecutive positions
         raw_position, gap = start_pos - 1, 0
         stoplist, minsize = self.stoplist, self.minsize
-        for match in matches:
-            original = match.group()
+        for match, original in _split_compounds(matches, value if tokenize else ""):
             if tokenize and original.isspace():  # a paragraph break
                 gap += PARAGRAPH_GAP
                 continue
@@ -163,6 +194,17 @@ class FoldStemAnalyzer(analysis.Tokenizer):
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
             yield token
+
+
+def _split_compounds(matches, value: str):
+    """(match, word) for each match, a compound's parts each with its whole match (the
+    highlight covers the written word); a text without compounds costs one search."""
+    if not _COMPOUND.search(value):
+        yield from ((match, match.group()) for match in matches)
+        return
+    for match in matches:
+        for part in COMPOUNDS.get(match.group().lower(), (match.group(),)):
+            yield match, part
 
 
 def _paragraphs(terms: list[str | None]) -> Iterator[list[str | None]]:

@@ -28,6 +28,9 @@ def build_schema() -> wf.Schema:
         title=_text(text, stored=True),  # only for `title:` and display
         organization=_text(text, stored=True),  # only for `org:` and display
         summary=wf.STORED(),  # shown and used for snippets; searched through `heading`
+        # Form choices (metrics, regions, resources ticked from lists): never searched by
+        # plain words, only a ranking signal for documents whose own words match.
+        choices=_text(text),
 
 
         region=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
@@ -50,4 +53,4 @@ def _text(analyzer, **options) -> wf.TEXT:
 
 
 SEARCH_FIELDS = ("heading", "body")  # what plain words search
-TEXT_FIELDS = ("heading", "body", "title", "organization")  # every analysed text field
+TEXT_FIELDS = ("heading", "body", "title", "organization", "choices")  # every analysed text field

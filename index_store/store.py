@@ -5,7 +5,7 @@ Layout of the index directory::
     CURRENT            name of the live generation, replaced atomically with os.replace
     .lock              writer lock (flock) holding the writer's pid
     gen-000007/        a complete Whoosh index plus manifest.json
-    gen-000008/        the live one
+    gen-000008/        the live one (also vectors.npy and vector-ids.json: see vectors.py)
     .build-000009-<pid>/  a generation being built; removed if the build fails
     cache-parsed/      documents parsed before, by file content (indexer/parse_cache.py)
 
@@ -36,6 +36,7 @@ from .columns import payload_of
 from .errors import IndexBuildError, IndexCorrupt, IndexNotFound
 from .lock import WriterLock
 from .segment_writer import BulkSegmentWriter
+from .vectors import load_matrix, other_model, read_vectors, write_vectors
 
 TOC = whoosh_index.TOC
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
@@ -44,8 +45,10 @@ MANIFEST = "manifest.json"
 # The layout of the files a generation holds; raised when it changes incompatibly, so an
 # old generation is refused with advice instead of being misread. 2: packed positions;
 # 3: stored fields uncompressed (see index_format/whoosh_compat.py); 4: manifest entries carry
-# each file's kind and link facts, and the manifest the links (see indexer/linking.py).
-INDEX_FORMAT = 4
+# each file's kind and link facts, and the manifest the links (see indexer/linking.py);
+# 5: every document's vector beside the index (see vectors.py); 6: Snowball stems instead
+# of Porter's, compounds split, form choices out of the searched text (their own field).
+INDEX_FORMAT = 6
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies
@@ -72,6 +75,19 @@ class Generation:
     def size_bytes(self) -> int:
         return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
 
+    def vectors(self) -> tuple[list[str], object]:
+        """(ids, float16 matrix ids x DIMENSIONS): every indexed document's vector.
+
+        :raises IndexCorrupt: when the files cannot be read or disagree.
+        """
+        try:
+            return load_matrix(self.path)
+        except Exception as error:  # noqa: BLE001 - numpy and json raise many types
+            raise IndexCorrupt(
+                f"generation {self.name} has damaged vectors ({type(error).__name__}: {error}); "
+                "run `la2050-search index PATH… --rebuild` to repair it"
+            ) from None
+
 
 @dataclass
 class Builder:
@@ -83,6 +99,7 @@ class Builder:
     path: Path  # the build directory
     parts: list[Path] = field(default_factory=list)  # part indexes written by other processes
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (id, source to keep) in parts
+    vectors: dict[str, bytes] = field(default_factory=dict)  # doc id -> its vector (see vectors.py)
 
     def write(self, fields: dict) -> None:
         """Write one document into this build (its file is `record`ed separately)."""
@@ -93,6 +110,7 @@ class Builder:
         previous = self.manifest["sources"].pop(source, None)
         if previous and previous.get("indexed", True):
             self.writer.delete_by_term("id", previous["id"])
+            self.vectors.pop(previous["id"], None)
 
     def record(
         self,
@@ -104,6 +122,7 @@ class Builder:
         kind: str = "",
         facts: dict | None = None,
         indexed: bool = True,
+        vector: bytes = b"",
     ) -> None:
         """Note in the manifest that `source` is indexed as `doc_id` (in this build or a part).
 
@@ -111,10 +130,13 @@ class Builder:
         :param facts: what the indexer links documents by, kept so that an update can
             link again without reading unchanged files.
         :param indexed: False for a file that only feeds the links (an archive data file).
+        :param vector: the document's vector (`vectors.vector_bytes`); every indexed one has one.
         """
         entry = {"id": doc_id, "digest": digest, "stamp": stamp, "kind": kind, "facts": facts or {}}
         if not indexed:
             entry["indexed"] = False
+        else:
+            self.vectors[doc_id] = vector
         self.manifest["sources"][source] = entry
 
     def new_part(self) -> Path:
@@ -221,6 +243,8 @@ class IndexStore:
                     f"generation {name} in {self.root} was written in an older index format; "
                     "run `la2050-search index PATH… --rebuild` to rebuild it"
                 )
+            if other_model(manifest):
+                raise IndexCorrupt(f"generation {name} in {self.root} {other_model(manifest)}; run `la2050-search index PATH… --rebuild`")
             for file_name, size in manifest.get("files", {}).items():
                 actual = (path / file_name).stat().st_size
                 if actual != size:
@@ -275,6 +299,7 @@ class IndexStore:
                 index = whoosh_index.create_in(str(build_dir), build_schema())
             writer = _open_writer(index)
             builder = Builder(writer=writer, manifest=manifest, number=number, path=build_dir)
+            builder.vectors = read_vectors(build_dir) if live else {}
             try:
                 yield builder
             except BaseException:
@@ -282,7 +307,7 @@ class IndexStore:
                 raise
             writer.commit()
             builder.adopt_parts()
-            self._finish(build_dir, builder.manifest, number)
+            self._finish(build_dir, builder.manifest, number, builder.vectors)
         except BaseException as error:
             shutil.rmtree(build_dir, ignore_errors=True)
             if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit, IndexCorrupt)):
@@ -290,8 +315,8 @@ class IndexStore:
             live_note = f"the live generation {self.current_name() or '(none)'} is untouched"
             raise IndexBuildError(f"could not build a new generation: {_describe(error)}; {live_note}") from error
 
-    def _finish(self, build_dir: Path, manifest: dict, number: int) -> None:
-        """Verify the built generation, then make it live and prune old ones."""
+    def _finish(self, build_dir: Path, manifest: dict, number: int, vectors: dict[str, bytes]) -> None:
+        """Verify the built generation, write its vectors, then make it live and prune old ones."""
         manifest["generation"] = number
         manifest["created"] = time.time()
         manifest["index_format"] = INDEX_FORMAT
@@ -304,6 +329,10 @@ class IndexStore:
             sample = next(iter(indexed), None)
             if sample and searcher.document_number(id=sample["id"]) is None:
                 raise IndexBuildError(f"verification failed: document {sample['id']} not found")
+        try:
+            manifest["vectors"] = write_vectors(build_dir, vectors, [entry["id"] for entry in indexed])
+        except ValueError as error:
+            raise IndexBuildError(f"verification failed: {error}") from None
         # The manifest cannot list its own size; an update's copy still holds the old one.
         manifest["files"] = {
             entry.name: entry.stat().st_size

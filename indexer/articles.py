@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from indexer.documents import SkipDocument
+from indexer.documents import Retracted, SkipDocument
 from indexer.html_article import extract_page
 from indexer.textutil import text_with_breaks
 
@@ -84,7 +84,7 @@ def text_article(text: str) -> ArticleParts:
     while lines and not lines[0].strip():
         lines.pop(0)
     if not lines:
-        raise SkipDocument("the text file is empty")
+        raise Retracted("the text file is empty")
     title, body = lines[0].strip(), drop_trailer(lines[1:])
     return finish_parts(title=title, text=join_blocks(body))
 

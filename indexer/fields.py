@@ -11,7 +11,7 @@ from index_format.whoosh_compat import accent_map
 
 from .documents import Document
 
-__all__ = ["document_fields", "spelling_words"]
+__all__ = ["document_fields", "spelling_words", "vector_text"]
 
 _WORD = re.compile(r"[^\W_]{2,30}")
 
@@ -32,6 +32,20 @@ def spelling_words(*texts: str) -> str:
     distinct = " ".join(dict.fromkeys(chain.from_iterable(map(words_of, texts)))).lower()
     words = dict.fromkeys(_WORD.findall(distinct if distinct.isascii() else distinct.translate(accent_map)))
     return " ".join(filterfalse(str.isdigit, words))
+
+
+def vector_text(document: Document) -> str:
+    """What a document's vector embeds: its title, summary and the applicant's own words.
+
+    A proposal's form questions are left out (every proposal of a year asks the same ones,
+    so they pull all vectors together), and so is the organization's name. Measured on the
+    judged needs, dense ranking alone (bench: `python -m bench.run`): this text 0.637 on
+    keyword needs and 0.446 on everyday ones; with the questions 0.637 / 0.444; the
+    heading three times (more weight to title and summary) 0.651 / 0.394; the heading
+    alone 0.558 / 0.261.
+    """
+    body = "\n".join(section.answer for section in document.sections) if document.sections else document.text
+    return "\n".join(part for part in (document.title, document.summary, body) if part)
 
 
 def document_fields(document: Document) -> dict:
@@ -57,6 +71,7 @@ def document_fields(document: Document) -> dict:
         "summary": document.summary,
         "heading": heading,
         "body": document.text,
+        "choices": document.choices,
 
 
         "region": ",".join(document.regions),

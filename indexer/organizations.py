@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .documents import Document, SkipDocument
+from .documents import Document, Retracted, SkipDocument
 from .locations import ZipProblem, zip_location
 from .org_types import normalize_org_type
 from .textutil import html_to_text, safe_url
@@ -33,7 +33,7 @@ def read_organization(front: dict, *, doc_id: str, path: str) -> Document:
     :raises SkipDocument: for unpublished organizations and ones without a name.
     """
     if front.get("published") is False:
-        raise SkipDocument("unpublished (published: false)")
+        raise Retracted("unpublished (published: false)")
     name = _text(front.get("title")) or _text(front.get("organization_name"))
     if not name:
         raise SkipDocument("organization has no name (title)")

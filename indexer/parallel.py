@@ -40,6 +40,8 @@ class Outcome:
     stamp: list[int] | None = None
     kind: str = ""
     facts: dict | None = None  # what linking needs (see indexer/linking.py)
+    vector: bytes = b""  # the document's vector, 512 bytes (index_store/vectors.py)
+    retracted: bool = False  # skipped as unpublished or emptied: its document leaves the index
 
     @property
     def indexed(self) -> bool:
@@ -56,8 +58,8 @@ class Outcome:
         """The outcome of a parsed file, without its (large) document."""
         document = parsed.document
         if document is None:
-            return cls(parsed.source, parsed.digest, None, parsed.skipped, parsed.stamp)
-        return cls(parsed.source, parsed.digest, document.id, "", parsed.stamp, document.kind, document.facts)
+            return cls(parsed.source, parsed.digest, None, parsed.skipped, parsed.stamp, retracted=parsed.retracted)
+        return cls(parsed.source, parsed.digest, document.id, "", parsed.stamp, document.kind, document.facts, parsed.vector)
 
 
 class WorkerFailed(Exception):

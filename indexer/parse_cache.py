@@ -36,8 +36,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from index_format import embedding
+from index_format.embedding import MODEL_ID
+
 from .documents import Document
 from .reading import MAX_FILE_BYTES
+
+EMBEDDING_SOURCE = Path(embedding.__file__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FINGERPRINT_CHARS = 16  # of the fingerprint's hex digest, as the folder name
@@ -45,7 +50,8 @@ DATABASE = "documents.sqlite"
 WRITE_BATCH = 32  # entries a process keeps before writing them in one short transaction
 BUSY_SECONDS = 60.0  # how long a process waits for another one's write to finish
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, path TEXT NOT NULL, document BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS documents"
+    " (key TEXT PRIMARY KEY, path TEXT NOT NULL, document BLOB NOT NULL, vector BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS documents_by_path ON documents (path)",
 )
 
@@ -61,6 +67,8 @@ def parser_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted([*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("data/*.yaml")]):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    # Entries hold each document's vector too: the embedding code and its model count.
+    digest.update(EMBEDDING_SOURCE.read_bytes() + f"\0model={MODEL_ID}\0".encode())
     for name in sorted(_installed_distributions()):
         digest.update(name.encode() + b"\0")
     digest.update(f"python={platform.python_version()}\0max_bytes={MAX_FILE_BYTES}".encode())
@@ -101,7 +109,7 @@ class ParseCache:
         self.folder = self.root / self.fingerprint
         self._connection: sqlite3.Connection | None = None
         self._owner = os.getpid()  # the process `_connection` belongs to
-        self._pending: list[tuple[str, str, bytes]] = []
+        self._pending: list[tuple[str, str, bytes, bytes]] = []
         self._unusable = False
         self._inherited: sqlite3.Connection | None = None  # see `_drop_connection`
 
@@ -115,11 +123,16 @@ class ParseCache:
 
     def get(self, key: str, path: str) -> Document | None:
         """The document cached for `key` (the file at `path`), or None when none is usable."""
+        entry = self.get_entry(key, path)
+        return entry[0] if entry else None
+
+    def get_entry(self, key: str, path: str) -> tuple[Document, bytes] | None:
+        """(document, vector bytes) cached for `key` (the file at `path`), or None."""
         connection = self._connect() if self.reuse else None
         if connection is None:
             return None
         try:
-            row = connection.execute("SELECT key, path, document FROM documents WHERE key = ?", (key,)).fetchone()
+            row = connection.execute("SELECT key, path, document, vector FROM documents WHERE key = ?", (key,)).fetchone()
             # A database damaged by a crash could answer with another row: check it is ours.
             document = pickle.loads(row[2]) if row and row[0] == key and row[1] == path else None
         except sqlite3.Error:
@@ -127,13 +140,15 @@ class ParseCache:
             return None
         except Exception:  # noqa: BLE001 - a damaged entry of any kind: parse the file again
             return None
-        return document if isinstance(document, Document) and document.path == path else None
+        if not isinstance(document, Document) or document.path != path or not isinstance(row[3], bytes):
+            return None
+        return document, row[3]
 
-    def put(self, key: str, path: str, document: Document) -> None:
-        """Keep `document` under `key` (written with the next batch, or by `close`)."""
+    def put(self, key: str, path: str, document: Document, vector: bytes = b"") -> None:
+        """Keep `document` and its vector under `key` (written with the next batch, or by `close`)."""
         if self._connect() is None:
             return
-        self._pending.append((key, path, pickle.dumps(document, pickle.HIGHEST_PROTOCOL)))
+        self._pending.append((key, path, pickle.dumps(document, pickle.HIGHEST_PROTOCOL), vector))
         if len(self._pending) >= WRITE_BATCH:
             self._write_pending()
 
@@ -208,7 +223,7 @@ class ParseCache:
     def _write_pending(self) -> None:
         try:
             with self._connection:  # one short transaction: the other process waits briefly
-                self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)", self._pending)
+                self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", self._pending)
         except sqlite3.Error:
             self._give_up()
         self._pending.clear()

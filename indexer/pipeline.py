@@ -1,7 +1,8 @@
 """Index files into an `IndexStore`: full rebuilds and incremental updates.
 
 An update hashes every file, parses only added or changed ones, and removes documents
-whose files are gone. A file that was indexed before and is now broken keeps its previous
+whose files are gone, retracted (`published: false`, emptied) or no longer under the paths
+given (unless adding). A file that was indexed before and is now broken keeps its previous
 version in the index (nothing is lost) and is reported. Large batches are parsed and
 written by one worker process per core, each into its own part index (indexer/parallel.py).
 """
@@ -40,6 +41,7 @@ class IndexReport:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     kept_previous: list[tuple[str, str]] = field(default_factory=list)  # broken now, old version kept
+    retracted: list[tuple[str, str]] = field(default_factory=list)  # unpublished or emptied: removed
     link_problems: list[str] = field(default_factory=list)  # "file: entry: reason", see indexer/linking.py
     generation: int | None = None
     documents: int = 0
@@ -66,14 +68,21 @@ def index_paths(
     progress: Progress | None = None,
     workers: int | None = None,
     reparse: bool = False,
+    add: bool = False,
+    follow_symlinks: bool = False,
 ) -> IndexReport:
-    """Bring the index in line with the files under `paths`.
+    """Bring the index in line with the files under `paths`: afterwards it holds exactly
+    their documents (what `make run CORPUS=…` promises), still updated incrementally.
 
     :param rebuild: build a fresh generation from these paths only, ignoring the live one.
     :param progress: called once per parsed file (for progress bars).
     :param workers: parser processes (default: the number of CPUs).
     :param reparse: parse every file again instead of reusing documents parsed before
         from the same content (see indexer/parse_cache.py); the cache is refreshed.
+    :param add: keep the documents of files outside `paths` (only those whose files are
+        gone leave), adding these paths' documents to them.
+    :param follow_symlinks: follow every symlink, not only those pointing inside `paths`
+        (sources.discover).
     :raises IndexLocked: when another run holds the lock past the timeout.
     :raises IndexBuildError: when no generation could be built; the live one is untouched.
         Its `report` attribute holds the files skipped so far.
@@ -82,11 +91,11 @@ def index_paths(
     report = IndexReport()
     with store.writer_lock() as lock, _collector_paused():
         report.recovered_lock_from = lock.recovered_from
-        sources, problems = discover(list(paths))
+        sources, problems = discover(list(paths), follow_symlinks=follow_symlinks)
         report.skipped.extend(problems)
         live = {} if rebuild else store.live_manifest()  # empty when there is no index yet
         known = live.get("sources", {})
-        plan = _plan(sources, known)
+        plan = _plan(sources, known, add=add)
         report.unchanged = plan.unchanged
         workers = workers or os.cpu_count() or 1
         parallel = workers > 1 and len(plan.to_parse) >= PARALLEL_THRESHOLD
@@ -98,7 +107,9 @@ def index_paths(
         parsed = None if parallel else list(_with_progress(map(parse, plan.to_parse), len(plan.to_parse), progress))
         if cache is not None:
             cache.close()  # its entries written
-        nothing_to_write = parsed is not None and not plan.removed and all(p.document is None for p in parsed)
+        nothing_to_write = parsed is not None and not plan.removed and all(
+            p.document is None and not (p.retracted and p.source.path in known) for p in parsed
+        )
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
         if not rebuild and nothing_to_write and live.get("generation"):
             for item in parsed:
@@ -136,8 +147,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _plan(sources: list[SourceFile], known: dict) -> _Plan:
-    """Split files into unchanged and to-parse, and find indexed files that are gone."""
+def _plan(sources: list[SourceFile], known: dict, *, add: bool = False) -> _Plan:
+    """Split files into unchanged and to-parse, and find the indexed files to remove: those
+    not among `sources` (not under the paths given), or only those gone when adding."""
     to_parse, unchanged = [], 0
     for source in sources:
         previous = known.get(source.path)
@@ -145,7 +157,8 @@ def _plan(sources: list[SourceFile], known: dict) -> _Plan:
             unchanged += 1
         else:
             to_parse.append(source)
-    removed = [path for path in known if not os.path.exists(path)]
+    found = {source.path for source in sources}
+    removed = [path for path in known if path not in found and (not add or not os.path.exists(path))]
     return _Plan(to_parse=to_parse, removed=removed, unchanged=unchanged)
 
 
@@ -200,6 +213,11 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
     """
     path = outcome.source.path
     previously_indexed = path in builder.manifest["sources"]
+    if outcome.doc_id is None and outcome.retracted and previously_indexed:
+        builder.remove(path)  # the file says it is no longer a document: so says the index
+        report.removed += 1
+        report.retracted.append((path, outcome.skipped))
+        return False
     if outcome.doc_id is None:
         _report_skip(path, outcome.skipped, previously_indexed, report)
         return False
@@ -209,7 +227,8 @@ def _accept(outcome: Outcome, builder: Builder, owners: dict[str, str], report: 
         return False
     builder.remove(path)
     builder.record(
-        path, outcome.doc_id, outcome.digest, outcome.stamp, kind=outcome.kind, facts=outcome.facts, indexed=outcome.indexed
+        path, outcome.doc_id, outcome.digest, outcome.stamp, kind=outcome.kind, facts=outcome.facts, indexed=outcome.indexed,
+        vector=outcome.vector,
     )
     owners[outcome.doc_id] = path
     if previously_indexed:

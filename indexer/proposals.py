@@ -9,6 +9,13 @@ patterns and value shapes, never by a list of one year's keys:
   string, holds regions (`project_areas` in 2014 too);
 - a question mentioning *metric*, answered with a list or a short string, holds metrics;
 - a question asking to elaborate, explain or describe is prose, never a list of choices;
+- an answer ticked from the form's fixed lists (a list, or a short answer to a closed
+  question: "Which ...", "Does ...", "In what stage ...", "Please describe yourself") is a
+  *form choice*: shown with the proposal and counted for its facets (regions, metrics),
+  but not searched as the applicant's own words. "Money (financial capital)", "ready to
+  hit the ground running" and "LA is the best place to LEARN" made 80-120 proposals match
+  "money", "ready" and "learn" that never used them. Lists of collaborating organizations
+  are the applicant's words and stay searchable;
 - the goal is `category`, or the 2013 `indicator` mapped to a goal (see indexer/goals.py).
 """
 
@@ -17,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .documents import Document, Section, SkipDocument
+from .documents import Document, Retracted, Section, SkipDocument
 from .goals import normalize_goal
 from .metrics import normalize_metrics
 from .regions import normalize_regions
@@ -34,6 +41,13 @@ _METRIC_QUESTION = re.compile(r"metric", re.IGNORECASE)
 # a short answer to it ("See above.") is not a metric choice.
 _PROSE_QUESTION = re.compile(r"^(?:please\s+)?(?:elaborate|explain|describe)\b", re.IGNORECASE)
 _ORG_NAME_KEY = re.compile(r"organi[sz]ation[ _]?name", re.IGNORECASE)
+# A closed question is answered by picking: which, does, is, will, in what stage ...
+_CLOSED_QUESTION = re.compile(
+    r"^(?:which|does|do|is|are|will|has|have|in\s+what\s+stage|what\s+stage|please\s+describe\s+yourself)\b",
+    re.IGNORECASE,
+)
+# Lists and short answers naming partners are the applicant's own words, not choices.
+_PARTNER_QUESTION = re.compile(r"organi[sz]ation|partner|collaborat", re.IGNORECASE)
 _YEAR_DIR = re.compile(r"(?:^|/)((?:19|20)\d\d)(?:/|$)")
 
 
@@ -45,6 +59,8 @@ class _Question(NamedTuple):
     is_metadata: bool  # an identifier such as `title`, not a question
     holds_regions: bool
     holds_metrics: bool
+    is_closed: bool  # answered by picking from the form's list ("Which ...", "Does ...")
+    names_partners: bool  # asks for collaborating organizations: free text even as a list
 
 
 @cache_short_text
@@ -58,6 +74,8 @@ def _question(key: str) -> _Question:
         is_metadata=" " not in text,
         holds_regions=bool(_REGION_QUESTION.search(text)) and not holds_metrics,
         holds_metrics=holds_metrics,
+        is_closed=bool(_CLOSED_QUESTION.search(text)),
+        names_partners=bool(_PARTNER_QUESTION.search(text)),
     )
 
 
@@ -72,13 +90,15 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
     :raises SkipDocument: for unpublished proposals and ones without a title.
     """
     if front.get("published") is False:
-        raise SkipDocument("unpublished (published: false)")
+        raise Retracted("unpublished (published: false)")
     title = _as_text(front.get("title"))
     if not title:
         raise SkipDocument("proposal has no title")
     raw_places: list[str] = []
     raw_metrics: list[str] = []
     sections: list[Section] = []
+    own_words: list[str] = []  # the answers that are searched: every one but form choices
+    ticked: list[str] = []
     for key, value in front.items():
         question = _question(str(key))
         choices = None if question.is_prose else _as_choices(value)
@@ -94,6 +114,7 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
         answer = _answer_text(value)
         if answer:
             sections.append(Section(question=question.text, answer=answer))
+            (ticked if _is_form_choice(question, value) else own_words).append(answer)
     summary = html_to_text(_as_text(front.get("project_summary")))
     organization, year, url = _organization(front), _year(front, path), safe_url(_as_text(front.get("challenge_url")))
     return Document(
@@ -108,7 +129,8 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
         metrics=normalize_metrics(raw_metrics),
         summary=summary,
         sections=sections,
-        text="\n\n".join(section.answer for section in sections),
+        text="\n\n".join(own_words),
+        choices="\n\n".join(ticked),
         url=url,
         raw_places=raw_places,
         raw_metrics=raw_metrics,
@@ -121,6 +143,16 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
             "challenge_url": _as_text(front.get("challenge_url")),
         },
     )
+
+
+def _is_form_choice(question: _Question, value) -> bool:
+    """Whether an answer was ticked from the form's lists rather than written (see the module
+    docstring): a list, or a short answer to a closed question, that names no partners."""
+    if question.names_partners:
+        return False
+    if isinstance(value, list):
+        return True
+    return question.is_closed and len(_as_text(value)) <= SHORT_ANSWER
 
 
 def _as_text(value) -> str:

@@ -12,7 +12,7 @@ import re
 import stat
 from pathlib import Path
 
-from .documents import SkipDocument
+from .documents import Retracted, SkipDocument
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are not documents of this archive
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
@@ -42,7 +42,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise SkipDocument(f"file grew over the {max_bytes:,}-byte limit while reading")
     if not data.strip():
-        raise SkipDocument("file is empty")
+        raise Retracted("file is empty")
     return data
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .textutil import cache_short_text, load_table
 
-__all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions"]
+__all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions", "place_region"]
 
 DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
 OTHER = "Other"
@@ -144,3 +144,14 @@ def match_region(text: str) -> str | None:
         return starts.pop()
     named = set(_regions_in(text)) - {OTHER}
     return named.pop() if len(named) == 1 else None
+
+
+def place_region(phrase: str) -> str | None:
+    """The one region a place name means exactly ("the valley", "boyle heights", "sfv"), or
+    None: a generic name ("los angeles", "la") or a phrase the table does not hold.
+
+    For places named inside a search ("summer jobs in the Valley"): only whole table
+    entries count, never a word that merely occurs in one.
+    """
+    regions = _table().regions_by_phrase.get(fold(phrase))
+    return regions[0] if regions and len(regions) == 1 else None

@@ -16,9 +16,17 @@ from index_store import IndexStore, IndexStoreError, generation_stats
 from indexer.pipeline import IndexReport, index_paths
 from indexer.sources import discover, parse_source
 
+from index_format.visible_text import remove_invisible_controls
+
 from .progress import ProgressReporter
 
 DEFAULT_INDEX_DIR = "./var/index"
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    """`click.echo` without control or bidi characters: file names and titles can hold ESC
+    sequences (colours, an OSC clipboard write) that a terminal would obey."""
+    click.echo(remove_invisible_controls(message), err=err)
 
 
 def index_dir_option(command):
@@ -39,6 +47,15 @@ def index_dir_option(command):
     return wrapper
 
 
+def follow_symlinks_option(command):
+    """`--follow-symlinks`, shared by `parse` and `index` (indexer.sources.discover)."""
+    return click.option(
+        "--follow-symlinks",
+        is_flag=True,
+        help="Follow every symlink, also those pointing outside PATHS (by default they are skipped and reported).",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="la2050-search")
 def main() -> None:
@@ -49,12 +66,13 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def parse(paths: tuple[str, ...], index_dir: str, as_json: bool) -> None:
+@follow_symlinks_option
+def parse(paths: tuple[str, ...], index_dir: str, as_json: bool, follow_symlinks: bool) -> None:
     """Show each document as it will be indexed, or why it is skipped.
 
     Reads no index: --index-dir is accepted only so every command takes the same options.
     """
-    sources, problems = discover(list(paths))
+    sources, problems = discover(list(paths), follow_symlinks=follow_symlinks)
     for path, reason in problems:
         _emit_skip(path, reason, as_json)
     for source in sources:
@@ -62,20 +80,20 @@ def parse(paths: tuple[str, ...], index_dir: str, as_json: bool) -> None:
         if parsed.document is None:
             _emit_skip(source.path, parsed.skipped, as_json)
         elif as_json:
-            click.echo(json.dumps(parsed.document.to_json(), ensure_ascii=False))
+            echo(json.dumps(parsed.document.to_json(), ensure_ascii=False))
         else:
             _echo_document(parsed.document)
 
 
 def _emit_skip(path: str, reason: str, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({"path": path, "skipped": reason}, ensure_ascii=False))
+        echo(json.dumps({"path": path, "skipped": reason}, ensure_ascii=False))
     else:
-        click.echo(f"{path}: skipped: {reason}")
+        echo(f"{path}: skipped: {reason}")
 
 
 def _echo_document(document) -> None:
-    click.echo(f"{document.path}\n  id: {document.id}\n  kind: {document.kind}\n  title: {document.title}")
+    echo(f"{document.path}\n  id: {document.id}\n  kind: {document.kind}\n  title: {document.title}")
     for label, value in (
         ("organization", document.organization),
         ("year", document.year),
@@ -86,7 +104,7 @@ def _echo_document(document) -> None:
         ("text", f"{len(document.text):,} characters"),
     ):
         if value not in ("", None):
-            click.echo(f"  {label}: {value}")
+            echo(f"  {label}: {value}")
 
 
 @main.command()
@@ -98,12 +116,21 @@ def _echo_document(document) -> None:
 @click.option("--lock-timeout", default=30.0, show_default=True, envvar="SEARCH_INDEX_LOCK_TIMEOUT", help="Seconds to wait for another indexing run.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parser processes (default: CPUs).")
 @click.option("--reparse", is_flag=True, help="Parse every file read again, not reusing documents parsed before from the same content.")
-def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers, reparse) -> None:
-    """Index PATHS (files or folders): only changed files, or everything with --rebuild."""
+@click.option("--add", is_flag=True, help="Keep the documents of other paths indexed before, adding these (default: the index holds PATHS only).")
+@follow_symlinks_option
+def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers, reparse, add, follow_symlinks) -> None:
+    """Index PATHS (files or folders): afterwards the index holds exactly their documents.
+
+    Only changed files are parsed again, or everything with --rebuild; --add keeps what
+    other paths indexed before.
+    """
+    if add and rebuild:
+        raise click.UsageError("--add keeps the documents indexed before; --rebuild starts from nothing: use one")
     store = IndexStore(index_dir, lock_timeout=lock_timeout)
     try:
         report = index_paths(
-            store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers, reparse=reparse
+            store, paths, rebuild=rebuild, progress=ProgressReporter(quiet), workers=workers, reparse=reparse,
+            add=add, follow_symlinks=follow_symlinks,
         )
     except IndexStoreError as error:
         # "check the skipped files above" must have files above: list them first.
@@ -118,18 +145,20 @@ def index(paths, index_dir, rebuild, strict, quiet, lock_timeout, workers, repar
 
 def _echo_problems(report: IndexReport) -> None:
     if report.recovered_lock_from:
-        click.echo(f"recovered a lock left by pid {report.recovered_lock_from}, which is no longer running", err=True)
+        echo(f"recovered a lock left by pid {report.recovered_lock_from}, which is no longer running", err=True)
     for path, reason in report.skipped:
-        click.echo(f"{path}: {reason}", err=True)
+        echo(f"{path}: {reason}", err=True)
     for path, reason in report.kept_previous:
-        click.echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+        echo(f"{path}: {reason} (kept the previously indexed version)", err=True)
+    for path, reason in report.retracted:
+        echo(f"{path}: {reason} (removed from the index)", err=True)
     for problem in report.link_problems:  # "file: entry: reason"; never fatal
-        click.echo(f"link: {problem}", err=True)
+        echo(f"link: {problem}", err=True)
 
 
 def _echo_report(report: IndexReport) -> None:
     _echo_problems(report)
-    click.echo(
+    echo(
         f"generation {report.generation}: {report.documents} documents; "
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "
         f"unchanged {report.unchanged}, skipped {len(report.skipped) + len(report.kept_previous)} "
@@ -148,17 +177,17 @@ def stats(index_dir: str, as_json: bool) -> None:
     except IndexStoreError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False))
+        echo(json.dumps(summary, ensure_ascii=False))
         return
     documents = summary["documents"]
-    click.echo(f"generation {summary['generation']} in {index_dir}: {sum(documents.values())} documents "
+    echo(f"generation {summary['generation']} in {index_dir}: {sum(documents.values())} documents "
                f"({documents['proposal']} proposals, {documents['organization']} organizations, "
                f"{documents['article']} articles), "
                f"{summary['size_bytes'] / 1e6:.1f} MB")
     for facet, counts in summary["facets"].items():
-        click.echo(f"{facet} ({len(counts)} values):")
+        echo(f"{facet} ({len(counts)} values):")
         for value, count in counts.items():
-            click.echo(f"  {count:6d}  {value}")
+            echo(f"  {count:6d}  {value}")
 
 
 @main.command()
@@ -166,14 +195,17 @@ def stats(index_dir: str, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
-def serve(index_dir: str, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the search page and JSON API with gunicorn (a production WSGI server)."""
+def serve(index_dir: str, host: str, port: int, workers: int) -> None:
+    """Serve the search page and JSON API with gunicorn's gevent workers (slow clients wait in
+    an event loop, never holding a worker)."""
+    from search_app import InvalidSetting, create_app
+
     from .server import run_server
 
     try:
+        create_app({"INDEX_DIR": index_dir})  # settings are checked here, before any worker starts
         IndexStore(index_dir).open_current()
-    except IndexStoreError as error:
+    except (IndexStoreError, InvalidSetting) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"serving {index_dir} on http://{host}:{port}/ with {workers} workers", err=True)
-    run_server({"INDEX_DIR": index_dir}, host=host, port=port, workers=workers, threads=threads)
+    echo(f"serving {index_dir} on http://{host}:{port}/ with {workers} workers", err=True)
+    run_server({"INDEX_DIR": index_dir}, host=host, port=port, workers=workers)

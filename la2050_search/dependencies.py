@@ -23,7 +23,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DependencyProblem", "EXIT_BROKEN_ENVIRONMENT", "declared_requirements", "find_problems", "explain", "main"]
+__all__ = [
+    "DependencyProblem", "EXIT_BROKEN_ENVIRONMENT", "declared_requirements", "find_problems", "explain", "explain_model",
+    "main", "model_problem",
+]
 
 PROJECT = "la2050-search"
 CHECKOUT = Path(__file__).resolve().parent.parent  # pyproject.toml is here in a source checkout
@@ -109,9 +112,38 @@ def main() -> None:
     if problems:
         print(explain(problems, "nothing was done (no index was touched, no server started)"), file=sys.stderr)
         sys.exit(EXIT_BROKEN_ENVIRONMENT)
+    model = model_problem()
+    if model:
+        print(explain_model(model, "nothing was done (no index was touched, no server started)"), file=sys.stderr)
+        sys.exit(EXIT_BROKEN_ENVIRONMENT)
     from .cli import main as command_line
 
     command_line(prog_name=PROJECT)
+
+
+def model_problem() -> str:
+    """Why the embedding model's files are unusable, or "" (index_format/embedding.py).
+
+    Every document and query gets a vector: without the model there is no keyword-only
+    fallback, the environment is broken like a missing library. Checked only once the
+    libraries are (it imports numpy).
+    """
+    from index_format.embedding import model_problem as problem
+
+    return problem()
+
+
+def explain_model(problem: str, consequence: str) -> str:
+    """The message for a missing or damaged model, with the command that reinstalls it."""
+    from index_format.embedding import PACKAGE, PACKAGE_VERSION
+
+    python = shlex.quote(sys.executable)
+    return "\n".join([
+        f"{PROJECT} cannot run: its embedding model is missing or broken; {consequence}.",
+        f"  {problem}",
+        "Reinstall it into this Python with:",
+        f"  {python} -m pip install --force-reinstall --no-deps {PACKAGE}=={PACKAGE_VERSION}",
+    ])
 
 
 def _parse(line: str):

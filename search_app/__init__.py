@@ -10,8 +10,8 @@ from flask import Flask
 
 from index_store import IndexStoreError
 
-from . import api, delivery, errors, explore, pages, security, state
-from .config import default_config
+from . import api, delivery, errors, explore, pages, security, semantic, state
+from .config import InvalidSetting, default_config, validate_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("SEARCH")
     if config:
         app.config.from_mapping(config)
+    validate_config(app.config)  # a wrong setting stops the app here, not on every request
     app.json.sort_keys = False
     state.init_app(app)
     errors.init_app(app)
@@ -36,9 +37,9 @@ def warm_up(app: Flask) -> None:
     """Open the live generation ahead of the first request; a missing index is not an error here."""
     with app.app_context():
         try:
-            state.live_index()
+            semantic.warm_up(state.live_index())
         except IndexStoreError as error:
             app.logger.warning("index not ready: %s", error)
 
 
-__all__ = ["create_app", "warm_up"]
+__all__ = ["InvalidSetting", "create_app", "warm_up"]

@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, render_template, request
 from .api_docs import api_docs_view
 from .openapi import openapi_document
 from .pages import search_linker
-from .params import parse_search_args
+from .params import count_param, parse_search_args
 from .state import live_index
-from .document_view import document_view
+from .document_view import document_view, similar_view
 from .suggest import parse_suggest_args, suggest
 from .viewmodel import search_view
 
@@ -32,6 +32,13 @@ def document(doc_id: str):
 def suggestions():
     typed, types, limit = parse_suggest_args(request.args)
     return suggest(live_index(), typed, types, limit, search_linker())
+
+
+@bp.get("/api/similar/<path:doc_id>")
+def similar(doc_id: str):
+    """The proposals closest in meaning to a document, never of its own organization."""
+    count = count_param(request.args, "count", current_app.config["SIMILAR_COUNT"], current_app.config["MAX_PER_PAGE"])
+    return similar_view(live_index(), doc_id, count)
 
 
 @bp.get("/api/openapi.json")

@@ -15,7 +15,7 @@ from flask import current_app
 from .generations import LiveIndex
 from .openapi import openapi_document
 
-# One example request per path; {doc_id} is filled with a document of the live index.
+# One example request per path; {doc_id} is filled with a proposal of the live index.
 EXAMPLES = {
     "/api/search": "/api/search?q=food+access&region=South+LA&per_page=2",
     "/api/doc/{doc_id}": "/api/doc/{doc_id}",
@@ -23,6 +23,8 @@ EXAMPLES = {
     "/api/matrix": "/api/matrix?q=food&rows=year&cols=goal&share=row",
     "/api/map": "/api/map?q=food",
     "/api/suggest": "/api/suggest?q=heal&limit=4",
+    "/api/similar/{doc_id}": "/api/similar/{doc_id}?count=3",
+    "/api/partners": "/api/partners?text=After-school+coding+classes+for+girls+in+South+LA",
     "/api/export": "/api/export?q=food&region=South+LA&format=csv",
     "/api/overview": "/api/overview",
 }
@@ -38,7 +40,9 @@ def api_docs_view(live: LiveIndex) -> dict:
 
 def _build(live: LiveIndex) -> dict:
     document = openapi_document()
-    sample_id = live.columns.ids[live.columns.docnums[0]] if live.columns.docnums else "unknown"
+    columns = live.columns
+    proposals = columns.members(columns.masks["kind"].get("proposal", 0), columns.docnums)
+    sample_id = columns.ids[(proposals or columns.docnums or [None])[0]] if columns.docnums else "unknown"
     client = current_app.test_client()
     endpoints = []
     for path, operations in document["paths"].items():

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from index_store import Columns, document_text, payload_of
+from index_store import Columns, payload_of
 
 from .errors import BadRequest
 from .generations import LiveIndex
 from .partners import WORKS_ON, partners_view
+from .semantic import similar_documents
 from .viewmodel import Link, card
 
-__all__ = ["document_view", "social_handles"]
+__all__ = ["document_view", "similar_view", "social_handles"]
 
 
 def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dict:
@@ -31,7 +32,7 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
     with live.searcher() as searcher:
         stored = searcher.stored_fields(docnum)
         payload = payload_of(stored)
-        similar = _similar(searcher, columns, docnum, document_text(payload), config["SIMILAR_COUNT"])
+        similar = similar_cards(live, searcher, docnum, config["SIMILAR_COUNT"])
         organization_id = doc_id if stored.get("kind") == "organization" else columns.organization_ids.get(docnum)
         proposals = [_proposal_row(searcher.stored_fields(d), columns) for d in columns.proposals_of(organization_id or "")]
     view = card(stored, columns)
@@ -135,14 +136,21 @@ def _organization_link(view: dict, organization_id: str | None, link: Link) -> d
     return {"value": view["organization"], "url": link({"q": f'org:"{view["organization"]}"'}), "id": None}
 
 
-def _similar(searcher, columns: Columns, docnum: int, text: str, count: int) -> list[dict]:
-    """More-like-this over the answers, restricted to proposals."""
-    from index_format.whoosh_compat import query as wq
+def similar_cards(live: LiveIndex, searcher, docnum: int, count: int) -> list[dict]:
+    """The proposals closest in meaning (search_app/semantic.py), never of the document's
+    own organization, as result cards with their cosine `similarity`."""
+    found = similar_documents(live, docnum, count)
+    return [{**card(searcher.stored_fields(other), live.columns), "similarity": round(score, 4)} for other, score in found]
 
-    try:
-        hits = searcher.more_like(
-            docnum, "body", text=text, top=count + 1, numterms=20, filter=wq.Term("kind", "proposal")
-        )
-    except Exception:  # a document with no body text has nothing to compare
-        return []
-    return [card(hit.fields(), columns) for hit in hits if hit.docnum != docnum][:count]
+
+def similar_view(live: LiveIndex, doc_id: str, count: int) -> dict:
+    """`/api/similar/<id>`: the document's similar proposals, as on its page.
+
+    :raises BadRequest: (404) when no document has this id.
+    """
+    docnum = live.columns.by_id.get(doc_id)
+    if docnum is None:
+        raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
+    with live.searcher() as searcher:
+        similar = similar_cards(live, searcher, docnum, count)
+    return {"ok": True, "id": doc_id, "similar": similar, "generation": live.generation.number}

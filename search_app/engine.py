@@ -17,14 +17,21 @@ from index_store import FACETS
 
 from . import grouping
 from .generations import LiveIndex
-from .query import ParsedQuery, expand_prefixes, parse_query
-from .ranking import DEFAULT_WEIGHTS, RankingWeights, explain, rank_all
-from .scoring import most_words
+from .budget import Budget
+from .hybrid import Fusion, Tiers, fuse
+from .query import ParsedQuery, cap_expansions, expand_prefixes, parse_query
+from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
+from .scoring import MostWords, most_words
+from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
 TYPO_MIN_LENGTH = 5  # only words this long are matched with one edit of tolerance
+# A query of three or more words whose most-carrying words leave fewer matches than a page
+# is followed by documents holding some of its words (a question never gets a near-empty page).
+FILL_BELOW = 10
 FEW_RESULTS = 3  # the default of the FEW_RESULTS setting (config.py)
+MAX_PREFIX_TERMS = 200  # the default of the MAX_PREFIX_TERMS setting
 
 
 @dataclass
@@ -40,6 +47,10 @@ class SearchRequest:
     group: str = ""  # "" for documents, or one of grouping.GROUPS: one hit per group
     organization: str = ""  # "organization/<slug>": only that organization and its proposals
     few_results: int = FEW_RESULTS  # below this many text matches, close spellings are accepted too
+    as_words: frozenset[str] = frozenset()  # facets whose names in the query stay words (named_filters.py)
+    semantic: bool = True  # fuse plain words with meaning (hybrid.py); False: words alone
+    budget_ms: int = 0  # CPU milliseconds the search may use (budget.py); 0: unbounded
+    max_prefix_terms: int = MAX_PREFIX_TERMS  # indexed words one prefix or wildcard may stand for
 
 
 @dataclass
@@ -57,6 +68,23 @@ class SearchOutcome:
     suggestion: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
+    fill: Fill | None = None  # when few documents held most of the words: what followed them
+    fusion: Fusion | None = None  # how words and meaning were fused (hybrid.py), when they were
+    budget: Budget | None = None  # the request's, for explaining its page (explain_hits)
+
+
+@dataclass(frozen=True)
+class Fill:
+    """Documents with some of a sentence's words, ranked after the few with most of them.
+
+    The few keep their scores plus `lift` (the best score among the rest), so every one of
+    them ranks above every document that only fills the page by its words; `explain` says so.
+    Fused with meaning (hybrid.py), a filling document close in meaning may rise above them.
+    """
+
+    any_word: ParsedQuery  # the query with its words ORed: what scored the rest
+    lift: float
+    most: frozenset[int]  # docnums that held most of the words
 
 
 def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights = DEFAULT_WEIGHTS) -> SearchOutcome:
@@ -65,10 +93,16 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     :param weights: how the ranking weighs titles, names and words together (ranking.py).
     """
     started = time.perf_counter()
+    budget = Budget(request.budget_ms) if request.budget_ms else None
     request = resolve_request(live, request)
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
-    parsed = live.cached(("parsed", request.q), lambda: _resolved(live, parse_query(request.q)))
+    parsed = live.cached(
+        ("parsed", request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
+    )
     notes = list(parsed.notes)
+    # Meaning joins plain words only, decided on the query as typed (retries rewrite it).
+    meaning = request.semantic and parsed.text and not parsed.literal and not has_syntax(parsed.text)
+    searched_text = parsed.typed or parsed.text
     # Years in the query are ranges (year:2015..2018), checked as such: values of the rest.
     spelled = [(facet, values) for facet, values in (*parsed.filters.items(), *parsed.any_of) if facet != "year"]
     notes += list(dict.fromkeys(
@@ -79,17 +113,28 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     ))
     if request.organization and request.organization not in live.columns.by_id:
         notes.append(f"No organization has the id {request.organization!r}.")
-    scores = _match(live, parsed, weights)
+    scores = _match(live, parsed, weights, request, budget)
+    notes += scored_query(live, parsed, request.max_prefix_terms)[1]
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < request.few_results and unknown:
-        parsed, scores = _tolerate_typos(live, request.q, parsed, scores, unknown, notes, weights)
+        parsed, scores = _tolerate_typos(live, request, parsed, scores, unknown, notes, weights, budget)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
-        any_word = _resolved(live, parse_query(request.q, any_word=True))
-        any_scores = _match(live, any_word, weights)
+        any_word = _resolved(live, parse_query(request.q, any_word=True, as_words=request.as_words))
+        any_scores = _match(live, any_word, weights, request, budget)
         if any_scores:
             parsed, scores = any_word, any_scores
             notes.append("No document contains all of your words; showing documents with any of them.")
+    fill = None
+    if scores and len(scores) < FILL_BELOW and type(most_words(parsed.query)) is MostWords:
+        fill, scores = _filled(live, request, scores, weights, budget)
+        if fill:
+            notes.append(f"Only {len(fill.most)} documents hold most of your words; documents with some of them follow.")
+    fusion = None
+    if meaning and scores is not None:
+        fusion, scores = fuse(live, searched_text, scores, _tiers(live, parsed, weights, request, budget))
+    if not scores and parsed.words and len(unknown) == len(parsed.words):  # another language, say
+        notes.append("None of these words is in the archive, which is written in English.")
     searched = time.perf_counter()
     sort = request.sort if request.q.strip() or request.sort != "relevance" else "newest"
     # Paging and re-sorting repeat the same filtering and counting: remember it.
@@ -105,6 +150,8 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         sort,
         request.group,
         request.organization,
+        searched_text if fusion else None,  # what meaning was read from: another text, other scores
+        bool(fill),
     )
     found = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request, sort))
     counted = time.perf_counter()
@@ -122,7 +169,22 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         suggestion=suggestion,
         notes=notes,
         timings={"search_ms": (searched - started) * 1000, "facets_ms": (counted - searched) * 1000},
+        fill=fill,
+        fusion=fusion,
+        budget=budget,
     )
+
+
+def _filled(live: LiveIndex, request: SearchRequest, scores: dict[int, float], weights: RankingWeights, budget):
+    """(Fill, scores) with the documents holding any of the words after the few (see `Fill`);
+    (None, scores) when no other document holds one."""
+    any_word = _resolved(live, parse_query(request.q, any_word=True, as_words=request.as_words))
+    any_scores = _match(live, any_word, weights, request, budget) or {}
+    rest = {docnum: score for docnum, score in any_scores.items() if docnum not in scores}
+    if not rest:
+        return None, scores
+    lift = max(rest.values())
+    return Fill(any_word, lift, frozenset(scores)), {**rest, **{docnum: score + lift for docnum, score in scores.items()}}
 
 
 def resolve_request(live: LiveIndex, request: SearchRequest) -> SearchRequest:
@@ -147,7 +209,7 @@ class Found(NamedTuple):
     """The filtered, counted and sorted hits of a search, as cached per generation.
 
     Hits are typed arrays: 16 bytes a hit in the cache instead of ~110 as tuples; a
-    tuple, so the cache weighs it by its arrays (generations._size).
+    tuple, so the cache weighs it by the bytes it holds (generations.held_bytes).
     """
 
     docnums: array  # every hit in order; the leader of each group when grouped
@@ -178,38 +240,76 @@ def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: Se
     return Found(array("l", docnums), array("d", ranks), facet_counts, matched_bits, len(docnums))
 
 
-def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights) -> dict[int, float] | None:
+def _match(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, request: SearchRequest, budget=None) -> dict[int, float] | None:
     """Docnum -> score for the text query, or None to browse every document."""
-    if parsed.query is None:
-        return None if not parsed.words else {}
-    query = scored_query(live, parsed)
+    ranked = _ranked(live, parsed, weights, request, budget)
+    return None if ranked is None else ranked.scores
 
-    def scores() -> dict[int, float]:
+
+def _tiers(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, request: SearchRequest, budget) -> Tiers:
+    """What the lexical ranking put first, for the fusion to keep first (hybrid.Tiers)."""
+    ranked = _ranked(live, parsed, weights, request, budget)
+    return Tiers(
+        named=ranked.named if ranked else frozenset(),
+        prior_scaled=ranked.prior_scaled if ranked else frozenset(),
+        prior=weights.organization_prior,
+    )
+
+
+def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, request: SearchRequest, budget) -> Ranked | None:
+    if parsed.query is None:
+        return None if not parsed.words else Ranked({}, frozenset(), frozenset())
+    query, _notes = scored_query(live, parsed, request.max_prefix_terms)
+
+    def ranked() -> Ranked:
         with live.searcher() as searcher:
-            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"))
+            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"), budget)
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(parsed.query), weights), scores)
+    return live.cached(("match", repr(parsed.query), weights, request.max_prefix_terms), ranked)
 
 
-def scored_query(live: LiveIndex, parsed: ParsedQuery):
-    """The Whoosh query that is scored: the parsed one with prefixes reaching their stems, and
-    three or more plain words asking for the words that carry most of the query (MostWords)."""
-    return expand_prefixes(most_words(parsed.query), live.words_starting_with)
+def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS):
+    """The Whoosh query that is scored, and notes on prefixes it capped: the parsed one with
+    prefixes reaching their stems, each prefix or wildcard standing for at most
+    `max_prefix_terms` indexed words, and three or more plain words asking for the words
+    that carry most of the query (MostWords)."""
+    if parsed.query is None:
+        return None, []
+    expanded = expand_prefixes(most_words(parsed.query), live.words_starting_with)
+    return cap_expansions(expanded, live.expansion, max_prefix_terms)
 
 
-def explain_hits(live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS) -> list[list[dict]]:
+def explain_hits(
+    live: LiveIndex, outcome: SearchOutcome, weights: RankingWeights = DEFAULT_WEIGHTS, max_prefix_terms: int = MAX_PREFIX_TERMS
+) -> list[list[dict]]:
     """The parts of each page hit's score, recomputed by the code that ranked it."""
     if outcome.parsed.query is None:
         return [[] for _ in outcome.page_hits]
-    query = scored_query(live, outcome.parsed)
     docnums = [docnum for docnum, _ in outcome.page_hits]
+    organizations = live.columns.holders("kind", "organization")
     with live.searcher() as searcher:
-        parts = explain(searcher, query, docnums, weights, live.columns.holders("kind", "organization"))
+        query = scored_query(live, outcome.parsed, max_prefix_terms)[0]
+        parts = explain(searcher, query, docnums, weights, organizations, outcome.budget)
+        fill = outcome.fill
+        if fill:
+            rest = [docnum for docnum in docnums if docnum not in fill.most]
+            any_word = scored_query(live, fill.any_word, max_prefix_terms)[0]
+            parts.update(explain(searcher, any_word, rest, weights, organizations, outcome.budget))
+            for docnum in fill.most.intersection(docnums):
+                parts[docnum].append(Part("holds most words", "", "", fill.lift))
+    fusion = outcome.fusion
+    if fusion:  # words and meaning: each lexical part scaled as the fusion scaled their sum
+        for docnum in docnums:
+            lexical = [replace(part, value=part.value * fusion.lexical_scale) for part in parts.get(docnum, [])]
+            cosine = fusion.cosines.get(docnum, fusion.typical)
+            tier = fusion.tier_part(docnum)
+            tiers = [Part(tier[0], "", "", tier[1])] if tier else []
+            parts[docnum] = [*lexical, Part("semantic", "", f"cosine {cosine:.3f}", fusion.semantic_part(docnum)), *tiers]
     return [[part.as_dict() for part in parts[docnum]] for docnum in docnums]
 
 
-def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
+def _tolerate_typos(live, request: SearchRequest, parsed, scores, unknown, notes, weights, budget):
     """Retry with one-edit alternatives for long unknown words; keep whichever finds more."""
     alternatives = {}
     for word in unknown:
@@ -219,8 +319,8 @@ def _tolerate_typos(live, q, parsed, scores, unknown, notes, weights):
                 alternatives[word.lower()] = [close]
     if not alternatives:
         return parsed, scores
-    tolerant = _resolved(live, parse_query(q, alternatives=alternatives))
-    tolerant_scores = _match(live, tolerant, weights)
+    tolerant = _resolved(live, parse_query(request.q, alternatives=alternatives, as_words=request.as_words))
+    tolerant_scores = _match(live, tolerant, weights, request, budget)
     if tolerant_scores and len(tolerant_scores) > len(scores):
         spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())
         notes.append(f"Also matched close spellings ({spelled}).")

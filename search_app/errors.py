@@ -8,6 +8,9 @@ from werkzeug.exceptions import HTTPException
 from index_store import IndexStoreError
 
 
+UNAVAILABLE = "The search is unavailable at the moment; please try again in a few minutes."
+
+
 class BadRequest(Exception):
     """A request parameter is invalid; the message tells the user how to fix it."""
 
@@ -49,7 +52,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IndexStoreError)
     def index_unavailable(error: IndexStoreError):
-        return _respond(f"The search index is unavailable: {error}", 503)
+        # Paths, file names and the repair command are for the operator's log, not visitors.
+        app.logger.error("answering 503 on %s: %s", request.path, error)
+        return _respond(UNAVAILABLE, 503)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -7,17 +7,21 @@ matrix, as a map, or downloaded.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from index_store import FACETS
 
 from . import export as exporting
 from .mapview import map_view
-from .engine import resolve_request
+from .engine import resolve_request, run_search
 from .matrix import PRESETS, SHARE_LABELS, matrix_csv, matrix_view, parse_matrix_args, parse_share
 from .nav import EXPORT_FORMATS, facet_labels, view_links
 from .overview import overview_view
+from .partner_finder import parse_description, partner_finder_view
 from .pages import search_linker
+from .errors import BadRequest
 from .params import choice_param, int_param, parse_search_args
 from .state import live_index
 from .viewmodel import request_state, search_chips
@@ -40,9 +44,11 @@ def _shown_search(view: dict, search_request, state: dict, endpoint: str, fixed:
     def link(params: dict) -> str:
         return own_link({**params, **fixed})
 
-    resolved = resolve_request(live_index(), search_request)
+    live = live_index()
+    resolved = resolve_request(live, replace(search_request, page=1, per_page=1))  # as the view ran it
+    outcome = run_search(live, resolved)  # the view's own search, remembered: no second search
     view["query"] = {"q": search_request.q}
-    view["chips"] = search_chips(live_index(), resolved, state, link)
+    view["chips"] = search_chips(live, resolved, state, link, outcome)
     view["clear_url"] = link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")})
 
 
@@ -56,9 +62,10 @@ def _matrix():
     shape = {"rows": rows, "cols": cols, **({"share": share} if share else {})}
     _shown_search(view, search_request, state, "explore.matrix_page", {**shape, **({} if limit else {"limit": "all"})})
     view["show_all_url"] = url_for("explore.matrix_page", **state, **shape, limit="all") if limit else None
-    own = {key: value for key, value in request.args.to_dict(flat=False).items() if key != "format"}
-    view["api_url"] = url_for("explore.matrix_api", **own)
-    view["csv_url"] = url_for("explore.matrix_api", **own, format="csv")
+    # Links are built from the parameters understood, never the raw ones (url_for reserves some names).
+    shown = {} if limit == current_app.config["MATRIX_LIMIT"] else {"limit": limit or "all"}
+    view["api_url"] = search_linker("explore.matrix_api")({**state, **shape, **shown})
+    view["csv_url"] = search_linker("explore.matrix_api")({**state, **shape, **shown, "format": "csv"})
     view["axes"] = [{"name": facet, "label": labels[facet]} for facet in FACETS]
     view["shares"] = [{"name": name, "label": label} for name, label in SHARE_LABELS.items()]
     view["presets"] = [
@@ -94,7 +101,8 @@ def matrix_page():
 def export():
     format_name = choice_param(request.args, "format", EXPORT_FORMATS, default="csv")
     search_request, _state = _search_and_state()
-    total, rows = exporting.export_rows(live_index(), search_request, request.host_url)
+    # Rows link to document pages from SEARCH_BASE_URL, or relatively: never from the Host header.
+    total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"])
     names = exporting.field_names(bool(search_request.group))
     body = exporting.render(format_name, rows, names, total)
     response = Response(body, content_type=exporting.MEDIA_TYPES[format_name])
@@ -110,7 +118,7 @@ def _map():
     map_link = search_linker("explore.map_page")
     view = map_view(live_index(), search_request, state, search_linker(), list_page, map_link)
     _shown_search(view, search_request, state, "explore.map_page", {})
-    view["api_url"] = url_for("explore.map_api", **request.args.to_dict(flat=False))
+    view["api_url"] = search_linker("explore.map_api")(state)
     return view, state
 
 
@@ -124,6 +132,31 @@ def map_api():
 def map_page():
     view, state = _map()
     return render_template("map.html", view=view, state=state, views=view_links(state))
+
+
+def _partner_finder():
+    config = current_app.config
+    text = parse_description(request.args, config["MAX_DESCRIPTION_LENGTH"])
+    search_request = parse_search_args(request.args, config)
+    view = partner_finder_view(live_index(), text, search_request.selected, search_linker(), config["PARTNERS_COUNT"])
+    view["limit"] = config["MAX_DESCRIPTION_LENGTH"]
+    view["api_url"] = url_for("explore.partners_api", **request.args.to_dict(flat=False))
+    return view
+
+
+@bp.get("/api/partners")
+def partners_api():
+    """Organizations closest in meaning to `text` (search_app/partner_finder.py)."""
+    if not request.args.get("text", "").strip():
+        raise BadRequest("text is required: a few sentences describing your work")
+    return _partner_finder()
+
+
+@bp.get("/partners")
+def partners_page():
+    view = _partner_finder()
+    regions = sorted(live_index().columns.masks["region"], key=str.casefold)
+    return render_template("partner_finder.html", view=view, regions=regions)
 
 
 @bp.get("/api/overview")

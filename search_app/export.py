@@ -31,7 +31,7 @@ FLUSH_ROWS = 200  # rows per chunk of the response: one write each, not one per 
 def export_rows(live: LiveIndex, request: SearchRequest, site: str) -> tuple[int, Iterator[dict]]:
     """How many rows a search exports, and the rows (a generator: nothing is read until iterated).
 
-    :param site: the site's root URL, so each row's `url` opens its document page.
+    :param site: the site's root URL (SEARCH_BASE_URL), or "" for links relative to the site.
     """
     outcome = run_search(live, replace(request, page=1, per_page=1))
     sizes = outcome.group_sizes if request.group else None

@@ -8,6 +8,7 @@ reused across generations (Whoosh's `up_to_date()` is unreliable across rebuilds
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from array import array
@@ -16,17 +17,20 @@ from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import TypeVar
+
+import numpy as np
 
 from index_store import Columns, Generation, IndexCorrupt, IndexStore
 
 T = TypeVar("T")
-# Remembered per generation, weighed by size: a cached match of N documents weighs N
-# (~100 bytes each as a dict; typed arrays weigh a tenth). 1,000,000 is ~100 MB at most:
-# enough for the benchmark's 62 queries at 10x, where 300,000 thrashed (each query
-# evicted the next one's entry). A count limit alone let 512 big matches grow a 5x
-# worker to 800 MB.
-CACHE_WEIGHT = 1_000_000
+# Remembered per generation, weighed by the bytes each entry holds (`held_bytes`). A count
+# limit let 512 big matches grow a 5x worker to 800 MB; a weight counting a dict's keys
+# let 1,000 facet views of long values grow one to 1 GB. The limit is SEARCH_CACHE_BYTES.
+CACHE_BYTES = 64 * 1024**2
+# Never measured into: shared by every entry (or code), not held by any one.
+_NOT_HELD = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)
 
 
 @dataclass
@@ -36,10 +40,12 @@ class LiveIndex:
     generation: Generation
     columns: Columns
     vocabulary: dict[str, int]  # unstemmed word -> number of documents, for spelling
+    cache_bytes: int = CACHE_BYTES  # what the cache may hold
     _pool: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _cache: OrderedDict = field(default_factory=OrderedDict)  # key -> (value, weight)
-    _cache_weight: int = 0
+    _cache: OrderedDict = field(default_factory=OrderedDict)  # key -> (value, bytes held)
+    _cache_weight: int = 0  # bytes held by every entry
+    _derived: dict = field(default_factory=dict)  # name -> value, see `derived`
 
     def __post_init__(self) -> None:
         # Searchers hold open files; close them when this generation is dropped, even if
@@ -47,7 +53,7 @@ class LiveIndex:
         weakref.finalize(self, _close_searchers, self._pool)
 
     @classmethod
-    def open(cls, generation: Generation) -> "LiveIndex":
+    def open(cls, generation: Generation, cache_bytes: int = CACHE_BYTES) -> "LiveIndex":
         searcher = generation.index.searcher()
         try:
             reader = searcher.reader()
@@ -60,7 +66,7 @@ class LiveIndex:
         except BaseException:
             searcher.close()  # a damaged generation must not leak open files
             raise
-        live = cls(generation=generation, columns=columns, vocabulary=vocabulary)
+        live = cls(generation=generation, columns=columns, vocabulary=vocabulary, cache_bytes=cache_bytes)
         live._pool.append(searcher)
         return live
 
@@ -88,15 +94,29 @@ class LiveIndex:
                 self._cache.move_to_end(key)
                 return self._cache[key][0]
         value = compute()
-        weight = 1 + _size(value)
+        weight = held_bytes(key) + held_bytes(value)
+        if weight > self.cache_bytes // 2:
+            return value  # one entry may not push out most of the others
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = (value, weight)
                 self._cache_weight += weight
-            while self._cache_weight > CACHE_WEIGHT and len(self._cache) > 1:
+            while self._cache_weight > self.cache_bytes and len(self._cache) > 1:
                 _key, (_value, old_weight) = self._cache.popitem(last=False)
                 self._cache_weight -= old_weight
         return value
+
+    def derived(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once for this generation and never evicted (unlike `cached`).
+
+        For data every request of a kind needs, such as the document vectors: computed
+        by the first request that asks (two may compute it at once; one result is kept).
+        """
+        if name not in self._derived:
+            value = compute()
+            with self._lock:
+                self._derived.setdefault(name, value)
+        return self._derived[name]
 
     def words_starting_with(self, prefix: str) -> list[str]:
         """Vocabulary words that start with `prefix`, most frequent first (for `prefix*`)."""
@@ -108,6 +128,19 @@ class LiveIndex:
 
         return self.cached(("words starting with", prefix), find)
 
+    def expansion(self, node, limit: int) -> tuple[int, list[str]]:
+        """How many indexed words a prefix or wildcard query node stands for in its field,
+        and the `limit` most frequent of them (query.cap_expansions)."""
+
+        def expand() -> tuple[int, list[str]]:
+            with self.searcher() as searcher:
+                reader = searcher.reader()
+                words = [(reader.doc_frequency(field, text), text) for field, text in node.expanded_terms(reader)]
+            frequent = [text.decode("utf-8") if isinstance(text, bytes) else text for _, text in sorted(words, key=lambda w: -w[0])[:limit]]
+            return len(words), frequent
+
+        return self.cached(("expansion", repr(node), limit), expand)
+
     def close(self) -> None:
         with self._lock:
             _close_searchers(self._pool)
@@ -116,8 +149,9 @@ class LiveIndex:
 class GenerationTracker:
     """Owns the current `LiveIndex` of one app and swaps it when the pointer moves."""
 
-    def __init__(self, store: IndexStore):
+    def __init__(self, store: IndexStore, cache_bytes: int = CACHE_BYTES):
         self.store = store
+        self.cache_bytes = cache_bytes
         self._live: LiveIndex | None = None
         self._retired: LiveIndex | None = None  # previous generation, closed at the next swap
         self._lock = threading.Lock()
@@ -135,7 +169,7 @@ class GenerationTracker:
             if self._live is None or self._live.generation.name != self.store.current_name():
                 generation = self.store.open_current()
                 try:
-                    fresh = LiveIndex.open(generation)
+                    fresh = LiveIndex.open(generation, self.cache_bytes)
                 except Exception as error:  # files damaged in a way the size check missed
                     raise IndexCorrupt(
                         f"generation {generation.name} cannot be read ({type(error).__name__}: {error}); "
@@ -154,14 +188,29 @@ def _close_searchers(pool: list) -> None:
         pool.pop().close()
 
 
-def _size(value) -> int:
-    """Rough weight of a cached value: entries of a collection, or text length / 64."""
-    if isinstance(value, str):
-        return len(value) // 64
-    if isinstance(value, (dict, list, set)):
-        return len(value)
-    if isinstance(value, array):
-        return len(value) // 10
-    if isinstance(value, tuple):
-        return sum(_size(item) for item in value)
-    return 0
+def held_bytes(value) -> int:
+    """Bytes `value` holds: `sys.getsizeof` of it and of everything it reaches (each object
+    once), through containers, objects' attributes and slots; numpy arrays and typed
+    arrays count their buffers. Classes, modules and functions are shared, not held."""
+    seen: set[int] = set()
+    stack = [value]
+    total = 0
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, _NOT_HELD):
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, (str, bytes, int, float, bool, array, np.ndarray)) or item is None:
+            continue
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+        else:
+            stack.extend(getattr(item, "__dict__", {}).values())
+            for slot in getattr(type(item), "__slots__", ()):
+                if hasattr(item, slot):
+                    stack.append(getattr(item, slot))
+    return total

@@ -54,7 +54,7 @@ def parse_matrix_args(args, config: dict) -> tuple[str, str, int | None]:
     raw = args.get("limit", "").strip().lower()
     if raw in ("", ALL):
         return rows, cols, None if raw == ALL else config["MATRIX_LIMIT"]
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 10_000:
         raise BadRequest(f"limit must be a whole number from 1 to 10000, or {ALL!r}, not {raw[:40]!r}")
     return rows, cols, int(raw)
 

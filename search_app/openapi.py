@@ -10,6 +10,7 @@ from indexer.archive_data import OUTCOMES
 
 from .engine import SORTS
 from .grouping import GROUPS
+from .named_filters import NAMED_FACETS
 from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
 from .openapi_explore import explore_paths, group_parameter, organization_parameter
 from .query import KINDS
@@ -168,8 +169,14 @@ def _search_parameters() -> list[dict]:
         {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
         {"name": "per_page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
         {"name": "explain", "in": "query", "required": False,
-         "description": "1 to give each result the parts of its score (BM25F per field and word, title, phrase, proximity, exact-name boosts, and the organization prior, a negative part); they add up to the score.",
+         "description": "1 to give each result the parts of its score (BM25F per field and word, title, phrase, proximity, exact-name boosts, and the organization prior, a negative part; with meaning fused, the lexical parts scaled, a `semantic` part and any tier); they add up to the score.",
          "schema": {"type": "string"}},
+        {"name": "semantic", "in": "query", "required": False,
+         "description": "0 for the words alone; by default plain words are fused with the query's meaning and documents close in meaning join the results.",
+         "schema": {"type": "string"}},
+        {"name": "as_words", "in": "query", "required": False,
+         "description": "Facets whose names in the query stay words instead of becoming filters (a removed chip).",
+         "schema": {"type": "array", "items": {"type": "string", "enum": list(NAMED_FACETS)}}, "style": "form", "explode": True},
         group_parameter(),
         organization_parameter(),
     ]
@@ -205,6 +212,22 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/similar/{doc_id}": {
+                "get": {
+                    "summary": "The proposals closest in meaning to a document, never of its own organization",
+                    "parameters": [
+                        {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "count", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                    ],
+                    "responses": {
+                        "200": {"description": "Similar proposals, closest first, each with its cosine `similarity`",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimilarResponse"}}}},
+                        "400": _error_response("Invalid parameter"),
+                        "404": _error_response("Unknown document"),
+                        "503": _error_response("No index"),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Live generation and document count",
@@ -233,6 +256,15 @@ def openapi_document() -> dict:
                         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                         "took_ms": {"type": "number"},
                         "suggestion": {"type": ["string", "null"]},
+                        "offered_filters": {
+                            "type": "array",
+                            "description": "Filters named in the query's words and not applied (places, a year beside other words), each with the link that applies it.",
+                            "items": {
+                                "type": "object",
+                                "required": ["facet", "value", "from_words", "apply_url"],
+                                "properties": {k: {"type": "string"} for k in ("facet", "label", "value", "from_words", "apply_url")},
+                            },
+                        },
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
                         "facets": {
                             "type": "object",
@@ -276,6 +308,11 @@ def openapi_document() -> dict:
                         "zip": {"type": "string"},
                         "years": {"type": "array", "items": {"type": "integer"}},
                     },
+                },
+                "SimilarResponse": {
+                    "type": "object",
+                    "required": ["ok", "id", "similar"],
+                    "properties": {"ok": {"const": True}, "id": {"type": "string"}, "similar": {"type": "array", "items": _CARD}},
                 },
                 "Health": {
                     "type": "object",

@@ -36,7 +36,35 @@ _CELL = {
         "share": {"type": "number", "minimum": 0, "description": "With `share`: the count in percent of its row, column or year"},
     },
 }
+_PARTNER = {
+    "type": "object",
+    "required": ["name", "url", "score", "closeness", "shared", "why", "proposals", "closest", "proposals_url"],
+    "properties": {
+        "id": {"type": ["string", "null"], "description": "The linked organization, null when proposals only name it"},
+        "name": {"type": "string"},
+        "url": {"type": "string"},
+        "score": {"type": "number", "description": "closeness plus a little per shared metric, region and topic"},
+        "closeness": {"type": "number", "description": "cosine of the closest proposal with the description"},
+        "shared": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "why": {"type": "string"},
+        "proposals": {"type": "integer", "minimum": 1, "description": "its proposals among the closest"},
+        "closest": {"type": "array", "items": {"type": "object"}},
+        "proposals_url": {"type": "string"},
+    },
+}
 SCHEMAS = {
+    "PartnersResponse": {
+        "type": "object",
+        "required": ["ok", "text", "partners", "partners_total", "notes"],
+        "properties": {
+            "ok": {"const": True},
+            "text": {"type": "string"},
+            "partners": {"type": "array", "items": _PARTNER},
+            "partners_total": {"type": "integer", "minimum": 0},
+            "based_on": {"type": "object", "description": "metrics, regions and topics read from the closest proposals"},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+    },
     "MatrixResponse": {
         "type": "object",
         "required": ["ok", "dimensions", "rows", "cols", "cells", "total", "empty"],
@@ -179,4 +207,15 @@ def explore_paths(search_parameters: list[dict]) -> dict:
                              _json("SuggestResponse")),
         "/api/export": _get("Every matching document, streamed", search_parameters + [export_format], exported),
         "/api/overview": _get("The archive's size and entry points", [], _json("OverviewResponse")),
+        "/api/partners": _get(
+            "Organizations whose proposals are closest in meaning to a description of your work",
+            [_description_parameter(), *[p for p in search_parameters if p["name"] in FACETS]],
+            _json("PartnersResponse"),
+        ),
     }
+
+
+def _description_parameter() -> dict:
+    return {"name": "text", "in": "query", "required": True,
+            "description": "A few sentences about your work (1-2000 characters; longer is refused with 400).",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 2000}}  # fmt: skip

@@ -38,8 +38,19 @@ def search_linker(endpoint: str = "pages.search") -> Callable[[dict], str]:
     return link
 
 
-@lru_cache(maxsize=8192)
 def _encoded_pair(key: str, value: str) -> str:
+    """`key=value`, URL-encoded; short pairs (the facet values of the index) are memoised,
+    long ones (anything a request may send) are not, so the memo holds a few hundred kB."""
+    if len(key) + len(value) > MEMOISED_PAIR_CHARS:
+        return f"{quote_plus(key)}={quote_plus(value)}"
+    return _memoised_pair(key, value)
+
+
+MEMOISED_PAIR_CHARS = 64
+
+
+@lru_cache(maxsize=8192)
+def _memoised_pair(key: str, value: str) -> str:
     return f"{quote_plus(key)}={quote_plus(value)}"
 
 
@@ -60,7 +71,8 @@ def search():
         view=view,
         state=state,
         per_page_choices=current_app.config["PER_PAGE_CHOICES"],
-        api_url=url_for("api.search", **request.args.to_dict(flat=False)),
+        # Built from the parameters understood, never the raw ones (url_for reserves some names).
+        api_url=search_linker("api.search")({**state, **({"page": search_request.page} if search_request.page > 1 else {})}),
         views=view_links(state),
     )
 

@@ -6,11 +6,13 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from index_format.visible_text import remove_invisible_controls
 from index_store import FACETS
 
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
 from .grouping import GROUPS
+from .named_filters import NAMED_FACETS
 from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
@@ -19,7 +21,7 @@ MAX_VALUE_LENGTH = 200  # characters of one facet value
 # the archive has a 255-character id, and its partner and group links filter by it.
 MAX_ID_LENGTH = 300
 MAX_PAGE = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never typed; a NUL would reach pages raw
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() also takes "１" and "1_0"
 
 
 def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
@@ -27,7 +29,7 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
 
     :raises BadRequest: with a message naming the parameter and the allowed values.
     """
-    q = _CONTROL.sub(" ", args.get("q", "")).strip()
+    q = remove_invisible_controls(args.get("q", ""), " ").strip()
     if len(q) > config["MAX_QUERY_LENGTH"]:
         raise BadRequest(f"q is {len(q)} characters long; the limit is {config['MAX_QUERY_LENGTH']}")
     selected = {}
@@ -36,7 +38,7 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         if len(raw) > MAX_VALUES_PER_FACET or any(len(v) > MAX_VALUE_LENGTH for v in raw):
             raise BadRequest(f"too many or too long values for {facet}")
         # Spelled as in the query syntax (region=sfv, goal=Learn): the facet's own value.
-        typed = [value.strip() for value in raw if value.strip()]
+        typed = [value for value in (remove_invisible_controls(value).strip() for value in raw) if value]
         values = list(dict.fromkeys(canonical_value(facet, value) or value for value in typed))
         if values:
             selected[facet] = values
@@ -45,12 +47,17 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
     per_page = int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
     explain = args.get("explain", "").strip().lower() in ("1", "true", "yes", "on")
     group = choice_param(args, "group", ("", *GROUPS))
-    organization = _CONTROL.sub("", args.get("organization", "")).strip()
+    organization = remove_invisible_controls(args.get("organization", "")).strip()
     if len(organization) > MAX_ID_LENGTH:
         raise BadRequest(f"organization is {len(organization)} characters long; the limit is {MAX_ID_LENGTH}")
+    as_words = frozenset(args.getlist("as_words"))
+    if not as_words <= set(NAMED_FACETS):
+        raise BadRequest(f"as_words takes {', '.join(NAMED_FACETS)}, not {sorted(as_words - set(NAMED_FACETS))[0][:40]!r}")
     return SearchRequest(
         q=q, selected=selected, sort=sort, page=page, per_page=per_page, group=group, organization=organization,
-        explain=explain, few_results=config["FEW_RESULTS"],
+        explain=explain, few_results=config["FEW_RESULTS"], budget_ms=config["REQUEST_BUDGET_MS"],
+        max_prefix_terms=config["MAX_PREFIX_TERMS"], as_words=as_words,
+        semantic=args.get("semantic", "").strip().lower() not in ("0", "false", "no", "off"),
     )
 
 
@@ -74,10 +81,17 @@ def int_param(args: MultiDict, name: str, default: int, low: int, high: int) -> 
     raw = args.get(name, "")
     if raw.strip() == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    if not _WHOLE_NUMBER.fullmatch(raw.strip()):
+        raise BadRequest(f"{name} must be a whole number, not {raw[:40]!r}")
+    value = int(raw)
     if not low <= value <= high:
         raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
     return value
+
+
+def count_param(args: MultiDict, name: str, default: int, high: int) -> int:
+    """A number of items asked for, 1 to `high`.
+
+    :raises BadRequest: naming the parameter and the range.
+    """
+    return int_param(args, name, default, 1, high)

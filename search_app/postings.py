@@ -23,11 +23,14 @@ from index_format.whoosh_compat import (
     unpack_int,
 )
 
+from .budget import check_budget
+
 
 def term_postings(segment, fieldname: str, text, memo: dict) -> tuple[list, list, list] | None:
     """(docnums, weights, values) of a term in one segment; None if it is not there."""
     key = (id(segment), fieldname, text)
     if key not in memo:
+        check_budget(memo)  # a posting list read is the unit of a search's work
         reader = segment.reader()
         try:
             if type(reader) is SegmentReader and type(reader._terms) is W3TermsReader and not reader.is_closed:

@@ -29,6 +29,9 @@ from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search
 from index_format.whoosh_compat import qparser
 from index_format.whoosh_compat import query as wq
 
+from .named_filters import Named, take_named_filters
+from .sentences import has_syntax, read_sentence
+
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
 FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type")
 FILTER_ALIASES = {"type": "org_type"}  # type:nonprofit reads better than org_type:nonprofit
@@ -60,17 +63,35 @@ class ParsedQuery:
     excluded_years: list[tuple[int | None, int | None]] = field(default_factory=list)  # -year:x
     any_of: list[tuple[str, list]] = field(default_factory=list)  # region:a OR region:b: (field, values)
     words: list[str] = field(default_factory=list)  # plain words, for spelling and typo tolerance
+    left_out: tuple[str, ...] = ()  # function words of a sentence that need not match (sentences.py)
+    named: list[Named] = field(default_factory=list)  # filters named in plain words (named_filters.py)
+    # The words as typed, field filters taken out, before function words and named filters
+    # are: what meaning is read from (hybrid.py; the whole sentence embeds better: README).
+    typed: str = ""
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
 
 
-def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, list[str]] | None = None) -> ParsedQuery:
+def parse_query(
+    raw: str,
+    *,
+    any_word: bool = False,
+    alternatives: dict[str, list[str]] | None = None,
+    as_words: frozenset[str] = frozenset(),
+) -> ParsedQuery:
     """Parse a user's query string.
 
     :param any_word: OR the words instead of AND (the fallback when nothing matches all).
     :param alternatives: word -> close spellings to accept too (typo tolerance).
+    :param as_words: facets whose names in plain words stay words instead of filters.
     """
     parsed = ParsedQuery(text="", query=None)
+    if raw.strip() and not _WORD.search(raw):  # "?!.,;": nothing a document could hold
+        problem = _syntax_problem(raw)
+        if problem:
+            parsed.notes.append(f"{problem}.")
+        parsed.notes.append("There are no words to search for: showing every document.")
+        return parsed
     text = _take_filters(raw, parsed)
     left = text.split()
     if left and left != raw.split() and {token.upper() for token in left} <= {"OR", "AND"}:
@@ -82,6 +103,12 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
         parsed.notes.append(f"{problem}: searched for the words literally.")
         text = _literal(text)
         parsed.literal = True
+    elif not has_syntax(text):
+        parsed.typed = " ".join(text.split())
+        text, parsed.named = take_named_filters(text, as_words)
+        _apply_named(parsed)
+        sentence = read_sentence(text)
+        text, parsed.left_out = sentence.text, sentence.left_out
     parsed.text = text.strip()
     # Whole words only: `gard*` is a prefix, not a misspelling to correct or tolerate.
     parsed.words = [
@@ -109,6 +136,19 @@ def parse_query(raw: str, *, any_word: bool = False, alternatives: dict[str, lis
     if parsed.query is wq.NullQuery and not parsed.words:
         parsed.query = None
     return parsed
+
+
+def _apply_named(parsed: ParsedQuery) -> None:
+    """Filters named in plain words join those of the query syntax (none: no syntax here)."""
+    applied = [named for named in parsed.named if named.applied]
+    years = [int(named.value) for named in applied if named.facet == "year"]
+    if len(years) == 1:
+        parsed.year_range = (years[0], years[0])
+    elif years:
+        parsed.any_of.append(("year", [(year, year) for year in dict.fromkeys(years)]))
+    for named in applied:
+        if named.facet != "year":
+            parsed.filters.setdefault(named.facet, set()).add(named.value)
 
 
 def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -247,6 +287,32 @@ def expand_prefixes(query, words_starting_with: Callable[[str], list[str]]):
         return wq.Or([node, *(wq.Term(node.fieldname, stem) for stem in shorter)]) if shorter else node
 
     return query.accept(expand)
+
+
+def cap_expansions(query, expansion: Callable[[object, int], tuple[int, list[str]]], max_terms: int):
+    """`query` with each prefix or wildcard that stands for more than `max_terms` indexed
+    words replaced by its `max_terms` most frequent ones, and a note for each so capped.
+
+    `co*` stood for thousands of words, scored one posting at a time by Whoosh: seconds of
+    CPU for one request. `expansion(node, max_terms)` gives (how many words the node
+    stands for, its most frequent `max_terms` words).
+    """
+    notes: list[str] = []
+
+    def cap(node):
+        if not isinstance(node, (wq.Prefix, wq.Wildcard)):
+            return node
+        count, frequent = expansion(node, max_terms)
+        if count <= max_terms:
+            return node
+        written = f"{node.text}*" if isinstance(node, wq.Prefix) else node.text
+        notes.append(
+            f"{written} stands for more than {max_terms} indexed words; only the {max_terms} most frequent "
+            "are searched (SEARCH_MAX_PREFIX_TERMS). Type more letters to reach the others."
+        )
+        return wq.Or([wq.Term(node.fieldname, word) for word in frequent])
+
+    return query.accept(cap), list(dict.fromkeys(notes))
 
 
 def canonical_value(name: str, value: str) -> str | None:

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from heapq import nlargest
+from typing import NamedTuple
 
 from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
 from index_format.whoosh_compat import query as wq
 
+from .budget import Budget, check_budget
 from .postings import term_postings
 from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
 
@@ -46,6 +48,10 @@ class RankingWeights:
     # `equal` weights, which the data left open, are 1 so that an equal name outweighs
     # every other boost together and ranks first, as users expect.
     title: float = 0.25  # × the words' BM25 in the title field alone
+    # × the words' BM25 in the form choices (metrics, regions ... ticked from lists): they
+    # never make a document match, but a proposal about early childhood that also ticked
+    # "Early childhood education" is likelier about it than one that mentions it in passing.
+    choices: float = 0.1
     title_match: float = 0.1  # × top × cover, the query's words together in the title
     title_equal: float = 1.0  # × top, the title is the query
     organization_match: float = 0.1  # × top × cover, in the organization's name
@@ -66,6 +72,7 @@ class RankingWeights:
 DEFAULT_WEIGHTS = RankingWeights()
 NAME_FIELDS = (("title", "title_match", "title_equal"), ("organization", "organization_match", "organization_equal"))
 SPAN_FIELDS = ("heading", "body")
+FIELD_BM25_PARTS = ("title", "choices")  # fields whose words' BM25 adds a part of its own (a weight each)
 NAME_QUERY_FIELDS = ("title", "organization")  # org:"…" and title:"…" name what is asked for
 NAME_SHARE = 0.5  # an organization is asked for by name when the query is this share of its name
 SPAN_WEIGHTS = {"heading": ("phrase", "proximity"), "body": ("phrase_in_answers", "proximity_in_answers")}
@@ -84,28 +91,48 @@ class Part:
         return {"kind": self.kind, "field": self.field, "terms": self.terms, "value": self.value}
 
 
-def rank_all(searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()) -> Scores:
-    """Docnum -> score for every match: BM25F plus the boosts.
+class Ranked(NamedTuple):
+    """Every match's score, the documents whose title or organization name *is* the query,
+    and the organization documents the organization prior scaled."""
+
+    scores: Scores
+    named: frozenset[int]
+    prior_scaled: frozenset[int]
+
+
+EQUAL_KINDS = ("title equal", "organization equal")
+PRIOR_KIND = "organization prior"
+
+
+def rank_all(
+    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None
+) -> Ranked:
+    """Docnum -> score for every match: BM25F plus the boosts; and the documents named exactly.
 
     :param organizations: docnums of organization documents (the organization prior's).
+    :param budget: the request's budget, checked as postings are read (budget.py).
     """
-    memo: dict = {}
+    memo: dict = budget.memo() if budget else {}
     scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     for docnum, parts in boosts.items():
         scores[docnum] += sum(part.value for part in parts)
-    return scores
+    named = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind in EQUAL_KINDS for part in parts))
+    scaled = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind == PRIOR_KIND for part in parts))
+    return Ranked(scores, named, scaled)
 
 
 def explain(
-    searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset()
+    searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(),
+    budget: Budget | None = None,
 ) -> dict[int, list[Part]]:
     """The parts of each document's score, in the order they are added up."""
-    memo: dict = {}
+    memo: dict = budget.memo() if budget else {}
     scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, scores, weights, memo, organizations)
     explained = {}
     for docnum in docnums:
+        check_budget(memo)
         base = [Part(*part) for part in explain_parts(searcher, query, docnum, memo)]
         explained[docnum] = base + boosts.get(docnum, [])
     return explained
@@ -161,14 +188,15 @@ def _boosts(
     """Docnum -> its boost parts (documents without boosts are left out)."""
     words = query_words(query) if scores else None
     boosts: dict[int, list[Part]] = {}
-    if words and weights.title:
-        for docnum, term, value in _title_bm25(searcher, words, scores, memo):
-            boosts.setdefault(docnum, []).append(Part("title", "title", term, weights.title * value))
+    for field in FIELD_BM25_PARTS:
+        if words and getattr(weights, field):
+            for docnum, term, value in _field_bm25(searcher, field, words, scores, memo):
+                boosts.setdefault(docnum, []).append(Part(field, field, term, getattr(weights, field) * value))
     if weights.organization_prior != 1.0:
         for docnum in prior_targets(searcher, organizations, scores, query, memo):
             parts = boosts.setdefault(docnum, [])
             own = scores[docnum] + sum(part.value for part in parts)
-            parts.append(Part("organization prior", "", "", (weights.organization_prior - 1.0) * own))
+            parts.append(Part(PRIOR_KIND, "", "", (weights.organization_prior - 1.0) * own))
     if not words:
         return boosts
     top = max(_boosted(scores, boosts).values())
@@ -219,13 +247,13 @@ def _segments(searcher):
         yield segment, offset, offset + segment.doc_count_all()
 
 
-def _title_bm25(searcher, words: list[str], scores: Scores, memo: dict):
-    """(docnum, term, BM25 of the term in the title field) for the matched documents, with the
+def _field_bm25(searcher, field: str, words: list[str], scores: Scores, memo: dict):
+    """(docnum, term, BM25 of the term in `field` alone) for the matched documents, with the
     idf, K1 and B the words are scored with (scoring.py), so the parts share one scale."""
     for term in dict.fromkeys(words):
         idf = word_idf(word_node(term), searcher, memo)
         for segment, offset, _ in _segments(searcher):
-            for docnum, value in field_bm25(segment, searcher, "title", term, idf, memo).items():
+            for docnum, value in field_bm25(segment, searcher, field, term, idf, memo).items():
                 if docnum + offset in scores:
                     yield docnum + offset, term, value
 

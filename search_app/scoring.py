@@ -27,6 +27,7 @@ import numpy as np
 from index_format.whoosh_compat import scoring, segment_field_lengths
 from index_format.whoosh_compat import query as wq
 
+from .budget import check_budget
 from .postings import term_postings
 
 Scores = dict[int, float]  # segment docnum -> score
@@ -40,7 +41,8 @@ Scores = dict[int, float]  # segment docnum -> score
 WORD_FIELD_WEIGHTS = {"heading": 2.0, "body": 1.0}
 WORD_K1 = 2.0
 WORD_B = 0.75
-MOST_WORDS_SHARE = 0.6  # MostWords: the matched words' share of the query's idf
+MOST_WORDS_SHARE = 0.375  # MostWords: the matched words' share of the query's idf (the centre of the best on r01-r12 and e01-e10, 0.35-0.4)
+BUDGET_EVERY = 1024  # postings a Whoosh matcher reads between checks of the request's budget
 
 
 class MostWords(wq.Or):
@@ -76,7 +78,7 @@ def _evaluate(node, segment, top, weighting, memo: dict) -> Matched:
     """What `node` matches in one segment: `segment` is its searcher, `top` the whole index's."""
     size = segment.doc_count_all()
     if getattr(node, "boost", 1.0) != 1.0:
-        return _matcher_scores(node, segment, top)
+        return _matcher_scores(node, segment, top, memo)
     if type(node) is wq.Term:
         postings = term_postings(segment, node.fieldname, node.text, memo)
         return bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else _nothing(size)
@@ -100,7 +102,7 @@ def _evaluate(node, segment, top, weighting, memo: dict) -> Matched:
             return positive
         kept = positive.hit & ~_evaluate(node.b, segment, top, weighting, memo).hit
         return Matched(kept, np.where(kept, positive.score, 0.0))
-    return _matcher_scores(node, segment, top)
+    return _matcher_scores(node, segment, top, memo)
 
 
 def _nothing(size: int) -> Matched:
@@ -147,7 +149,7 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
     """The parts of one segment document's score, split where `_evaluate` adds children up."""
     plain = getattr(node, "boost", 1.0) == 1.0
     if is_word_over_fields(node):
-        value = _value(_word_scores(node, segment, top, memo), docnum)
+        value = _value(_evaluated(node, segment, top, weighting, memo), docnum)
         if value is not None:
             fields = "+".join(child.fieldname for child in node.subqueries)
             yield "bm25f", fields, _label(node.subqueries[0].text), value
@@ -155,7 +157,7 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
     if plain and (type(node) is wq.And or type(node) is MostWords or type(node) is wq.Or and not (node.scale or node.minmatch)):
         # An And (or MostWords) inside an Or adds nothing where it does not match as a whole,
         # though some of its words may: home&community in the answers holding only "home".
-        if type(node) is not wq.Or and _value(_evaluate(node, segment, top, weighting, memo), docnum) is None:
+        if type(node) is not wq.Or and _value(_evaluated(node, segment, top, weighting, memo), docnum) is None:
             return
         for child in node.subqueries:
             yield from _explain(child, segment, top, weighting, memo, docnum)
@@ -163,13 +165,22 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
     if plain and type(node) is wq.AndNot:
         yield from _explain(node.a, segment, top, weighting, memo, docnum)
         return
-    value = _value(_evaluate(node, segment, top, weighting, memo), docnum)
+    value = _value(_evaluated(node, segment, top, weighting, memo), docnum)
     if value is not None:
         words = getattr(node, "words", None)
         text = " ".join(map(str, words)) if words else getattr(node, "text", None)
         label = _label(text) if text is not None else str(node)
         kind = "bm25f" if type(node) in (wq.Term, wq.Phrase) else "match"  # "match": Whoosh's matcher score
         yield kind, getattr(node, "fieldname", None) or "", label, value
+
+
+def _evaluated(node, segment, top, weighting, memo: dict) -> Matched:
+    """`_evaluate`, once per node and segment for all the documents explained: explaining a
+    page once evaluated every node again for each document (5 s for co* on 100 results)."""
+    key = ("evaluated", id(node), id(segment))
+    if key not in memo:
+        memo[key] = (node, _evaluate(node, segment, top, weighting, memo))  # the node kept: its id stays its own
+    return memo[key][1]
 
 
 def is_word_over_fields(node) -> bool:
@@ -260,7 +271,7 @@ def field_bm25(segment, top, fieldname: str, text, idf: float, memo: dict) -> Sc
 
 
 def _most_words(node, segment, top, weighting, memo: dict) -> Matched:
-    children = [(child, word_idf(child, top, memo) if is_word_over_fields(child) else 1.0) for child in node.subqueries]
+    children = [(child, carried_idf(child, top, memo)) for child in node.subqueries]
     needed = MOST_WORDS_SHARE * sum(idf for _, idf in children) - 1e-9
     parts = [_evaluate(child, segment, top, weighting, memo) for child, _ in children]
     carried = np.zeros(segment.doc_count_all())
@@ -271,13 +282,41 @@ def _most_words(node, segment, top, weighting, memo: dict) -> Matched:
     return Matched(kept, np.where(kept, combined.score, 0.0))
 
 
+def carried_idf(node, top, memo: dict) -> float:
+    """How much of a query a `MostWords` child carries: a word's idf; for a word the analyzer
+    splits ("afterschool": after + school), the rarest of its parts."""
+    if is_word_over_fields(node):
+        return word_idf(node, top, memo)
+    words = {_label(leaf.text) for leaf in _word_terms(node)}
+    return max((word_idf(word_node(word), top, memo) for word in words), default=1.0)
+
+
+def _word_terms(node):
+    """The terms in the word fields under `node`."""
+    if type(node) is wq.Term and node.fieldname in WORD_FIELD_WEIGHTS:
+        yield node
+    for child in getattr(node, "subqueries", ()):
+        yield from _word_terms(child)
+
+
 def most_words(query, minimum: int = 3):
     """`query` with an AND of `minimum` or more plain words (outside any NOT) made a `MostWords`."""
     if type(query) is wq.AndNot:
         return wq.AndNot(most_words(query.a, minimum), query.b)
-    if type(query) is wq.And and len(query.subqueries) >= minimum and all(map(is_word_over_fields, query.subqueries)):
+    if type(query) is wq.And and len(query.subqueries) >= minimum and all(map(_is_word_like, query.subqueries)):
         return MostWords(query.subqueries)
     return query
+
+
+def _is_word_like(node) -> bool:
+    """A plain word, or one the analyzer splits: an `Or` over the word fields of the parts
+    ANDed in each field ("afterschool": after and school in the heading, or in the answers)."""
+    if is_word_over_fields(node):
+        return True
+    return type(node) is wq.Or and not (node.scale or node.minmatch) and all(
+        type(child) is wq.And and all(type(part) is wq.Term and part.fieldname in WORD_FIELD_WEIGHTS for part in child.subqueries)
+        for child in node.subqueries
+    )
 
 
 def _label(text) -> str:
@@ -333,11 +372,13 @@ def _phrase_scores(node, segment, top, weighting, memo: dict) -> Matched:
     return Matched(phrase.hit, np.where(phrase.hit, _added(words, size).score, 0.0))
 
 
-def _matcher_scores(node, segment, top) -> Matched:
+def _matcher_scores(node, segment, top, memo: dict) -> Matched:
     """Whoosh's own matchers for a node this module does not combine itself."""
     matcher = node.matcher(segment, top.context())
     docnums, scores = [], []
     while matcher.is_active():
+        if len(docnums) % BUDGET_EVERY == 0:
+            check_budget(memo)
         docnums.append(matcher.id())
         scores.append(matcher.score())
         matcher.next()

@@ -137,8 +137,8 @@ class Highlighter:
             end = _cut(text, 0, max_chars)
             return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")
         width = max_chars // max(fragments, 1)
-        windows = _best_windows(text, matches, width, fragments)
-        windows = sorted(windows)
+        # A word longer than a window (160 letters) fits in none: show its start instead.
+        windows = sorted(_best_windows(text, matches, width, fragments)) or [_word_start_window(text, matches[0], width)]
         parts = [_render(text, start, end, [m for m in matches if start <= m[0] and m[1] <= end]) for start, end in windows]
         lead = Markup("…") if windows[0][0] > 0 else Markup("")
         tail = Markup("…") if windows[-1][1] < len(text) else Markup("")
@@ -174,6 +174,12 @@ def _best_windows(text: str, matches, width: int, count: int) -> list[tuple[int,
         windows.append(best[:2])
         covered |= best[2]
     return windows
+
+
+def _word_start_window(text: str, match, width: int) -> tuple[int, int]:
+    """A window at the start of a match too long to fit in one, cut inside the word."""
+    start = match[0]
+    return start, min(len(text), start + width)
 
 
 def _window_at(text: str, matches, index: int, width: int) -> tuple[int, int, set[str]]:

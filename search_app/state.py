@@ -13,7 +13,7 @@ EXTENSION = "la2050_search"
 
 def init_app(app: Flask) -> None:
     """Attach a tracker for the configured index directory."""
-    app.extensions[EXTENSION] = GenerationTracker(IndexStore(app.config["INDEX_DIR"]))
+    app.extensions[EXTENSION] = GenerationTracker(IndexStore(app.config["INDEX_DIR"]), app.config["CACHE_BYTES"])
 
 
 def live_index() -> LiveIndex:

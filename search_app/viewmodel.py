@@ -45,6 +45,10 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
         state["group"] = request.group
     if request.organization:
         state["organization"] = [request.organization]  # a list, as facets: forms carry it the same way
+    if request.as_words:
+        state["as_words"] = sorted(request.as_words)
+    if not request.semantic:
+        state["semantic"] = "0"
     return state
 
 
@@ -59,7 +63,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
     if request.explain:
-        for result, parts in zip(results, explain_hits(live, outcome)):
+        for result, parts in zip(results, explain_hits(live, outcome, max_prefix_terms=request.max_prefix_terms)):
             result["explain"] = {"score": sum(part["value"] for part in parts), "parts": parts}
     first = (request.page - 1) * request.per_page
     state = request_state(request, config["RESULTS_PER_PAGE"])
@@ -88,7 +92,8 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "facets": live.cached(
             ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
         ),
-        "chips": search_chips(live, request, state, link),
+        "offered_filters": _offered_filters(outcome, state, link),
+        "chips": search_chips(live, request, state, link, outcome),
         # Filters off; the words, sort, page size and grouping stay.
         "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")}),
         "pagination": _pagination(request.page, pages, state, link),
@@ -116,6 +121,14 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
             for facet, values in parsed.any_of
         ],
         "literal": parsed.literal,
+        # Words that became filters ("the Valley" -> region San Fernando Valley), and the
+        # function words of a sentence that did not have to match.
+        "named_filters": [
+            {"words": named.words, "facet": named.facet, "value": named.value, "applied": named.applied}
+            for named in parsed.named
+        ],
+        "left_out": list(parsed.left_out),
+        "semantic": outcome.fusion is not None,  # words fused with meaning (semantic=0: words alone)
     }
     return understood
 
@@ -215,10 +228,11 @@ def _toggle(state: dict, facet: str, value: str) -> dict:
     return new_state
 
 
-def search_chips(live: LiveIndex, request: SearchRequest, state: dict, link: Link) -> list[dict]:
-    """The filters of a resolved search as removable chips (`link` builds the URL a chip's
-    removal opens: the results page here, the matrix or the map on theirs)."""
-    return _chips(request, state, link) + _organization_chip(live, request, state, link)
+def search_chips(live: LiveIndex, request: SearchRequest, state: dict, link: Link, outcome: SearchOutcome) -> list[dict]:
+    """The filters of a resolved search as removable chips, those applied from its words
+    included (`link` builds the URL a chip's removal opens: the results page here, the
+    matrix or the map on theirs)."""
+    return _chips(request, state, link) + _named_chips(outcome, state, link) + _organization_chip(live, request, state, link)
 
 
 def _chips(request: SearchRequest, state: dict, link: Link) -> list[dict]:
@@ -226,6 +240,31 @@ def _chips(request: SearchRequest, state: dict, link: Link) -> list[dict]:
         {"facet": facet, "label": FACET_LABELS[facet], "value": value, "remove_url": link(_toggle(state, facet, value))}
         for facet, values in request.selected.items()
         for value in values
+    ]
+
+
+def _named_chips(outcome: SearchOutcome, state: dict, link: Link) -> list[dict]:
+    """A chip for each filter applied from the query's words; removing it keeps them as words."""
+    chips = []
+    for named in (named for named in outcome.parsed.named if named.applied):
+        as_words = sorted({*state.get("as_words", []), named.facet})
+        chips.append({
+            "facet": named.facet, "label": FACET_LABELS[named.facet], "value": named.value, "from_words": named.words,
+            "remove_url": link({**state, "as_words": as_words}),
+        })
+    return chips
+
+
+def _offered_filters(outcome: SearchOutcome, state: dict, link: Link) -> list[dict]:
+    """Filters named in the query's words and not applied (places): a link that applies one,
+    searching the other words."""
+    return [
+        {
+            "facet": named.facet, "label": FACET_LABELS[named.facet], "value": named.value, "from_words": named.words,
+            "apply_url": link({**_toggle(state, named.facet, named.value), "q": named.without}),
+        }
+        for named in outcome.parsed.named
+        if not named.applied and named.value not in state.get(named.facet, [])
     ]
 
 

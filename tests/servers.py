@@ -111,14 +111,14 @@ class Server:
 
 
 @contextmanager
-def running_server(index_dir: Path, *, workers: int = 1, threads: int = 4) -> Iterator[Server]:
+def running_server(index_dir: Path, *, workers: int = 1) -> Iterator[Server]:
     """Start `la2050-search serve` on a free port; stop it (SIGTERM, then SIGKILL) afterwards."""
     port = free_port()
     # A file, not a pipe: a server logging many errors must never block on a full pipe.
     log_file = tempfile.TemporaryFile("w+", encoding="utf-8")
     process = subprocess.Popen(
         cli("serve", "--index-dir", str(index_dir), "--port", str(port),
-            "--workers", str(workers), "--threads", str(threads)),
+            "--workers", str(workers)),
         cwd=REPO,
         stdout=log_file,
         stderr=subprocess.STDOUT,

@@ -142,6 +142,7 @@ def results(server) -> tuple[int, list[str]]:
         ("whoosh", False, "whoosh==2.7.4: not installed"),  # imported by the command line itself
         ("justext", False, "not installed (needed by trafilatura)"),  # a library's library
         ("packaging", False, "packaging>=22: not installed"),  # what the check itself reads versions with
+        ("wordllama", False, "wordllama==0.4.0.post1: not installed"),  # the embedding model: no keyword-only mode
     ],
 )
 def test_index_stops_before_touching_the_index_and_the_old_one_keeps_serving(
@@ -177,3 +178,29 @@ def test_the_linked_environment_with_nothing_hidden_indexes(tmp_path, sample_cor
     result = run_in(linked_site_packages(tmp_path), "index", str(sample_corpus), "--index-dir", str(live_index), "-q")
     assert result.returncode == 0, result.stderr
     assert "unchanged" in result.stdout
+
+
+def test_a_damaged_embedding_model_stops_every_command(tmp_path, sample_corpus, live_index):
+    """The wordllama package is there but its weights file is cut short: exit 3, naming the file."""
+    site = linked_site_packages(tmp_path)
+    (site / "wordllama").unlink()
+    original = Path(sysconfig.get_paths()["purelib"]) / "wordllama"
+    copy = site / "wordllama"
+    for path in original.rglob("*"):
+        target = copy / path.relative_to(original)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.name.endswith(".safetensors"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    before = snapshot(live_index)
+    for command in (["index", str(sample_corpus), "--index-dir", str(live_index), "--rebuild"],
+                    ["serve", "--index-dir", str(live_index), "--port", str(free_port())]):
+        result = run_in(site, *command, timeout=60)
+        assert result.returncode == EXIT_BROKEN_ENVIRONMENT, result.stderr
+        assert "embedding model is missing or broken" in result.stderr and "l2_supercat_256.safetensors" in result.stderr
+        assert "Traceback" not in result.stderr and "pip install --force-reinstall --no-deps wordllama==" in result.stderr
+    assert snapshot(live_index) == before

@@ -10,6 +10,7 @@ Both run against the WSGI app in-process (no network), over the conftest's real 
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -18,13 +19,19 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from index_format.visible_text import has_invisible_controls
 from index_store import FACETS
+from indexer.sources import SourceFile, parse_source
 from search_app import create_app
 from search_app.openapi import openapi_document
+from search_app.query import analyse
+from search_app.snippets import Highlighter
 from search_app.state import live_index
 from servers import assert_security_headers
 
-KNOWN = ["q", "sort", "page", "per_page", *FACETS]
+# Every parameter a search view reads, every facet, the matrix's, and url_for's reserved names.
+KNOWN = ["q", "sort", "page", "per_page", "explain", "group", "organization", "rows", "cols", "limit", "format",
+         *FACETS, "endpoint", "_anchor", "_method", "_scheme", "_external"]  # fmt: skip
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -106,6 +113,39 @@ def test_api_search_never_fails(fuzz_app, params):
 def test_search_page_never_fails(fuzz_app, params):
     with fuzz_app.test_client() as client:
         assert_page_answer(client.get("/", query_string=params))
+
+
+@FUZZ
+@given(params=query, path=st.sampled_from(["/matrix", "/map", "/api/matrix", "/api/map", "/api/export"]))
+def test_matrix_map_and_export_never_fail(fuzz_app, params, path):
+    with fuzz_app.test_client() as client:
+        response = client.get(path, query_string=params)
+        if path.startswith("/api/"):
+            if response.status_code == 200 and path == "/api/export":
+                return  # CSV or NDJSON: test_export.py reads them
+            assert_api_answer(response)
+        else:
+            assert_page_answer(response)
+
+
+@FUZZ
+@given(title=any_text.filter(str.strip), answer=st.one_of(any_text, long_text), word=st.text("abcdefghij", min_size=1, max_size=200))
+def test_any_document_text_indexes_and_shows_without_controls(tmp_path_factory, title, answer, word):
+    """Whatever a document's title and answers hold (controls, bidi marks, a word of 200
+    letters), parsing keeps no invisible character and its snippet renders."""
+    folder = tmp_path_factory.mktemp("text") / "proposals" / "2019"
+    folder.mkdir(parents=True)
+    front = {"project_id": "1", "year_submitted": 2019, "title": title, "What does your organization do?": f"{answer} {word} end"}
+    path = folder / "one.md"
+    path.write_text("---\n" + json.dumps(front) + "\n---\n", encoding="utf-8")
+    parsed = parse_source(SourceFile(str(path), "proposals/2019/one.md"))
+    if parsed.document is None:
+        return  # a title of only invisible characters: skipped with a reason
+    document = parsed.document
+    for text in (document.title, document.text, *(section.answer for section in document.sections)):
+        assert not has_invisible_controls(text.replace("\n", "").replace("\t", "").replace("\r", ""))
+    snippet = Highlighter(frozenset(analyse(word))).snippet(document.text, fragments=2, max_chars=300)
+    assert not has_invisible_controls(str(snippet).replace("\n", "").replace("\t", "").replace("\r", ""))
 
 
 doc_ids = st.one_of(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.http_load import memory_mb
 from bench.search import load_queries
 from bench.stats import percentile
 from servers import REPO, index, rss_bytes, running_server
@@ -136,3 +138,125 @@ def test_32_clients_get_answers_without_errors_and_the_workers_memory_levels_off
     assert len(latencies) > CLIENTS  # every client got answers
     for pid in workers:
         assert memory_after[pid] < memory_before[pid] + MEMORY_GROWTH_LIMIT, figures["worker_rss_mb"]
+
+
+# --- hostile requests mixed with ordinary ones: zero 5xx, bounded worker memory ------------
+
+# The issue's figures are 10,000 hostile and 5,000 ordinary requests (LOAD_SCALE=1: ~13 min on
+# a loaded 2-core machine, 189 MB peak per worker); `make test` runs a fifth of them.
+LOAD_SCALE = float(os.environ.get("LOAD_SCALE", "0.2"))
+HOSTILE_REQUESTS = int(10_000 * LOAD_SCALE)  # distinct, each built to defeat a cache or a limit
+ORDINARY_REQUESTS = int(5_000 * LOAD_SCALE)  # distinct queries of two or three archive words
+MIX_CLIENTS = 8
+WORKER_PEAK_LIMIT = 250 * 1024**2  # bytes of a worker's peak resident memory (issue 25): generous
+MIX_ARTIFACT = REPO / "test-artifacts" / "load-hostile.json"
+FACET_NAMES = ("region", "metric", "goal", "year", "kind", "organization_type", "outcome", "topic")
+
+
+def hostile_paths(count: int, rng) -> list[str]:
+    """Distinct hostile requests: long and many facet values, controls and bidi marks, url_for's
+    reserved names, odd digits, broad prefixes with explain, unknown organizations, matrix shapes."""
+    from urllib.parse import urlencode
+
+    letters = "abcdefghijklmnopqrstuvwxyzé\u202e\x1b\x00"
+    paths = []
+    for number in range(count):
+        kind = number % 8
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(20, 200)))
+        if kind == 0:  # the facet-links cache: 20 long values of one facet (within gunicorn's 8 kB request line)
+            facet = FACET_NAMES[number % len(FACET_NAMES)]
+            plain = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(150))
+            params = [(facet, f"{plain}{number}-{n}") for n in range(20)] + [("q", "gardens")]
+        elif kind == 1:
+            params = [("q", " OR ".join(f"{rng.choice('bcdfgmprst')}{rng.choice('aeiou')}*" for _ in range(30))),
+                      ("explain", "1"), ("per_page", "100")]
+        elif kind == 2:
+            params = [("q", f"x{number}"), (rng.choice(("endpoint", "_anchor", "_method", "_scheme", "_external")), word)]
+        elif kind == 3:
+            params = [("q", word[:500]), ("page", rng.choice(("１", "1_0", "٣", str(number))))]
+        elif kind == 4:
+            params = [("organization", f"organization/{word}"), ("q", "food")]
+        elif kind == 5:
+            params = [("q", f"{word[:3]}* {number}"), ("explain", "1"), ("per_page", "100")]
+        elif kind == 6:
+            params = [("rows", rng.choice(FACET_NAMES)), ("cols", rng.choice(FACET_NAMES)), ("q", word[:40]), ("limit", str(number))]
+        else:
+            params = [(word[:30], word), ("region", word), ("sort", rng.choice(("title", "newest", word[:10])))]
+        path = ("/api/matrix" if kind == 6 else rng.choice(("/api/search", "/", "/map", "/api/map"))) + "?"
+        paths.append(path + urlencode(params))
+    return paths
+
+
+def ordinary_paths(count: int, rng, vocabulary: list[str]) -> list[str]:
+    """Distinct everyday searches: two or three words of the archive, sometimes a region."""
+    from urllib.parse import urlencode
+
+    seen: set[str] = set()
+    paths = []
+    while len(paths) < count:
+        q = " ".join(rng.sample(vocabulary, rng.choice((2, 3))))
+        if q in seen:
+            continue
+        seen.add(q)
+        params = [("q", q)] + ([("region", rng.choice(("South LA", "Westside", "Central LA")))] if len(paths) % 4 == 0 else [])
+        paths.append(rng.choice(("/api/search?", "/?")) + urlencode(params))
+    return paths
+
+
+def replay(port: int, paths: list[str], statuses: dict, errors: list) -> None:
+    """GET each path on one keep-alive connection (a new one after a failure); count statuses."""
+    connection = None
+    for path in paths:
+        connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request("GET", path)
+            with connection.getresponse() as response:
+                response.read()
+                status = response.status
+        except (OSError, http.client.HTTPException) as error:
+            errors.append(f"{path[:200]}: {type(error).__name__}: {error}")
+            connection = connection.close()  # None: reconnect
+            continue
+        statuses[status] = statuses.get(status, 0) + 1
+        if status >= 500:
+            errors.append(f"{path[:200]}: HTTP {status}")
+    if connection is not None:
+        connection.close()
+
+
+def test_hostile_requests_mixed_with_ordinary_ones_make_no_5xx_and_workers_stay_bounded(full_index):
+    import random
+
+    rng = random.Random(2050)
+    queries = load_queries(SHARED / "bench" / "queries.txt")
+    vocabulary = sorted({word.lower() for query in queries for word in dict(query.params).get("q", "").split() if word.isalpha()})
+    paths = hostile_paths(HOSTILE_REQUESTS, rng) + ordinary_paths(ORDINARY_REQUESTS, rng, vocabulary)
+    assert len(set(paths)) == len(paths)
+    rng.shuffle(paths)
+    statuses: dict = {}
+    errors: list = []
+    with running_server(full_index, workers=2) as server:
+        workers = server.worker_pids()
+        started = time.perf_counter()
+        threads = [threading.Thread(target=replay, args=(server.port, paths[n::MIX_CLIENTS], statuses, errors)) for n in range(MIX_CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+        peaks = {pid: memory_mb(pid)["peak_mb"] * 1024**2 for pid in workers}
+        assert server.worker_pids() == workers  # no worker died and was replaced
+        log = server.log()
+    figures = {
+        "requests": len(paths), "hostile": HOSTILE_REQUESTS, "ordinary": ORDINARY_REQUESTS, "seconds": round(seconds, 1),
+        "statuses": {str(status): count for status, count in sorted(statuses.items())},
+        "worker_peak_rss_mb": [round(peak / 1024**2, 1) for peak in peaks.values()],
+    }  # fmt: skip
+    MIX_ARTIFACT.parent.mkdir(exist_ok=True)
+    MIX_ARTIFACT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(f"\nhostile mix: {json.dumps(figures)}")
+    assert errors == [], errors[:20]
+    assert "Traceback" not in log
+    assert sum(statuses.values()) == len(paths)
+    for peak in peaks.values():
+        assert peak <= WORKER_PEAK_LIMIT, figures

@@ -109,7 +109,29 @@ def test_sections_keep_question_order_and_skip_metadata_and_empty_answers():
         ("How will you measure success?", "Count trees\nAsk & listen"),
         ("What do you need?", "money: yes"),
     ]
-    assert document.text == "We plant gardens.\n\nAir quality; Obesity\n\nCount trees\nAsk & listen\n\nmoney: yes"
+    # The metric list is a form choice: shown, counted for the facet, not searched as text.
+    assert document.text == "We plant gardens.\n\nCount trees\nAsk & listen\n\nmoney: yes"
+
+
+def test_form_choices_are_shown_but_not_searched_as_the_applicants_words():
+    document = read(
+        {
+            "What does your organization do?": "We teach children to swim.",
+            "How can the LA2050 community and other stakeholders help your proposal succeed?": ["Money (financial capital)"],
+            "Please describe yourself": "Collaboration (partners are signed up and ready to hit the ground running!)",
+            "Which LA2050 goal will your submission most impact?": "LA is the best place to LEARN",
+            "In what stage of innovation is this project?": "Pilot or new project",
+            "In which areas of Los Angeles will you be directly working?": ["San Fernando Valley", "South LA"],
+            "Please list the organizations collaborating on this proposal.": ["Swim Club of Pacoima"],
+            "Are any other organizations collaborating on this proposal?": "The YMCA lends us its pool.",
+        }
+    )
+    for choice in ("Money", "ready to hit", "best place to LEARN", "Pilot or new", "San Fernando Valley"):
+        assert choice not in document.text
+        assert any(choice in section.answer for section in document.sections)  # still shown
+    assert document.regions == ["San Fernando Valley", "South LA"]
+    for own in ("We teach children to swim.", "Swim Club of Pacoima", "The YMCA lends us its pool."):
+        assert own in document.text
 
 
 @pytest.mark.parametrize(
@@ -293,7 +315,8 @@ def test_real_proposals_of_every_year(relpath, expected):
     assert len(document.sections) == expected["sections"]
     assert all(section.question and section.answer for section in document.sections)
     assert "\u200b" not in "".join(section.question for section in document.sections)
-    assert document.text == "\n\n".join(section.answer for section in document.sections)
+    # Every answer is indexed, as the applicant's words or (ticked from lists) as choices.
+    assert all(section.answer in document.text or section.answer in document.choices for section in document.sections)
 
 
 def test_a_2014_prose_answer_about_metrics_adds_no_other_metric():

@@ -22,7 +22,8 @@ DOC_KEYS = CARD_KEYS | {"ok", "sections", "similar"}
 HEALTH_KEYS = {"ok", "generation", "documents"}
 ERROR_KEYS = {"ok", "error", "status"}
 JSON_ENDPOINTS = {"/api/search", "/api/doc/<path:doc_id>", "/api/openapi.json", "/healthz",
-                  "/api/matrix", "/api/map", "/api/export", "/api/overview", "/api/suggest"}  # fmt: skip
+                  "/api/matrix", "/api/map", "/api/export", "/api/overview", "/api/similar/<path:doc_id>",
+                  "/api/partners", "/api/suggest"}  # fmt: skip
 VIEW_KEYS = {  # the views over a whole search (test_matrix.py, test_map.py, test_export.py, test_landing.py)
     "/api/matrix": {"ok", "dimensions", "rows", "cols", "cells", "total", "empty"},
     "/api/map": {"ok", "total", "organizations", "outside_county", "without_location", "charts", "empty"},
@@ -140,6 +141,9 @@ def search_all(client, **params) -> list[dict]:
 
 
 def ids(client, **params) -> set[str]:
+    """The documents the words match: the set algebra of the syntax (a -b, a OR b) holds over
+    words, so meaning (which adds documents close to plain words only) is left out."""
+    params.setdefault("semantic", "0")
     return {result["id"] for result in search_all(client, **params)}
 
 

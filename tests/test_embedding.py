@@ -1,0 +1,60 @@
+"""The embedding model loads from the installed package with no network, and gives
+WordLlama's own vectors (index_format/embedding.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+from index_format.embedding import DIMENSIONS, embed_text, embed_texts, model_problem
+from servers import REPO
+
+OFFLINE_CHECK = textwrap.dedent(
+    """
+    import json, socket, sys
+    def refuse(*args, **kwargs):
+        raise OSError("networking is disabled in this test")
+    socket.socket.connect = socket.socket.connect_ex = refuse
+    socket.create_connection = socket.getaddrinfo = refuse
+    import numpy as np
+    from index_format.embedding import embed_texts, package_folder
+    texts = ["help for people sleeping in their cars", "Safe parking for people living in vehicles.", ""]
+    ours = embed_texts(texts)
+    from wordllama import WordLlama  # its own loader, told where its files are and not to download
+    theirs = WordLlama.load(cache_dir=package_folder(), disable_download=True).embed(texts[:2], norm=True)
+    print(json.dumps({"shape": list(ours.shape), "difference": float(np.abs(ours[:2] - theirs).max()),
+                      "empty_norm": float(np.linalg.norm(ours[2]))}))
+    """
+)
+
+
+def test_the_model_loads_with_networking_disabled_and_matches_wordllama():
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    env.pop("HF_HOME", None)
+    result = subprocess.run([sys.executable, "-c", OFFLINE_CHECK], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    answer = __import__("json").loads(result.stdout.splitlines()[-1])
+    assert answer["shape"] == [3, DIMENSIONS]
+    assert answer["difference"] < 2e-3  # float16 weights summed in float32, as WordLlama does
+    assert answer["empty_norm"] == 0.0
+
+
+def test_the_installed_model_has_no_problem():
+    assert model_problem() == ""
+
+
+def test_vectors_are_unit_length_and_meaning_is_closer_than_unrelated_text():
+    cars, parking, budget = embed_texts(
+        ["people sleeping in their cars", "a safe parking program for people living in vehicles", "annual budget audit report"]
+    )
+    assert abs(float(np.linalg.norm(cars)) - 1) < 1e-5
+    assert float(cars @ parking) > float(cars @ budget) + 0.1
+
+
+def test_a_long_text_costs_no_more_memory_than_its_vocabulary():
+    vector = embed_text("parking " * 200_000)
+    assert vector.shape == (DIMENSIONS,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
