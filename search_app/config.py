@@ -39,7 +39,7 @@ SETTINGS = (
     # A description travels in the URL (GET): 2,000 characters stay under gunicorn's
     # 8,190-byte request line even percent-encoded, and are a few paragraphs.
     Setting("MAX_DESCRIPTION_LENGTH", 2000, "Longest 'describe your work' text, in characters.", minimum=1),
-    Setting("REQUEST_BUDGET_MS", 500, "Milliseconds of search work one request may use before it answers 503 with a note."),
+    Setting("REQUEST_BUDGET_MS", 500, "CPU milliseconds of search work one request may use; past it the answer is a 400 saying what to narrow."),
     Setting("MAX_PREFIX_TERMS", 200, "Most indexed words one prefix (co*) expands to; the most frequent are kept."),
     Setting("CACHE_BYTES", 64 * 1024**2, "Bytes each worker's per-generation cache may hold (measured, not estimated)."),
     Setting("BASE_URL", "", "Absolute URL the site is served under (https://search.example.org), for absolute links; "

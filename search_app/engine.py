@@ -114,7 +114,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     if request.organization and request.organization not in live.columns.by_id:
         notes.append(f"No organization has the id {request.organization!r}.")
     scores = _match(live, parsed, weights, request, budget)
-    notes += scored_query(live, parsed, request.max_prefix_terms)[1]
+    notes += scored_query(live, parsed, request.max_prefix_terms, budget)[1]
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
     if scores is not None and len(scores) < request.few_results and unknown:
@@ -141,6 +141,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     key = (
         "facets",
         repr(parsed.query),
+        parsed.typed_terms,
         repr(sorted(parsed.filters.items())),
         repr(sorted(parsed.excluded.items())),
         parsed.year_range,
@@ -251,6 +252,7 @@ def _tiers(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reques
     ranked = _ranked(live, parsed, weights, request, budget)
     return Tiers(
         named=ranked.named if ranked else frozenset(),
+        phrased=ranked.phrased if ranked else frozenset(),
         prior_scaled=ranked.prior_scaled if ranked else frozenset(),
         prior=weights.organization_prior,
     )
@@ -259,25 +261,32 @@ def _tiers(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reques
 def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, request: SearchRequest, budget) -> Ranked | None:
     if parsed.query is None:
         return None if not parsed.words else Ranked({}, frozenset(), frozenset())
-    query, _notes = scored_query(live, parsed, request.max_prefix_terms)
+    query, _notes = scored_query(live, parsed, request.max_prefix_terms, budget)
 
     def ranked() -> Ranked:
         with live.searcher() as searcher:
-            return rank_all(searcher, query, weights, live.columns.holders("kind", "organization"), budget)
+            return rank_all(
+                searcher, query, weights, live.columns.holders("kind", "organization"), budget, parsed.typed_terms
+            )
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(parsed.query), weights, request.max_prefix_terms), ranked)
+    return live.cached(("match", repr(parsed.query), parsed.typed_terms, weights, request.max_prefix_terms), ranked)
 
 
-def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS):
+def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS, budget: Budget | None = None):
     """The Whoosh query that is scored, and notes on prefixes it capped: the parsed one with
     prefixes reaching their stems, each prefix or wildcard standing for at most
     `max_prefix_terms` indexed words, and three or more plain words asking for the words
     that carry most of the query (MostWords)."""
     if parsed.query is None:
         return None, []
-    expanded = expand_prefixes(most_words(parsed.query), live.words_starting_with)
-    return cap_expansions(expanded, live.expansion, max_prefix_terms)
+    def words_starting_with(prefix: str) -> list[str]:
+        if budget is not None:
+            budget.check()  # each prefix stems up to PREFIX_WORDS words
+        return live.words_starting_with(prefix)
+
+    expanded = expand_prefixes(most_words(parsed.query), words_starting_with)
+    return cap_expansions(expanded, lambda node, limit: live.expansion(node, limit, budget), max_prefix_terms)
 
 
 def explain_hits(
@@ -289,13 +298,13 @@ def explain_hits(
     docnums = [docnum for docnum, _ in outcome.page_hits]
     organizations = live.columns.holders("kind", "organization")
     with live.searcher() as searcher:
-        query = scored_query(live, outcome.parsed, max_prefix_terms)[0]
-        parts = explain(searcher, query, docnums, weights, organizations, outcome.budget)
+        query = scored_query(live, outcome.parsed, max_prefix_terms, outcome.budget)[0]
+        parts = explain(searcher, query, docnums, weights, organizations, outcome.budget, outcome.parsed.typed_terms)
         fill = outcome.fill
         if fill:
             rest = [docnum for docnum in docnums if docnum not in fill.most]
-            any_word = scored_query(live, fill.any_word, max_prefix_terms)[0]
-            parts.update(explain(searcher, any_word, rest, weights, organizations, outcome.budget))
+            any_word = scored_query(live, fill.any_word, max_prefix_terms, outcome.budget)[0]
+            parts.update(explain(searcher, any_word, rest, weights, organizations, outcome.budget, fill.any_word.typed_terms))
             for docnum in fill.most.intersection(docnums):
                 parts[docnum].append(Part("holds most words", "", "", fill.lift))
     fusion = outcome.fusion

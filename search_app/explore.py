@@ -140,7 +140,8 @@ def _partner_finder():
     search_request = parse_search_args(request.args, config)
     view = partner_finder_view(live_index(), text, search_request.selected, search_linker(), config["PARTNERS_COUNT"])
     view["limit"] = config["MAX_DESCRIPTION_LENGTH"]
-    view["api_url"] = url_for("explore.partners_api", **request.args.to_dict(flat=False))
+    # From the parameters understood, never the raw ones (url_for reserves some names).
+    view["api_url"] = search_linker("explore.partners_api")({"text": text, **search_request.selected})
     return view
 
 

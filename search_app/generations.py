@@ -24,11 +24,14 @@ import numpy as np
 
 from index_store import Columns, Generation, IndexCorrupt, IndexStore
 
+from .budget import Budget
+
 T = TypeVar("T")
 # Remembered per generation, weighed by the bytes each entry holds (`held_bytes`). A count
 # limit let 512 big matches grow a 5x worker to 800 MB; a weight counting a dict's keys
 # let 1,000 facet views of long values grow one to 1 GB. The limit is SEARCH_CACHE_BYTES.
 CACHE_BYTES = 64 * 1024**2
+EXPANSION_CHECK = 256  # words of a prefix's expansion between checks of the request's budget
 # Never measured into: shared by every entry (or code), not held by any one.
 _NOT_HELD = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)
 
@@ -128,14 +131,22 @@ class LiveIndex:
 
         return self.cached(("words starting with", prefix), find)
 
-    def expansion(self, node, limit: int) -> tuple[int, list[str]]:
+    def expansion(self, node, limit: int, budget: Budget | None = None) -> tuple[int, list[str]]:
         """How many indexed words a prefix or wildcard query node stands for in its field,
-        and the `limit` most frequent of them (query.cap_expansions)."""
+        and the `limit` most frequent of them (query.cap_expansions).
+
+        :param budget: the request's, checked every EXPANSION_CHECK words (a two-letter
+            prefix stands for thousands).
+        """
 
         def expand() -> tuple[int, list[str]]:
             with self.searcher() as searcher:
                 reader = searcher.reader()
-                words = [(reader.doc_frequency(field, text), text) for field, text in node.expanded_terms(reader)]
+                words = []
+                for field, text in node.expanded_terms(reader):
+                    if budget is not None and len(words) % EXPANSION_CHECK == 0:
+                        budget.check()
+                    words.append((reader.doc_frequency(field, text), text))
             frequent = [text.decode("utf-8") if isinstance(text, bytes) else text for _, text in sorted(words, key=lambda w: -w[0])[:limit]]
             return len(words), frequent
 

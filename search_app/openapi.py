@@ -139,6 +139,9 @@ _ERROR = {
     },
 }
 
+INVALID = "Invalid parameter, or a search needing more work than one request may use (SEARCH_REQUEST_BUDGET_MS)"
+UNAVAILABLE = "The search is unavailable (no index, or a damaged one: details in the server log)"
+
 
 def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -196,8 +199,8 @@ def openapi_document() -> dict:
                     "parameters": _search_parameters(),
                     "responses": {
                         "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
-                        "400": _error_response("Invalid parameter"),
-                        "503": _error_response("No index"),
+                        "400": _error_response(INVALID),
+                        "503": _error_response(UNAVAILABLE),
                     },
                 }
             },
@@ -208,7 +211,7 @@ def openapi_document() -> dict:
                     "responses": {
                         "200": {"description": "The document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
                         "404": _error_response("Unknown document"),
-                        "503": _error_response("No index"),
+                        "503": _error_response(UNAVAILABLE),
                     },
                 }
             },
@@ -233,7 +236,7 @@ def openapi_document() -> dict:
                     "summary": "Live generation and document count",
                     "responses": {
                         "200": {"description": "Healthy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
-                        "503": _error_response("No index"),
+                        "503": _error_response(UNAVAILABLE),
                     },
                 }
             },

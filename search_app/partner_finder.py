@@ -18,6 +18,8 @@ from collections import Counter
 
 import numpy as np
 
+from index_format.visible_text import remove_invisible_controls
+
 from .engine import restrict, selection_masks
 from .errors import BadRequest
 from .generations import LiveIndex
@@ -37,7 +39,7 @@ def parse_description(args, limit: int) -> str:
 
     :raises BadRequest: naming the limit.
     """
-    text = " ".join(args.get("text", "").split())
+    text = " ".join(remove_invisible_controls(args.get("text", ""), " ").split())
     if len(text) > limit:
         raise BadRequest(f"text is {len(text)} characters long; the limit is {limit}")
     return text

@@ -66,8 +66,10 @@ class ParsedQuery:
     left_out: tuple[str, ...] = ()  # function words of a sentence that need not match (sentences.py)
     named: list[Named] = field(default_factory=list)  # filters named in plain words (named_filters.py)
     # The words as typed, field filters taken out, before function words and named filters
-    # are: what meaning is read from (hybrid.py; the whole sentence embeds better: README).
+    # are: what meaning is read from (hybrid.py; the whole sentence embeds better: README),
+    # and, as index terms, what names and phrases are measured with (ranking._boosts).
     typed: str = ""
+    typed_terms: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
 
@@ -105,6 +107,7 @@ def parse_query(
         parsed.literal = True
     elif not has_syntax(text):
         parsed.typed = " ".join(text.split())
+        parsed.typed_terms = tuple(token.text for token in search_analyzer()(parsed.typed))
         text, parsed.named = take_named_filters(text, as_words)
         _apply_named(parsed)
         sentence = read_sentence(text)

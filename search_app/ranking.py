@@ -98,38 +98,46 @@ class Ranked(NamedTuple):
     scores: Scores
     named: frozenset[int]
     prior_scaled: frozenset[int]
+    phrased: frozenset[int] = frozenset()  # PHRASE_TIER_WORDS or more words side by side in the heading
 
 
 EQUAL_KINDS = ("title equal", "organization equal")
 PRIOR_KIND = "organization prior"
+PHRASE_TIER_WORDS = 3  # distinct words standing together in a heading as typed: a remembered title or summary
 
 
 def rank_all(
-    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None
+    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None,
+    typed: tuple[str, ...] = (),
 ) -> Ranked:
     """Docnum -> score for every match: BM25F plus the boosts; and the documents named exactly.
 
     :param organizations: docnums of organization documents (the organization prior's).
     :param budget: the request's budget, checked as postings are read (budget.py).
+    :param typed: the terms of the words as typed (see `_boosts`).
     """
     memo: dict = budget.memo() if budget else {}
     scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, scores, weights, memo, organizations)
+    boosts = _boosts(searcher, query, scores, weights, memo, organizations, typed)
     for docnum, parts in boosts.items():
         scores[docnum] += sum(part.value for part in parts)
     named = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind in EQUAL_KINDS for part in parts))
     scaled = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind == PRIOR_KIND for part in parts))
-    return Ranked(scores, named, scaled)
+    phrased = frozenset(
+        docnum for docnum, parts in boosts.items()
+        if any(part.kind == "phrase" and part.field == "heading" and len(set(part.terms.split())) >= PHRASE_TIER_WORDS for part in parts)
+    )
+    return Ranked(scores, named, scaled, phrased)
 
 
 def explain(
     searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(),
-    budget: Budget | None = None,
+    budget: Budget | None = None, typed: tuple[str, ...] = (),
 ) -> dict[int, list[Part]]:
     """The parts of each document's score, in the order they are added up."""
     memo: dict = budget.memo() if budget else {}
     scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, scores, weights, memo, organizations)
+    boosts = _boosts(searcher, query, scores, weights, memo, organizations, typed)
     explained = {}
     for docnum in docnums:
         check_budget(memo)
@@ -183,9 +191,16 @@ def _text(term) -> str:
 
 
 def _boosts(
-    searcher, query, scores: Scores, weights: RankingWeights, memo: dict, organizations: frozenset[int] = frozenset()
+    searcher, query, scores: Scores, weights: RankingWeights, memo: dict, organizations: frozenset[int] = frozenset(),
+    typed: tuple[str, ...] = (),
 ) -> dict[int, list[Part]]:
-    """Docnum -> its boost parts (documents without boosts are left out)."""
+    """Docnum -> its boost parts (documents without boosts are left out).
+
+    :param typed: the query's words as typed, function words included (their terms): a
+        remembered title or sentence stands together with its "the", "where" and "being",
+        which need not match (sentences.py) but make the phrase. Names and spans are
+        measured with these and with the matched words, the better kept.
+    """
     words = query_words(query) if scores else None
     boosts: dict[int, list[Part]] = {}
     for field in FIELD_BM25_PARTS:
@@ -200,25 +215,41 @@ def _boosts(
     if not words:
         return boosts
     top = max(_boosted(scores, boosts).values())
-    phrase = " ".join(words)
+    spellings = [list(typed), words] if typed and list(typed) != words else [words]
     for field, match_weight, equal_weight in NAME_FIELDS:
-        label = field
-        for docnum, cover in _name_matches(searcher, field, words, scores, memo).items():
+        for docnum, (cover, phrase) in _best_name_matches(searcher, field, spellings, scores, memo).items():
             parts = boosts.setdefault(docnum, [])
-            parts.append(Part(f"{label} match", field, phrase, getattr(weights, match_weight) * top * cover))
+            parts.append(Part(f"{field} match", field, phrase, getattr(weights, match_weight) * top * cover))
             if cover == 1.0 and getattr(weights, equal_weight):
-                parts.append(Part(f"{label} equal", field, phrase, getattr(weights, equal_weight) * top))
-    distinct = list(dict.fromkeys(words))
-    if len(distinct) > 1 and any(getattr(weights, name) for names in SPAN_WEIGHTS.values() for name in names):
+                parts.append(Part(f"{field} equal", field, phrase, getattr(weights, equal_weight) * top))
+    if any(getattr(weights, name) for names in SPAN_WEIGHTS.values() for name in names):
         boosted = _boosted(scores, boosts)
         ranked = nlargest(weights.candidates, boosted, key=boosted.__getitem__)
-        length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
-        for docnum, closeness_by_field in _closeness(searcher, distinct, ranked, memo).items():
-            parts = [_span_part(field, closeness, phrase, length, top, weights) for field, closeness in closeness_by_field.items()]
-            best = max(parts, key=lambda part: part.value)
-            if best.value:
-                boosts.setdefault(docnum, []).append(best)
+        best: dict[int, Part] = {}
+        for spelling in spellings:
+            distinct = list(dict.fromkeys(spelling))
+            if len(distinct) < 2:
+                continue
+            phrase = " ".join(spelling)
+            length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
+            for docnum, closeness_by_field in _closeness(searcher, distinct, ranked, memo).items():
+                for field, closeness in closeness_by_field.items():
+                    part = _span_part(field, closeness, phrase, length, top, weights)
+                    if part.value > (best[docnum].value if docnum in best else 0.0):
+                        best[docnum] = part
+        for docnum, part in best.items():
+            boosts.setdefault(docnum, []).append(part)
     return boosts
+
+
+def _best_name_matches(searcher, field: str, spellings: list[list[str]], scores: Scores, memo: dict) -> dict[int, tuple[float, str]]:
+    """Docnum -> (cover, words) of the spelling that covers most of the document's name."""
+    best: dict[int, tuple[float, str]] = {}
+    for spelling in spellings:
+        for docnum, cover in _name_matches(searcher, field, spelling, scores, memo).items():
+            if cover > best.get(docnum, (0.0, ""))[0]:
+                best[docnum] = (cover, " ".join(spelling))
+    return best
 
 
 def _span_part(field: str, closeness: float, phrase: str, length: float, top: float, weights: RankingWeights) -> Part:

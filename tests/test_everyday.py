@@ -193,3 +193,11 @@ def test_a_query_in_another_language_gets_a_note_when_nothing_matches(client, q)
 def test_punctuation_alone_browses_with_a_note(client):
     body = search(client, "?!.,;")
     assert body["total"] == len(DOCUMENTS) and "There are no words to search for: showing every document." in body["notes"]
+
+
+def test_a_remembered_title_with_its_function_words_still_ranks_its_proposal_first(client):
+    """"Where"/"do" need not match, but the title is measured with them: equal, and first."""
+    body = search(client, "Safe evenings", explain=1)
+    assert ids(body) and body["results"][0]["id"].endswith("/after-school")
+    words = search(client, "where do safe evenings happen", explain=1)
+    assert words["results"][0]["id"].endswith("/after-school")

@@ -30,7 +30,7 @@ from search_app.state import live_index
 from servers import assert_security_headers
 
 # Every parameter a search view reads, every facet, the matrix's, and url_for's reserved names.
-KNOWN = ["q", "sort", "page", "per_page", "explain", "group", "organization", "rows", "cols", "limit", "format",
+KNOWN = ["q", "sort", "page", "per_page", "explain", "group", "organization", "rows", "cols", "limit", "format", "text",
          *FACETS, "endpoint", "_anchor", "_method", "_scheme", "_external"]  # fmt: skip
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
@@ -116,7 +116,7 @@ def test_search_page_never_fails(fuzz_app, params):
 
 
 @FUZZ
-@given(params=query, path=st.sampled_from(["/matrix", "/map", "/api/matrix", "/api/map", "/api/export"]))
+@given(params=query, path=st.sampled_from(["/matrix", "/map", "/partners", "/api/matrix", "/api/map", "/api/export", "/api/partners"]))
 def test_matrix_map_and_export_never_fail(fuzz_app, params, path):
     with fuzz_app.test_client() as client:
         response = client.get(path, query_string=params)

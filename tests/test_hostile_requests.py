@@ -23,7 +23,7 @@ from search_app import InvalidSetting, create_app
 from search_app.state import live_index
 
 RESERVED = ("endpoint", "_anchor", "_method", "_scheme", "_external")
-PAGES = ("/", "/matrix", "/map", "/api/search", "/api/matrix", "/api/map", "/api/export")
+PAGES = ("/", "/matrix", "/map", "/partners", "/api/search", "/api/matrix", "/api/map", "/api/export", "/api/partners")
 LONG_WORD = "supercalifragilistic" * 8  # 160 letters
 UNSEEN = "\x00\x1b[31m\x9b\u202e\u2066"  # NUL, an ESC sequence, C1 CSI, RLO, LRI
 
@@ -31,7 +31,7 @@ UNSEEN = "\x00\x1b[31m\x9b\u202e\u2066"  # NUL, an ESC sequence, C1 CSI, RLO, LR
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("name", RESERVED)
 def test_url_for_reserved_arguments_are_ignored(client, path, name):
-    response = client.get(path, query_string={"q": "gardens", name: "1"})
+    response = client.get(path, query_string={"q": "gardens", "text": "school gardens for children", name: "1"})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert name not in response.get_data(as_text=True).split("<footer")[0] or path.startswith("/api/export")
 

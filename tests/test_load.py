@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+from urllib.parse import urlencode
 import threading
 import time
 from dataclasses import dataclass, field
@@ -156,7 +157,7 @@ FACET_NAMES = ("region", "metric", "goal", "year", "kind", "organization_type", 
 def hostile_paths(count: int, rng) -> list[str]:
     """Distinct hostile requests: long and many facet values, controls and bidi marks, url_for's
     reserved names, odd digits, broad prefixes with explain, unknown organizations, matrix shapes."""
-    from urllib.parse import urlencode
+
 
     letters = "abcdefghijklmnopqrstuvwxyzé\u202e\x1b\x00"
     paths = []
@@ -189,7 +190,7 @@ def hostile_paths(count: int, rng) -> list[str]:
 
 def ordinary_paths(count: int, rng, vocabulary: list[str]) -> list[str]:
     """Distinct everyday searches: two or three words of the archive, sometimes a region."""
-    from urllib.parse import urlencode
+
 
     seen: set[str] = set()
     paths = []
@@ -260,3 +261,34 @@ def test_hostile_requests_mixed_with_ordinary_ones_make_no_5xx_and_workers_stay_
     assert sum(statuses.values()) == len(paths)
     for peak in peaks.values():
         assert peak <= WORKER_PEAK_LIMIT, figures
+
+
+HEAVY = 8
+HEAVY_QUERY = " OR ".join(f"{a}{b}*" for a in "bcdfghlmnprstw" for b in "aeiou")  # 70 two-letter prefixes (486 characters)
+
+
+def test_health_answers_while_heavy_searches_run(full_index):
+    """Eight searches that each use their whole budget keep `/healthz` waiting for none of them:
+    a search lets its worker's other requests in as it goes (search_app/budget.py)."""
+    heavy_path = "/api/search?" + urlencode({"q": HEAVY_QUERY, "explain": "1", "per_page": "100"})
+    with running_server(full_index, workers=2) as server:
+        started, finished = time.perf_counter(), []
+
+        def heavy() -> None:
+            status, _headers, _body = server.get(heavy_path)
+            finished.append((time.perf_counter() - started, status))
+
+        threads = [threading.Thread(target=heavy) for _ in range(HEAVY)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)  # every heavy search has started
+        asked = time.perf_counter()
+        status, _headers, _body = server.get("/healthz")
+        health_done = time.perf_counter() - started
+        health_seconds = time.perf_counter() - asked
+        for thread in threads:
+            thread.join(timeout=120)
+    print(f"\n/healthz during {HEAVY} heavy searches: {health_seconds:.3f} s; they ended at {sorted(round(t, 1) for t, _ in finished)}")
+    assert status == 200
+    assert len(finished) == HEAVY and {status for _, status in finished} <= {200, 400}
+    assert health_done < min(seconds for seconds, _ in finished)  # answered before any heavy search ended

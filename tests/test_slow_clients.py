@@ -72,3 +72,4 @@ def test_slow_clients_trickling_headers_never_keep_health_or_search_waiting(inde
     assert len(cut_at) == SLOW_CLIENTS and None not in cut_at, cut_at
     assert min(cut_at) > probes_done, figures
     assert "Traceback" not in log
+
