@@ -10,7 +10,7 @@ from flask import Flask
 
 from index_store import IndexStoreError
 
-from . import api, errors, explore, pages, security, semantic, state
+from . import api, delivery, errors, explore, pages, security, semantic, state
 from .config import InvalidSetting, default_config, validate_config
 
 
@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     state.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    delivery.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(explore.bp)

@@ -1,15 +1,17 @@
-"""The JSON API: the same view-model as the pages, plus health and the OpenAPI document."""
+"""The JSON API: the same view-model as the pages, plus health, type-ahead, the OpenAPI
+document and its documentation page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, render_template, request
 
+from .api_docs import api_docs_view
 from .openapi import openapi_document
 from .pages import search_linker
-from .params import parse_search_args
+from .params import count_param, parse_search_args
 from .state import live_index
 from .document_view import document_view, similar_view
-from .params import count_param
+from .suggest import parse_suggest_args, suggest
 from .viewmodel import search_view
 
 bp = Blueprint("api", __name__)
@@ -26,6 +28,12 @@ def document(doc_id: str):
     return document_view(live_index(), doc_id, current_app.config, search_linker())
 
 
+@bp.get("/api/suggest")
+def suggestions():
+    typed, types, limit = parse_suggest_args(request.args)
+    return suggest(live_index(), typed, types, limit, search_linker())
+
+
 @bp.get("/api/similar/<path:doc_id>")
 def similar(doc_id: str):
     """The proposals closest in meaning to a document, never of its own organization."""
@@ -36,6 +44,12 @@ def similar(doc_id: str):
 @bp.get("/api/openapi.json")
 def openapi():
     return openapi_document()
+
+
+@bp.get("/docs")
+def docs():
+    """The API documentation page, generated from the OpenAPI document with live examples."""
+    return render_template("api_docs.html", docs=api_docs_view(live_index()))
 
 
 @bp.get("/healthz")

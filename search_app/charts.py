@@ -2,7 +2,8 @@
 
 A bar counts the proposals (organizations when grouped) of the current search with that
 year or goal, leaving out the facet's own selection as facet counts do, and links to the
-search with that value and `kind=proposal`, whose `total` it equals.
+search with that value and `kind=proposal`, whose `total` it equals. Every year of the
+search's range of years has a bar, zero included (matrix.axis_counts), so a gap shows as one.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ _TITLES = {"proposals": "Matching proposals per {}", "organizations": "Organizat
 
 
 def _bars(facet: str, counts: list[tuple[str, int]], state: dict, link) -> dict:
-    counts = [(value, count) for value, count in counts if count]
+    if not any(count for _, count in counts):  # nothing matches: no chart of zeros
+        counts = []
     largest = max((count for _, count in counts), default=0)
     width, height = BAR_AREA
     slot = width / max(len(counts), 1)

@@ -7,19 +7,26 @@ matrix, as a map, or downloaded.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from index_store import FACETS
 
 from . import export as exporting
 from .mapview import map_view
-from .matrix import PRESETS, matrix_view, parse_matrix_args
+from .engine import resolve_request, run_search
+from .matrix import PRESETS, SHARE_LABELS, matrix_csv, matrix_view, parse_matrix_args, parse_share
 from .nav import EXPORT_FORMATS, facet_labels, view_links
 from .overview import overview_view
 from .partner_finder import parse_description, partner_finder_view
 from .pages import search_linker
 from .errors import BadRequest
-from .params import choice_param, parse_search_args
+from .params import choice_param, int_param, parse_search_args
 from .state import live_index
-from .viewmodel import request_state
+from .viewmodel import request_state, search_chips
+
+MATRIX_FORMATS = ("json", "csv")
 
 bp = Blueprint("explore", __name__)
 
@@ -29,17 +36,38 @@ def _search_and_state():
     return search_request, request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
 
 
+def _shown_search(view: dict, search_request, state: dict, endpoint: str, fixed: dict) -> None:
+    """Add the search a view counts to it: chips whose removal stays on this view, and the
+    URL that clears every filter (words, sort and grouping kept)."""
+    own_link = search_linker(endpoint)
+
+    def link(params: dict) -> str:
+        return own_link({**params, **fixed})
+
+    live = live_index()
+    resolved = resolve_request(live, replace(search_request, page=1, per_page=1))  # as the view ran it
+    outcome = run_search(live, resolved)  # the view's own search, remembered: no second search
+    view["query"] = {"q": search_request.q}
+    view["chips"] = search_chips(live, resolved, state, link, outcome)
+    view["clear_url"] = link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")})
+
+
 def _matrix():
     search_request, state = _search_and_state()
     dimensions = parse_matrix_args(request.args, current_app.config)
+    share = parse_share(request.args, dimensions)
     labels = facet_labels()
-    view = matrix_view(live_index(), search_request, dimensions, state, search_linker(), labels)
+    view = matrix_view(live_index(), search_request, dimensions, state, search_linker(), labels, share)
     rows, cols, limit = dimensions
-    shape = {"rows": rows, "cols": cols}
+    shape = {"rows": rows, "cols": cols, **({"share": share} if share else {})}
+    _shown_search(view, search_request, state, "explore.matrix_page", {**shape, **({} if limit else {"limit": "all"})})
     view["show_all_url"] = url_for("explore.matrix_page", **state, **shape, limit="all") if limit else None
     # Links are built from the parameters understood, never the raw ones (url_for reserves some names).
     shown = {} if limit == current_app.config["MATRIX_LIMIT"] else {"limit": limit or "all"}
     view["api_url"] = search_linker("explore.matrix_api")({**state, **shape, **shown})
+    view["csv_url"] = search_linker("explore.matrix_api")({**state, **shape, **shown, "format": "csv"})
+    view["axes"] = [{"name": facet, "label": labels[facet]} for facet in FACETS]
+    view["shares"] = [{"name": name, "label": label} for name, label in SHARE_LABELS.items()]
     view["presets"] = [
         {
             "label": f"{labels[r]} × {labels[c]}",
@@ -53,7 +81,13 @@ def _matrix():
 
 @bp.get("/api/matrix")
 def matrix_api():
+    format_name = choice_param(request.args, "format", MATRIX_FORMATS, default="json")
     view, _state = _matrix()
+    if format_name == "csv":
+        response = Response(matrix_csv(view), content_type="text/csv; charset=utf-8")
+        dimensions = view["dimensions"]
+        response.headers["Content-Disposition"] = f'attachment; filename="la2050-{dimensions["rows"]}-by-{dimensions["cols"]}.csv"'
+        return response
     return view
 
 
@@ -80,7 +114,10 @@ def export():
 
 def _map():
     search_request, state = _search_and_state()
-    view = map_view(live_index(), search_request, state, search_linker())
+    list_page = int_param(request.args, "list_page", 1, 1, 10_000)
+    map_link = search_linker("explore.map_page")
+    view = map_view(live_index(), search_request, state, search_linker(), list_page, map_link)
+    _shown_search(view, search_request, state, "explore.map_page", {})
     view["api_url"] = search_linker("explore.map_api")(state)
     return view, state
 

@@ -84,11 +84,11 @@ def _csv(rows: Iterable[dict], names: tuple[str, ...], _total: int) -> Iterator[
     writer.writerow(names)
     yield _drain(buffer)
     for row in rows:
-        writer.writerow([_cell(row[name]) for name in names])
+        writer.writerow([spreadsheet_cell(row[name]) for name in names])
         yield _drain(buffer)
 
 
-def _cell(value) -> str:
+def spreadsheet_cell(value) -> str:
     """One CSV cell: lists joined, nothing a spreadsheet would evaluate."""
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(value)

@@ -16,17 +16,22 @@ from dataclasses import replace
 
 from .charts import proposal_series
 from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
+from .errors import BadRequest
 from .generations import LiveIndex
 from .grouping import docnums_in, group_keys
 from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
 
 ORGANIZATION = "organization"
-TABLE_ROWS = 50  # organizations listed in the map's table (all of them are in the JSON)
+TABLE_ROWS = 50  # organizations a page of the map's text list shows (all of them are in the JSON)
 DOT_RADIUS = (2.0, 2.2, 14.0)  # base, growth per square root of documents, largest
 
 
-def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict:
-    """Dots, outline, notes and the per-year and per-goal charts of one search."""
+def map_view(live: LiveIndex, request: SearchRequest, state: dict, link, list_page: int = 1, page_link=None) -> dict:
+    """Dots, outline, notes and the per-year and per-goal charts of one search.
+
+    :param list_page: the page of the organizations' text list (`table`) to show.
+    :param page_link: builds URLs of the map page itself, for the list's pages.
+    """
     request = resolve_request(live, replace(request, page=1, per_page=1))
     outcome = run_search(live, request)
     columns = live.columns
@@ -71,7 +76,7 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict
         "organizations_url": link({**state, "group": ORGANIZATION}),
         "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
         "organizations": dots,
-        "table": dots[:TABLE_ROWS],
+        **_table_page(dots, list_page, state, page_link or link),
         "organizations_found": len(per_organization),
         "outside_county": outside,
         "without_location": unlocated,
@@ -87,6 +92,33 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link) -> dict
         "charts": proposal_series(live, request, outcome, state, link),
         "empty": outcome.total == 0,
         "generation": live.generation.number,
+    }
+
+
+def _table_page(dots: list[dict], page: int, state: dict, page_link) -> dict:
+    """One page of the text list of every organization on the map, and links to the others.
+
+    :raises BadRequest: for a page past the last.
+    """
+    pages = max(1, math.ceil(len(dots) / TABLE_ROWS))
+    if page > pages:
+        raise BadRequest(f"list_page must be between 1 and {pages}, not {page}")
+    first = (page - 1) * TABLE_ROWS
+
+    def url(number: int) -> str:
+        return page_link({**state, "list_page": number} if number > 1 else state)
+
+    return {
+        "table": dots[first : first + TABLE_ROWS],
+        "table_pages": {
+            "page": page,
+            "pages": pages,
+            "first": first + 1 if dots else 0,
+            "last": min(first + TABLE_ROWS, len(dots)),
+            "prev_url": url(page - 1) if page > 1 else None,
+            "next_url": url(page + 1) if page < pages else None,
+            "pages_list": [{"number": n, "url": url(n), "current": n == page} for n in range(1, pages + 1)],
+        },
     }
 
 

@@ -1,4 +1,5 @@
-"""Cross-tabulate a search by two facets: region × metric, year × goal, region × goal.
+"""Cross-tabulate a search by two facets: any two of region, metric, goal, year, kind,
+outcome, topic and organization type, as counts or as shares.
 
 A cell counts the documents (organizations when grouped) of the current search that
 carry both its row value and its column value, and links to the search that lists them:
@@ -8,17 +9,27 @@ over `SearchOutcome.matched`), leaving out the row and column facets' own select
 as a facet's counts leave out its own: so a cell's count is, by construction, the
 `total` of the search its link opens (a selected row value stays a row; unselected
 values of a facet that has a selection are not shown).
+
+Shares put counts of unequal years side by side (2020 had twice 2019's proposals): a
+cell as a percentage of its row's total, its column's total, or of every document of its
+year in the archive (`share=year`, with year as an axis). Every year from the first to
+the last one counted is an axis value, zeros included, so a gap shows as a gap.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import csv
+import io
+import math
+
 from index_store import FACETS
 
 from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
 from .errors import BadRequest
 from .generations import LiveIndex
+from .export import spreadsheet_cell
 from .grouping import docnums_in, group_keys, value_counter
 from .params import choice_param
 
@@ -27,6 +38,8 @@ PRESETS = (("region", "metric"), ("year", "goal"), ("region", "goal"))  # offere
 CHRONOLOGICAL = {"year"}  # axes read in time order, not by totals
 HEAT_LEVELS = 5  # shades of a cell, 1 (fewest) to 5 (most); 0 is an empty cell
 ALL = "all"
+SHARES = ("", "row", "col", "year")  # what a cell is a percentage of ("" for plain counts)
+SHARE_LABELS = {"": "Counts", "row": "% of the row", "col": "% of the column", "year": "% of the year's documents"}
 
 
 def parse_matrix_args(args, config: dict) -> tuple[str, str, int | None]:
@@ -46,7 +59,18 @@ def parse_matrix_args(args, config: dict) -> tuple[str, str, int | None]:
     return rows, cols, int(raw)
 
 
-def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, str, int | None], state: dict, link, labels) -> dict:
+def parse_share(args, dimensions: tuple[str, str, int | None]) -> str:
+    """`share`: "" (counts), row, col or year; year needs year as one of the axes.
+
+    :raises BadRequest: naming the allowed values.
+    """
+    share = choice_param(args, "share", SHARES)
+    if share == "year" and "year" not in dimensions[:2]:
+        raise BadRequest("share=year needs year as rows or cols")
+    return share
+
+
+def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, str, int | None], state: dict, link, labels, share: str = "") -> dict:
     """The matrix of one search, with a search URL for every cell, row and column.
 
     :param state: the URL parameters of the search (viewmodel.request_state).
@@ -59,11 +83,14 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     wanted = selection_masks(live.columns, request.selected)
     row_axis = axis_counts(live, request, rows, restrict(outcome.matched, wanted, leave_out=(rows,)))
     col_axis = axis_counts(live, request, cols, restrict(outcome.matched, wanted, leave_out=(cols,)))
-    row_axis, rows_hidden = _limited(row_axis, limit)
-    col_axis, cols_hidden = _limited(col_axis, limit)
+    row_axis, rows_hidden = _limited(row_axis, limit, rows)
+    col_axis, cols_hidden = _limited(col_axis, limit, cols)
     base = restrict(outcome.matched, wanted, leave_out=(rows, cols))
     counts = _cell_counts(live, request.group, base, rows, [v for v, _ in row_axis], cols, [v for v, _ in col_axis])
+    percent = _share_of(live, request.group, share, rows, dict(row_axis), dict(col_axis))
+    shares = {pair: percent(*pair, count) for pair, count in counts.items()}
     largest = max(counts.values(), default=0)
+    heat_of, heat_max = (shares, max(shares.values(), default=0)) if share else (counts, largest)
 
     def drill(**values: str) -> str:
         return link({**state, **{facet: [value] for facet, value in values.items()}})
@@ -78,8 +105,14 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
         "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
         "rows": [{"value": value, "total": total, "url": drill(**{rows: value})} for value, total in row_axis],
         "cols": [{"value": value, "total": total, "url": drill(**{cols: value})} for value, total in col_axis],
+        "share": share or None,
+        "share_label": SHARE_LABELS[share],
         "cells": [
-            [_cell(row, col, counts.get((row, col), 0), largest, drill(**{rows: row, cols: col})) for col, _ in col_axis]
+            [
+                _cell(row, col, counts.get((row, col), 0), heat_of.get((row, col), 0), heat_max, drill(**{rows: row, cols: col}))
+                | ({"share": shares.get((row, col), 0.0)} if share else {})
+                for col, _ in col_axis
+            ]
             for row, _ in row_axis
         ],
         "max_count": largest,
@@ -97,17 +130,64 @@ def axis_counts(live: LiveIndex, request: SearchRequest, facet: str, bits: int) 
     if selected:
         counts = {value: counts.get(value, 0) for value in selected}
     if facet in CHRONOLOGICAL:
-        return sorted(counts.items())
+        every_year = {} if selected else dict.fromkeys(years_between(counts), 0)
+        return sorted({**every_year, **counts}.items())
     return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
 
 
-def _limited(axis: list[tuple[str, int]], limit: int | None) -> tuple[list[tuple[str, int]], int]:
+def years_between(counts: dict[str, int]) -> list[str]:
+    """Every year from the first to the last one counted, those counted zero times included."""
+    known = [int(year) for year, count in counts.items() if count and year.isdigit()]
+    return [str(year) for year in range(min(known), max(known) + 1)] if known else []
+
+
+def _share_of(live: LiveIndex, group: str, share: str, rows: str, row_totals: dict, col_totals: dict):
+    """A function (row, col, count) -> the count as a percentage of what `share` names."""
+    if share == "row":
+        return lambda row, _col, count: _percent(count, row_totals.get(row, 0))
+    if share == "col":
+        return lambda _row, col, count: _percent(count, col_totals.get(col, 0))
+    if share == "year":
+        per_year = value_counter(live, group)("year", live.columns.all_docs)
+        if rows == "year":
+            return lambda row, _col, count: _percent(count, per_year.get(row, 0))
+        return lambda _row, col, count: _percent(count, per_year.get(col, 0))
+    return lambda _row, _col, _count: None
+
+
+def _percent(count: int, whole: int) -> float:
+    return round(100 * count / whole, 1) if whole else 0.0
+
+
+def matrix_csv(view: dict) -> str:
+    """The matrix as CSV: a header of column values, then one line per row value with its
+    cells (counts, or shares in percent) and its total; UTF-8 with a byte-order mark."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    dimensions = view["dimensions"]
+    measure = "count" if not view["share"] else "percent " + view["share_label"].removeprefix("% ")
+    writer.writerow([spreadsheet_cell(f"{dimensions['rows_label']} \\ {dimensions['cols_label']} ({measure})"),
+                     *(spreadsheet_cell(col["value"]) for col in view["cols"]), "Total"])  # fmt: skip
+    key = "share" if view["share"] else "count"
+    for row, cells in zip(view["rows"], view["cells"]):
+        writer.writerow([spreadsheet_cell(row["value"]), *(cell[key] for cell in cells), row["total"]])
+    writer.writerow(["Total", *(col["total"] for col in view["cols"]), view["total"]])
+    return buffer.getvalue()
+
+
+def _limited(axis: list[tuple[str, int]], limit: int | None, facet: str = "") -> tuple[list[tuple[str, int]], int]:
     """The `limit` values of an axis with the largest totals, in the axis's own order (years
-    stay chronological), and how many were left out."""
+    stay chronological), and how many were left out. Years without documents between the
+    first and last year kept stay too: a gap in the middle is shown, not hidden."""
     if limit is None or len(axis) <= limit:
         return axis, 0
     kept = set(sorted(range(len(axis)), key=lambda at: -axis[at][1])[:limit])  # stable: ties keep axis order
-    return [item for at, item in enumerate(axis) if at in kept], len(axis) - limit
+    counted = [at for at in kept if axis[at][1]]
+    if facet in CHRONOLOGICAL and counted:  # zero years kept by a tie go; those inside the range come
+        kept = set(counted) | {at for at in range(min(counted), max(counted) + 1) if not axis[at][1]}
+    shown = [item for at, item in enumerate(axis) if at in kept]
+    return shown, len(axis) - len(shown)
 
 
 def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, cols: str, col_values) -> dict:
@@ -132,6 +212,7 @@ def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, 
     return {pair: len(groups) for pair, groups in holders.items()}
 
 
-def _cell(row: str, col: str, count: int, largest: int, url: str) -> dict:
-    level = -(-count * HEAT_LEVELS // largest) if count else 0  # ceil: every non-empty cell is shaded
+def _cell(row: str, col: str, count: int, heat: float, hottest: float, url: str) -> dict:
+    """One cell; `heat` (its count or share) against `hottest` picks its shade."""
+    level = max(1, math.ceil(heat * HEAT_LEVELS / hottest)) if count and hottest else 0  # every non-empty cell is shaded
     return {"row": row, "col": col, "count": count, "url": url, "level": level}

@@ -195,6 +195,7 @@ def openapi_document() -> dict:
             "/api/search": {
                 "get": {
                     "summary": "Search proposals, organizations and articles with facets",
+                    "description": "The search page's results as JSON: the words, filters and page asked for, every facet's counts, and the notes the page shows.",
                     "parameters": _search_parameters(),
                     "responses": {
                         "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},

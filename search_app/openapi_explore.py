@@ -1,4 +1,5 @@
-"""The OpenAPI description of the views over a whole search: matrix, map, export, overview.
+"""The OpenAPI description of the views over a whole search (matrix, map, export, overview)
+and of the type-ahead.
 
 Kept beside `openapi.py`, which adds these paths and schemas to the published document.
 """
@@ -8,8 +9,10 @@ from __future__ import annotations
 from index_store import FACETS
 
 from .grouping import GROUPS
+from .matrix import SHARES
 from .nav import EXPORT_FORMATS
 from .params import MAX_ID_LENGTH
+from .suggest import MAX_LIMIT, MAX_TYPED, ORGANIZATION
 
 _LINKED_COUNT = {
     "type": "object",
@@ -30,6 +33,7 @@ _CELL = {
         "count": {"type": "integer", "minimum": 0},
         "url": {"type": "string"},
         "level": {"type": "integer", "minimum": 0, "maximum": 5},
+        "share": {"type": "number", "minimum": 0, "description": "With `share`: the count in percent of its row, column or year"},
     },
 }
 _PARTNER = {
@@ -74,6 +78,31 @@ SCHEMAS = {
             "cols": {"type": "array", "items": _AXIS_VALUE},
             "cells": {"type": "array", "items": {"type": "array", "items": _CELL}},
             "empty": {"type": "boolean"},
+            "share": {"type": ["string", "null"], "enum": [*(share for share in SHARES if share), None]},
+            "chips": {"type": "array", "items": {"type": "object"}, "description": "The search's filters, each with the URL that removes it"},
+        },
+    },
+    "SuggestResponse": {
+        "type": "object",
+        "required": ["ok", "q", "suggestions", "more"],
+        "properties": {
+            "ok": {"const": True},
+            "q": {"type": "string"},
+            "suggestions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "label", "value", "count", "url"],
+                    "properties": {
+                        "type": {"type": "string", "enum": [ORGANIZATION, *FACETS]},
+                        "label": {"type": "string"},
+                        "value": {"type": "string"},
+                        "count": {"type": "integer", "minimum": 0, "description": "An organization's proposals, a value's documents"},
+                        "url": {"type": "string", "description": "The organization's page, or the search for the value"},
+                    },
+                },
+            },
+            "more": {"type": "integer", "minimum": 0, "description": "Matches left out by `limit`"},
         },
     },
     "MapResponse": {
@@ -93,6 +122,8 @@ SCHEMAS = {
             "outside_county": {"type": "integer", "minimum": 0},
             "without_location": {"type": "integer", "minimum": 0},
             "charts": {"type": "object"},
+            "table": {"type": "array", "items": {"type": "object"}, "description": "The organizations of page `list_page` of the text list"},
+            "table_pages": {"type": "object"},
             "empty": {"type": "boolean"},
         },
     },
@@ -152,12 +183,28 @@ def explore_paths(search_parameters: list[dict]) -> dict:
         _choice("cols", FACETS, "Facet of the columns (default metric); not the same as rows."),
         {"name": "limit", "in": "query", "required": False, "description": "Values per axis: 1-10000, or `all`.",
          "schema": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 10000}, {"const": "all"}]}},
+        _choice("share", SHARES, "Cells as counts (empty, the default) or in percent of their row, column or year "
+                "(`year`: of every document of that year in the archive; needs year as rows or cols)."),
+        _choice("format", ("json", "csv"), "json (default) or csv: the matrix itself, one line per row value."),
+    ]  # fmt: skip
+    list_page = {"name": "list_page", "in": "query", "required": False, "description": "Page of the organizations' text list (`table`), 50 a page; past the last page is a 400.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}  # fmt: skip
+    suggest = [
+        {"name": "q", "in": "query", "required": True, "description": "What was typed: the start or a part of a name (accents and case ignored).",
+         "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TYPED}},
+        _choice("type", (ORGANIZATION, *FACETS), "Only this kind of suggestion (default: organizations, metrics, topics and regions)."),
+        {"name": "limit", "in": "query", "required": False, "description": f"Suggestions returned, 1-{MAX_LIMIT} (default 8).",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
     ]  # fmt: skip
     export_format = _choice("format", EXPORT_FORMATS, "csv (default; UTF-8, lists joined with '; '), json or ndjson.")
     exported = {"text/csv": {}, "application/json": {"schema": {"type": "object"}}, "application/x-ndjson": {}}
     return {
-        "/api/matrix": _get("Counts by two facets, each cell with its search URL", search_parameters + axes, _json("MatrixResponse")),
-        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters, _json("MapResponse")),
+        "/api/matrix": _get("Counts by two facets, each cell with its search URL", search_parameters + axes,
+                            {**_json("MatrixResponse"), "text/csv": {}}),
+        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters + [list_page],
+                         _json("MapResponse")),
+        "/api/suggest": _get("Organizations, metrics, topics and regions whose names start with or contain the text", suggest,
+                             _json("SuggestResponse")),
         "/api/export": _get("Every matching document, streamed", search_parameters + [export_format], exported),
         "/api/overview": _get("The archive's size and entry points", [], _json("OverviewResponse")),
         "/api/partners": _get(

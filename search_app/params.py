@@ -43,8 +43,8 @@ def parse_search_args(args: MultiDict, config: dict) -> SearchRequest:
         if values:
             selected[facet] = values
     sort = choice_param(args, "sort", SORTS, default="relevance")
-    page = _int_param(args, "page", 1, 1, MAX_PAGE)
-    per_page = _int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
+    page = int_param(args, "page", 1, 1, MAX_PAGE)
+    per_page = int_param(args, "per_page", config["RESULTS_PER_PAGE"], 1, config["MAX_PER_PAGE"])
     explain = args.get("explain", "").strip().lower() in ("1", "true", "yes", "on")
     group = choice_param(args, "group", ("", *GROUPS))
     organization = remove_invisible_controls(args.get("organization", "")).strip()
@@ -73,7 +73,11 @@ def choice_param(args: MultiDict, name: str, allowed: tuple[str, ...], default: 
     return value
 
 
-def _int_param(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+def int_param(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within [low, high] (empty means `default`).
+
+    :raises BadRequest: naming the parameter and the bounds.
+    """
     raw = args.get(name, "")
     if raw.strip() == "":
         return default
@@ -90,4 +94,4 @@ def count_param(args: MultiDict, name: str, default: int, high: int) -> int:
 
     :raises BadRequest: naming the parameter and the range.
     """
-    return _int_param(args, name, default, 1, high)
+    return int_param(args, name, default, 1, high)

@@ -93,7 +93,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
             ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
         ),
         "offered_filters": _offered_filters(outcome, state, link),
-        "chips": _chips(request, state, link) + _named_chips(outcome, state, link) + _organization_chip(live, request, state, link),
+        "chips": search_chips(live, request, state, link, outcome),
         # Filters off; the words, sort, page size and grouping stay.
         "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")}),
         "pagination": _pagination(request.page, pages, state, link),
@@ -226,6 +226,13 @@ def _toggle(state: dict, facet: str, value: str) -> dict:
     if values:
         new_state[facet] = values
     return new_state
+
+
+def search_chips(live: LiveIndex, request: SearchRequest, state: dict, link: Link, outcome: SearchOutcome) -> list[dict]:
+    """The filters of a resolved search as removable chips, those applied from its words
+    included (`link` builds the URL a chip's removal opens: the results page here, the
+    matrix or the map on theirs)."""
+    return _chips(request, state, link) + _named_chips(outcome, state, link) + _organization_chip(live, request, state, link)
 
 
 def _chips(request: SearchRequest, state: dict, link: Link) -> list[dict]:

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-sync",
     "--no-first-run",
 ]
 STEP_TIMEOUT = 10_000  # milliseconds Playwright waits for one step

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from search_app.export import FIELDS, _cell
+from search_app.export import FIELDS, spreadsheet_cell
 from searching import all_results
 
 SEARCHES = [{}, {"q": "food"}, {"q": "youth", "region": "South LA", "sort": "title"}, {"kind": "proposal", "year": "2019"}]
@@ -111,7 +111,7 @@ def test_bad_parameters_get_a_400(client, params, message):
     ],
 )
 def test_a_csv_cell_joins_lists_and_never_becomes_a_formula(value, cell):
-    assert _cell(value) == cell
+    assert spreadsheet_cell(value) == cell
 
 
 def test_the_results_page_links_to_the_csv_of_its_search(client):

@@ -23,7 +23,7 @@ HEALTH_KEYS = {"ok", "generation", "documents"}
 ERROR_KEYS = {"ok", "error", "status"}
 JSON_ENDPOINTS = {"/api/search", "/api/doc/<path:doc_id>", "/api/openapi.json", "/healthz",
                   "/api/matrix", "/api/map", "/api/export", "/api/overview", "/api/similar/<path:doc_id>",
-                  "/api/partners"}  # fmt: skip
+                  "/api/partners", "/api/suggest"}  # fmt: skip
 VIEW_KEYS = {  # the views over a whole search (test_matrix.py, test_map.py, test_export.py, test_landing.py)
     "/api/matrix": {"ok", "dimensions", "rows", "cols", "cells", "total", "empty"},
     "/api/map": {"ok", "total", "organizations", "outside_county", "without_location", "charts", "empty"},
