@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from index_format.visible_text import has_invisible_controls
 from index_store import FACETS
-from indexer.sources import SourceFile, parse_source
+from indexer.documents import SkipDocument
+from indexer.sources import SourceFile, parse_bytes
 from search_app import create_app
 from search_app.openapi import openapi_document
 from search_app.query import analyse
@@ -138,10 +139,11 @@ def test_any_document_text_indexes_and_shows_without_controls(tmp_path_factory, 
     front = {"project_id": "1", "year_submitted": 2019, "title": title, "What does your organization do?": f"{answer} {word} end"}
     path = folder / "one.md"
     path.write_text("---\n" + json.dumps(front) + "\n---\n", encoding="utf-8")
-    parsed = parse_source(SourceFile(str(path), "proposals/2019/one.md"))
-    if parsed.document is None:
+    # parse_bytes, not parse_source: the vector parse_source adds is another matter (see the report of issue 25).
+    try:
+        document = parse_bytes(SourceFile(str(path), "proposals/2019/one.md"), path.read_bytes())
+    except SkipDocument:
         return  # a title of only invisible characters: skipped with a reason
-    document = parsed.document
     for text in (document.title, document.text, *(section.answer for section in document.sections)):
         assert not has_invisible_controls(text.replace("\n", "").replace("\t", "").replace("\r", ""))
     snippet = Highlighter(frozenset(analyse(word))).snippet(document.text, fragments=2, max_chars=300)
