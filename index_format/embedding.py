@@ -73,7 +73,8 @@ class EmbeddingModel:
         """One unit float32 row per text; a text with no tokens gets a zero row."""
         out = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
         vocabulary = self.vectors.shape[0]
-        heads = [text[:MAX_TEXT_CHARS] for text in texts]
+        # Lone surrogates (a YAML "\ud800" escape) are no text the tokenizer can take: dropped.
+        heads = [text[:MAX_TEXT_CHARS].encode("utf-8", "ignore").decode("utf-8") for text in texts]
         for row, encoding in enumerate(self.tokenizer.encode_batch(heads, add_special_tokens=False)):
             ids = np.asarray(encoding.ids, dtype=np.int64)
             if ids.size == 0:

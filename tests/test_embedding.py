@@ -64,3 +64,8 @@ def test_a_long_text_is_embedded_from_its_head_in_bounded_memory():
     assert vector.shape == (DIMENSIONS,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
     assert float(vector @ embed_text("parking lots")) > 0.99  # only the head was read
     assert grown_mb < 100
+
+
+def test_a_lone_surrogate_from_a_yaml_escape_is_dropped_not_fatal():
+    """YAML's "\\ud800" escape gives a string no tokenizer takes; the rest of the text is embedded."""
+    assert np.allclose(embed_text("community garden \ud800"), embed_text("community garden "), atol=1e-6)
