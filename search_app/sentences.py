@@ -53,7 +53,7 @@ class Sentence:
 
 
 def read_sentence(text: str) -> Sentence:
-    """The words of `text` that carry its need, with compounds matching both spellings.
+    """The words of `text` that carry its need; the two words of a compound stay together.
 
     Text with query syntax, or made only of function words, is returned as it is: there is
     nothing to read into it, and "the who" must still find The Who.
