@@ -3,7 +3,7 @@
 Visitors ask "my kid is getting bullied at school" or "where can kids skateboard", not the
 proposals' vocabulary. Such a query is plain words only, and most of them are function
 words: question words, pronouns, auxiliaries, contractions ("don't" left "don" as a required
-word), prepositions, and words that only frame a request ("things", "help", "want"). These
+word), prepositions, and words that only frame a request ("things", "need", "want"). These
 need not match. Only plain-word queries are read this way: a query with syntax (quotes,
 `-`, `*`, `OR`, fields, parentheses) is taken as written, word for word.
 
