@@ -269,39 +269,22 @@ RELEVANCE_HEADERS = ["engine", "nDCG@10 all", "tuned", "held out", "P@10", "unju
 EVERYDAY_HEADERS = ["engine", "nDCG@10 all", "tuned", "held out", "P@10", "unjudged in top 10"]
 
 
-def _relevance_rows(key: str) -> Callable[[dict], list[list]]:
-    """The table of one relevance run (`relevance`, or `relevance_archive` with organizations)."""
+def _relevance_rows(key: str, everyday: bool = False) -> Callable[[dict], list[list]]:
+    """The table of one relevance run (`relevance`, or `relevance_archive` with organizations):
+    the keyword needs with the known items, or (`everyday`) the everyday needs alone."""
 
     def rows(scales: dict) -> list[list]:
         found = []
         for figures in scales.values():
             for name, engine in figures.get(key, {}).get("engines", {}).items():
-                splits, known = engine["splits"], engine["known_items"]
+                splits = (engine["everyday"] if everyday else engine)["splits"]
+                known = {} if everyday else engine["known_items"]
                 found.append([
                     name,
                     *(f'{splits[split]["ndcg"]:.3f}' for split in ("all", "tuned", "held out")),
                     f'{splits["all"]["precision"]:.3f}',
                     splits["all"]["unjudged"],
-                    *(f'{known[kind]["mrr"]:.3f}' if kind in known else "–" for kind in KNOWN_ITEM_KINDS),
-                ])
-        return found
-
-    return rows
-
-
-def _everyday_rows(key: str) -> Callable[[dict], list[list]]:
-    """The everyday needs' table of one relevance run."""
-
-    def rows(scales: dict) -> list[list]:
-        found = []
-        for figures in scales.values():
-            for name, engine in figures.get(key, {}).get("engines", {}).items():
-                splits = engine["everyday"]["splits"]
-                found.append([
-                    name,
-                    *(f'{splits[split]["ndcg"]:.3f}' for split in ("all", "tuned", "held out")),
-                    f'{splits["all"]["precision"]:.3f}',
-                    splits["all"]["unjudged"],
+                    *([] if everyday else (f'{known[kind]["mrr"]:.3f}' if kind in known else "–" for kind in KNOWN_ITEM_KINDS)),
                 ])
         return found
 
@@ -375,9 +358,9 @@ SECTIONS = (  # (title, column headings, rows from the per-scale results)
     ("Relevance over the archive with its organizations (the same needs; organizations are never judged)",
      RELEVANCE_HEADERS, _relevance_rows("relevance_archive")),
     ("Relevance on everyday needs (1x: 20 needs typed in people's own words, e01-e10 tuned on, e11-e20 held out)",
-     EVERYDAY_HEADERS, _everyday_rows("relevance")),
+     EVERYDAY_HEADERS, _relevance_rows("relevance", everyday=True)),
     ("Everyday needs over the archive with its organizations",
-     EVERYDAY_HEADERS, _everyday_rows("relevance_archive")),
+     EVERYDAY_HEADERS, _relevance_rows("relevance_archive", everyday=True)),
     ("First-time latency against Tantivy (same queries, same run)",
      ["scale", "engine", "requests", "median ms", "p95 ms", "p95 ratio"], _latency_rows),
     ("HTTP load (la2050-search serve, 2 workers, keep-alive clients)",

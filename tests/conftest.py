@@ -165,3 +165,16 @@ def lock_held_by_another_thread(index_dir):
     finally:
         done.set()
         thread.join()
+
+
+def index_client(tmp_path_factory, name: str, files: dict[str, str]):
+    """A test client over `files` (relative path -> text) written under a fresh folder and
+    indexed: each must become one document."""
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
+    for relpath, text in files.items():
+        (corpus / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / relpath).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp(f"{name}-index")
+    report = index_paths(IndexStore(index_dir), [corpus], rebuild=True, workers=1)
+    assert report.documents == len(files), report
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()

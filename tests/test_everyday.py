@@ -8,9 +8,7 @@ import textwrap
 
 import pytest
 
-from index_store import IndexStore
-from indexer.pipeline import index_paths
-from search_app import create_app
+from conftest import index_client
 
 
 def proposal(slug: str, year: int, title: str, answer: str, *, regions=("South LA",), resources=()) -> tuple[str, str]:
@@ -50,15 +48,8 @@ DOCUMENTS = [
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("everyday-corpus")
-    for slug, text in DOCUMENTS:
-        folder = corpus / "proposals" / text.split("year_submitted: ")[1][:4]
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{slug}.md").write_text(text, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("everyday-index")
-    report = index_paths(IndexStore(index_dir), [corpus], rebuild=True, workers=1)
-    assert report.documents == len(DOCUMENTS), report
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    files = {f"proposals/{text.split('year_submitted: ')[1][:4]}/{slug}.md": text for slug, text in DOCUMENTS}
+    return index_client(tmp_path_factory, "everyday", files)
 
 
 def search(client, q: str, **params) -> dict:
