@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
-import subprocess
 import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +23,7 @@ from bs4 import BeautifulSoup
 from search_app import create_app
 from search_app.errors import UNAVAILABLE
 from search_app.state import live_index
-from servers import REPO, RUN_TIMEOUT, assert_security_headers, cli
+from servers import assert_security_headers, cli, run_with_peak_memory
 
 SCRIPT_PATHS = ["/static/app.js", "/static/suggest.js"]  # our own scripts, linked by fingerprint (?v=)
 MAX_RSS_BYTES = 400 * 1024**2  # an indexing run over this folder needs ~150 MB; an expanded bomb, gigabytes
@@ -167,20 +165,11 @@ def hostile_run(hostile_corpus, tmp_path_factory):
     root, _reasons = hostile_corpus
     index_dir = tmp_path_factory.mktemp("hostile-index")
     with open(index_dir.parent / "hostile-run.log", "w+", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            cli("index", str(root), "--index-dir", str(index_dir), "-q"), cwd=REPO, stdout=log, stderr=log
-        )
-        try:
-            # wait4 gives this child's own peak memory, workers included, untouched by other children.
-            _pid, status, usage = os.wait4(process.pid, 0)
-        except BaseException:
-            process.kill()
-            process.wait(RUN_TIMEOUT)
-            raise
-        process.returncode = os.waitstatus_to_exitcode(status)
+        argv = cli("index", str(root), "--index-dir", str(index_dir), "-q")
+        status, max_rss = run_with_peak_memory(argv, log, index_dir.parent / "hostile-run.peak")
         log.seek(0)
         output = log.read()
-    return process.returncode, output, usage.ru_maxrss * 1024, index_dir  # ru_maxrss is in KiB on Linux
+    return status, output, max_rss, index_dir
 
 
 def test_one_run_over_hostile_files_survives_in_bounded_memory_and_names_each_bad_file(hostile_corpus, hostile_run):
