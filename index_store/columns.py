@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type")
+# An outcome happens in a year: selected together, they mean events (won in 2019), not a
+# document having each somewhere (an organization that won in 2016 and took part in 2019).
+EVENT_FACETS = ("outcome", "year")
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Columns:
     locations: dict[int, dict | None] = field(default_factory=dict)  # organizations' {lat, lon, ...}
     links: dict = field(default_factory=dict)  # the manifest's links (see indexer/linking.py)
     masks: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> bitset
+    events: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # docnum -> (outcome, year or "")
+    event_masks: dict[tuple[str, str], int] = field(default_factory=dict)  # (outcome, year) -> bitset
     all_docs: int = 0  # bitset of every live document
     _orders: dict[str, list[int]] = field(default_factory=dict)  # sort name -> docnums
     _ranks: dict[str, dict[int, int]] = field(default_factory=dict)  # sort name -> docnum -> place
@@ -53,14 +58,16 @@ class Columns:
             columns.values["region"][docnum] = tuple(split_values(stored.get("region", "")))
             columns.values["metric"][docnum] = tuple(split_values(stored.get("metric", "")))
             columns.values["goal"][docnum] = (stored["goal"],) if stored.get("goal") else ()
-            columns.values["year"][docnum] = (str(year),) if year is not None else ()
             columns.values["kind"][docnum] = (stored.get("kind", ""),)
             link = linked.get(doc_id, {})
+            years = link.get("years") or ([year] if year is not None else [])  # organizations: every year
+            columns.values["year"][docnum] = tuple(str(y) for y in years)
             columns.organization_ids[docnum] = link.get("organization_id") or ""
             columns.organizations[docnum] = link.get("organization") or stored.get("organization", "")
             if "location" in link:
                 columns.locations[docnum] = link["location"]
-            columns.values["outcome"][docnum] = tuple(dict.fromkeys(o["outcome"] for o in link.get("outcomes", [])))
+            columns.events[docnum] = tuple(dict.fromkeys((o["outcome"], str(o["year"] or "")) for o in link.get("outcomes", [])))
+            columns.values["outcome"][docnum] = tuple(dict.fromkeys(outcome for outcome, _year in columns.events[docnum]))
             columns.values["topic"][docnum] = tuple(link.get("topics", ()))
             columns.values["org_type"][docnum] = (link["org_type"],) if link.get("org_type") else ()
         columns._build_masks()
@@ -75,6 +82,28 @@ class Columns:
                     holders.setdefault(value, []).append(docnum)
             self.masks[facet] = {value: self.bitset(docnums) for value, docnums in holders.items()}
             self._folded[facet] = {fold_value(value): value for value in sorted(holders, reverse=True)}
+        by_event: dict[tuple[str, str], list[int]] = {}
+        for docnum, events in self.events.items():
+            for event in events:
+                by_event.setdefault(event, []).append(docnum)
+        self.event_masks = {event: self.bitset(docnums) for event, docnums in by_event.items()}
+
+    def facet_masks(self, facet: str, selected: dict[str, list[str]]) -> dict[str, int]:
+        """Value -> bitset for `facet`, given the other facets' selections: with outcomes
+        selected, a year holds the documents with one of them in that year; with years
+        selected, an outcome holds those with it in one of them (EVENT_FACETS)."""
+        if facet not in EVENT_FACETS:
+            return self.masks.get(facet, {})
+        other = EVENT_FACETS[1 - EVENT_FACETS.index(facet)]
+        chosen = set(selected.get(other) or ())
+        if not chosen:
+            return self.masks.get(facet, {})
+        masks: dict[str, int] = {}
+        for event, mask in self.event_masks.items():
+            mine, theirs = event if facet == "outcome" else event[::-1]
+            if theirs in chosen and mine:
+                masks[mine] = masks.get(mine, 0) | mask
+        return masks
 
     def resolve(self, facet: str, value: str) -> str:
         """The value of this generation that `value` spells (topic=health: "Health"), else
@@ -108,10 +137,11 @@ class Columns:
         size = len(bits)
         return [d for d in docnums if (d >> 3) < size and bits[d >> 3] >> (d & 7) & 1]
 
-    def value_counts(self, facet: str, bitset: int) -> dict[str, int]:
-        """How many documents of `bitset` carry each value of `facet` (zero counts left out)."""
+    def value_counts(self, facet: str, bitset: int, masks: dict[str, int] | None = None) -> dict[str, int]:
+        """How many documents of `bitset` carry each value of `facet` (zero counts left out);
+        `masks` (facet_masks) count values as the other selections couple them."""
         counts = {}
-        for value, mask in self.masks[facet].items():
+        for value, mask in (self.masks[facet] if masks is None else masks).items():
             count = (bitset & mask).bit_count()
             if count:
                 counts[value] = count
@@ -157,6 +187,10 @@ class Columns:
     def link_of(self, doc_id: str) -> dict:
         """What the indexer linked to a document: organization, outcomes, topics, type."""
         return self.links.get("documents", {}).get(doc_id, {})
+
+    def outcome_labels(self, doc_id: str) -> list[str]:
+        """A document's outcomes as pages and exports name them: "Winner 2019", "Featured"."""
+        return [outcome["label"] for outcome in self.link_of(doc_id).get("outcomes", [])]
 
     def proposals_of(self, organization_id: str) -> list[int]:
         """The docnums of an organization's proposals, newest first."""

@@ -5,8 +5,9 @@ manifest), so an update that changes only an organization, only a proposal or on
 `_data` file recomputes every link without parsing unchanged files again, and a removed
 organization unlinks its proposals. The result is a plain dict saved in the manifest:
 
-    {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics",
-                            "org_type", and for organizations "location"}},
+    {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics", "org_type",
+                            for proposals "organization_outcomes", for organizations
+                            "location" and "years"}},
      "proposals_of": {organization id: [proposal ids, newest first]},
      "problems": ["file: entry: reason", ...]}
 
@@ -16,6 +17,10 @@ Rules (each documented where it is applied):
 - An outcome entry matches a proposal by its challenge URL, else an organization by one
   of its challenge URLs or its slug (then that organization's proposal of the entry's
   year), else a proposal by title and year, else an organization by name (and year).
+- An outcome is an event: (outcome, year, the proposal when known). An organization holds
+  the events of its proposals and its own; a proposal holds its own, and its organization's
+  as `organization_outcomes`. An organization's years are those it submitted in and those
+  of its events, so "organizations of 2019" and "winners of 2019" agree.
 - Topics fold through the hierarchy of the topic data file: a child topic brings its
   parent, so choosing a parent finds everything tagged with it or any child.
 """
@@ -64,7 +69,9 @@ class _Outcome:
     proposal_id: str | None = None
 
     def as_json(self) -> dict:
-        return {"outcome": self.label, "year": self.year, "file": self.file, "proposal_id": self.proposal_id}
+        """The event as documents carry it; `label` ("Winner 2019") is how every page and export names it."""
+        label = f"{self.label} {self.year}" if self.year else self.label
+        return {"outcome": self.label, "year": self.year, "label": label, "proposal_id": self.proposal_id, "file": self.file}
 
 
 @dataclass
@@ -95,13 +102,16 @@ class _Linker:
         topics = self._topic_expander()
         documents = {}
         for org_id, facts in self.organizations.items():
+            events = _events(outcomes.get(org_id, []))
+            years = {year for year in facts.get("years", []) if year} | {o["year"] for o in events if o["year"]}
             documents[org_id] = {
                 "organization_id": org_id,
                 "organization": facts.get("name", ""),
-                "outcomes": [o.as_json() for o in outcomes.get(org_id, [])],
+                "outcomes": events,
                 "topics": topics(facts.get("topics", [])),
                 "org_type": facts.get("org_type", ""),
                 "location": facts.get("location"),
+                "years": sorted(years, reverse=True),
             }
         for proposal_id in self.proposals:
             org_id = owner.get(proposal_id)
@@ -109,7 +119,8 @@ class _Linker:
             documents[proposal_id] = {
                 "organization_id": org_id,
                 "organization": self.proposals[proposal_id].get("organization") or org.get("organization", ""),
-                "outcomes": [o.as_json() for o in outcomes.get(proposal_id, [])],
+                "outcomes": _events(outcomes.get(proposal_id, [])),
+                "organization_outcomes": org.get("outcomes", []),
                 "topics": org.get("topics", []),
                 "org_type": org.get("org_type", ""),
             }
@@ -199,6 +210,12 @@ class _Linker:
             return list(dict.fromkeys(topics))
 
         return expand
+
+
+def _events(outcomes: list[_Outcome]) -> list[dict]:
+    """Outcomes as JSON, each event once (two lists may name the same finalist), oldest first."""
+    unique = {(o.label, o.year, o.proposal_id): o.as_json() for o in outcomes}
+    return sorted(unique.values(), key=lambda o: (o["year"] or 0, o["outcome"], o["proposal_id"] or ""))
 
 
 class _OutcomeMatcher:

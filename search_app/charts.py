@@ -8,9 +8,10 @@ search's range of years has a bar, zero included (matrix.axis_counts), so a gap 
 
 from __future__ import annotations
 
-from .engine import SearchOutcome, SearchRequest, restrict, selection_masks
+from .engine import SearchOutcome, SearchRequest
 from .generations import LiveIndex
 from .matrix import axis_counts
+from .selection import restrict
 
 SERIES = ("year", "goal")
 PROPOSAL = "proposal"
@@ -21,12 +22,11 @@ HEADROOM = 16  # units above the tallest bar for its count
 
 def proposal_series(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome, state: dict, link) -> dict:
     """facet -> {bars, largest, svg geometry} for every facet of SERIES."""
-    wanted = selection_masks(live.columns, request.selected)
     proposals = live.columns.masks["kind"].get(PROPOSAL, 0)
     counting = "organizations" if request.group else "proposals"
     charts = {}
     for facet in SERIES:
-        counts = axis_counts(live, request, facet, restrict(outcome.matched, wanted, (facet,)) & proposals)
+        counts = axis_counts(live, request, facet, restrict(live.columns, outcome.matched, request.selected, (facet,)) & proposals)
         charts[facet] = {**_bars(facet, counts, state, link), "counting": counting, "title": _TITLES[counting].format(facet)}
     return charts
 

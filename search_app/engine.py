@@ -22,6 +22,7 @@ from .hybrid import Fusion, Tiers, fuse
 from .query import ParsedQuery, cap_expansions, expand_prefixes, parse_query
 from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
+from .selection import restrict, value_masks
 from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
 
@@ -375,34 +376,14 @@ def _passes_query_fields(columns, docnum: int, parsed: ParsedQuery) -> bool:
 
 
 def _filter_and_count(live, hits: int, selected: dict[str, list[str]], count):
-    """Apply facet selections and count each facet as if its own selection were off.
-
-    Values of one facet combine with OR, facets with AND; a facet's counts ignore its
-    own selection (disjunctive faceting). All of it is bitset arithmetic on `Columns`;
-    `count(facet, bitset)` counts documents, or groups when grouped.
-    """
-    wanted = selection_masks(live.columns, selected)
-    counts = {facet: count(facet, restrict(hits, wanted, leave_out=(facet,))) for facet in FACETS}
-    return restrict(hits, wanted), counts
-
-
-def selection_masks(columns, selected: dict[str, list[str]]) -> dict[str, int]:
-    """Facet -> bitset of the documents having any of its selected values (OR within a facet)."""
-    wanted = {}
-    for facet, values in selected.items():
-        if values:
-            wanted[facet] = 0
-            for value in values:
-                wanted[facet] |= columns.masks[facet].get(value, 0)
-    return wanted
-
-
-def restrict(bits: int, wanted: dict[str, int], leave_out: tuple[str, ...] = ()) -> int:
-    """`bits` narrowed by every facet's selection except those of `leave_out` (AND across facets)."""
-    for facet, mask in wanted.items():
-        if facet not in leave_out:
-            bits &= mask
-    return bits
+    """Apply facet selections and count each facet as if its own selection were off
+    (selection.py); `count(facet, bitset, masks)` counts documents, or groups when grouped."""
+    columns = live.columns
+    counts = {
+        facet: count(facet, restrict(columns, hits, selected, leave_out=(facet,)), value_masks(columns, facet, selected))
+        for facet in FACETS
+    }
+    return restrict(columns, hits, selected), counts
 
 
 def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]]:

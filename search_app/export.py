@@ -21,7 +21,6 @@ FIELDS = (
     "id", "kind", "title", "organization", "organization_id", "year", "goal",
     "regions", "metrics", "outcomes", "topics", "url", "source_url",
 )  # fmt: skip
-LIST_FIELDS = {"regions": "region", "metrics": "metric", "outcomes": "outcome", "topics": "topic"}  # column -> facet
 LIST_SEPARATOR = "; "  # between the values of a list in a CSV cell
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json", "ndjson": "application/x-ndjson"}
@@ -52,7 +51,10 @@ def _rows(live: LiveIndex, docnums, sizes, site: str) -> Iterator[dict]:
                 "organization_id": columns.organization_ids.get(docnum, ""),
                 "year": columns.years[docnum],
                 "goal": stored.get("goal", ""),
-                **{name: list(columns.values.get(facet, {}).get(docnum, ())) for name, facet in LIST_FIELDS.items()},
+                "regions": list(columns.values["region"][docnum]),
+                "metrics": list(columns.values["metric"][docnum]),
+                "outcomes": columns.outcome_labels(doc_id),  # "Winner 2019": an outcome is an event
+                "topics": list(columns.values["topic"][docnum]),
                 "url": f"{site}/doc/{doc_id}",
                 "source_url": stored.get("url", ""),
             }

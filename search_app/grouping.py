@@ -62,20 +62,19 @@ def group_mask(live: LiveIndex, key: str) -> int:
     return live.cached(("group mask", key), build)
 
 
-def value_counter(live: LiveIndex, group: str) -> Callable[[str, int], dict[str, int]]:
-    """`count(facet, bits)`: documents per value, or groups per value when `group` is set."""
+def value_counter(live: LiveIndex, group: str) -> Callable[[str, int, dict[str, int] | None], dict[str, int]]:
+    """`count(facet, bits, masks=None)`: documents per value, or groups per value when
+    `group` is set; `masks` (selection.value_masks) are the facet's values as selections couple them."""
     columns = live.columns
     if not group:
         return columns.value_counts
     keys = group_keys(live)
 
-    def count(facet: str, bits: int) -> dict[str, int]:
-        values = columns.values[facet]
-        holders: dict[str, set[str]] = {}
-        for docnum in docnums_in(bits):
-            key = keys[docnum]
-            for value in values[docnum]:
-                holders.setdefault(value, set()).add(key)
-        return {value: len(groups) for value, groups in holders.items()}
+    def count(facet: str, bits: int, masks: dict[str, int] | None = None) -> dict[str, int]:
+        counts = {}
+        for value, mask in (columns.masks[facet] if masks is None else masks).items():
+            if bits & mask:
+                counts[value] = len({keys[docnum] for docnum in docnums_in(bits & mask)})
+        return counts
 
     return count

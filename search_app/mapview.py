@@ -15,11 +15,12 @@ from collections import Counter
 from dataclasses import replace
 
 from .charts import proposal_series
-from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
+from .engine import SearchRequest, resolve_request, run_search
 from .errors import BadRequest
 from .generations import LiveIndex
 from .grouping import docnums_in, group_keys
 from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
+from .selection import restrict
 
 ORGANIZATION = "organization"
 TABLE_ROWS = 50  # organizations a page of the map's text list shows (all of them are in the JSON)
@@ -35,7 +36,7 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link, list_pa
     request = resolve_request(live, replace(request, page=1, per_page=1))
     outcome = run_search(live, request)
     columns = live.columns
-    hits = restrict(outcome.matched, selection_masks(columns, request.selected))
+    hits = restrict(columns, outcome.matched, request.selected)
     per_organization, unlinked = _documents_per_organization(live, hits)
     projection = Projection()
     locations = columns.locations

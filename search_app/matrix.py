@@ -4,8 +4,8 @@ outcome, topic and organization type, as counts or as shares.
 A cell counts the documents (organizations when grouped) of the current search that
 carry both its row value and its column value, and links to the search that lists them:
 the current search with the row facet set to that one value and the column facet to the
-other. Both come from the same bitsets the engine filters with (`engine.selection_masks`
-over `SearchOutcome.matched`), leaving out the row and column facets' own selections just
+other. Both come from the same bitsets the engine filters with (selection.py, over
+`SearchOutcome.matched`; a year × outcome cell counts that year's events), leaving out the row and column facets' own selections just
 as a facet's counts leave out its own: so a cell's count is, by construction, the
 `total` of the search its link opens (a selected row value stays a row; unselected
 values of a facet that has a selection are not shown).
@@ -26,11 +26,12 @@ import math
 
 from index_store import FACETS
 
-from .engine import SearchRequest, resolve_request, restrict, run_search, selection_masks
+from .engine import SearchRequest, resolve_request, run_search
 from .errors import BadRequest
 from .generations import LiveIndex
 from .export import spreadsheet_cell
-from .grouping import docnums_in, group_keys, value_counter
+from .grouping import value_counter
+from .selection import restrict, value_masks
 from .params import choice_param
 
 DEFAULT_DIMENSIONS = ("region", "metric")
@@ -80,13 +81,13 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     rows, cols, limit = dimensions
     request = resolve_request(live, replace(request, page=1, per_page=1))  # values as the index spells them
     outcome = run_search(live, request)
-    wanted = selection_masks(live.columns, request.selected)
-    row_axis = axis_counts(live, request, rows, restrict(outcome.matched, wanted, leave_out=(rows,)))
-    col_axis = axis_counts(live, request, cols, restrict(outcome.matched, wanted, leave_out=(cols,)))
+    columns, selected = live.columns, request.selected
+    row_axis = axis_counts(live, request, rows, restrict(columns, outcome.matched, selected, leave_out=(rows,)))
+    col_axis = axis_counts(live, request, cols, restrict(columns, outcome.matched, selected, leave_out=(cols,)))
     row_axis, rows_hidden = _limited(row_axis, limit, rows)
     col_axis, cols_hidden = _limited(col_axis, limit, cols)
-    base = restrict(outcome.matched, wanted, leave_out=(rows, cols))
-    counts = _cell_counts(live, request.group, base, rows, [v for v, _ in row_axis], cols, [v for v, _ in col_axis])
+    base = restrict(columns, outcome.matched, selected, leave_out=(rows, cols))
+    counts = _cell_counts(live, request, base, (rows, [v for v, _ in row_axis]), (cols, [v for v, _ in col_axis]))
     percent = _share_of(live, request.group, share, rows, dict(row_axis), dict(col_axis))
     shares = {pair: percent(*pair, count) for pair, count in counts.items()}
     largest = max(counts.values(), default=0)
@@ -125,7 +126,7 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
 
 def axis_counts(live: LiveIndex, request: SearchRequest, facet: str, bits: int) -> list[tuple[str, int]]:
     """(value, count) along one axis: selected values if the facet has a selection, else every value found."""
-    counts = value_counter(live, request.group)(facet, bits)
+    counts = value_counter(live, request.group)(facet, bits, value_masks(live.columns, facet, request.selected))
     selected = request.selected.get(facet)
     if selected:
         counts = {value: counts.get(value, 0) for value in selected}
@@ -190,26 +191,22 @@ def _limited(axis: list[tuple[str, int]], limit: int | None, facet: str = "") ->
     return shown, len(axis) - len(shown)
 
 
-def _cell_counts(live: LiveIndex, group: str, base: int, rows: str, row_values, cols: str, col_values) -> dict:
-    """(row value, col value) -> documents (or groups) of `base` having both."""
-    columns = live.columns
-    if not group:
-        row_masks, col_masks = columns.masks[rows], columns.masks[cols]
-        counts = {}
-        for row in row_values:
-            in_row = base & row_masks.get(row, 0)
-            for col in col_values:
-                count = (in_row & col_masks.get(col, 0)).bit_count()
-                if count:
-                    counts[row, col] = count
-        return counts
-    keys, wanted_rows, wanted_cols = group_keys(live), set(row_values), set(col_values)
-    holders: dict[tuple[str, str], set[str]] = {}
-    for docnum in docnums_in(base):
-        for row in wanted_rows.intersection(columns.values[rows][docnum]):
-            for col in wanted_cols.intersection(columns.values[cols][docnum]):
-                holders.setdefault((row, col), set()).add(keys[docnum])
-    return {pair: len(groups) for pair, groups in holders.items()}
+def _cell_counts(live: LiveIndex, request: SearchRequest, base: int, rows: tuple[str, list], cols: tuple[str, list]) -> dict:
+    """(row value, col value) -> documents (or groups) of `base` having both: a cell is the
+    search with both selected, so a year × outcome cell counts the events of that year."""
+    (row_facet, row_values), (col_facet, col_values) = rows, cols
+    count = value_counter(live, request.group)
+    outside = {facet: values for facet, values in request.selected.items() if facet not in (row_facet, col_facet)}
+    row_masks = value_masks(live.columns, row_facet, outside)
+    counts = {}
+    for row in row_values:
+        in_row = base & row_masks.get(row, 0)
+        if not in_row:
+            continue
+        col_masks = value_masks(live.columns, col_facet, {**outside, row_facet: [row]})
+        for col, found in count(col_facet, in_row, {col: col_masks.get(col, 0) for col in col_values}).items():
+            counts[row, col] = found
+    return counts
 
 
 def _cell(row: str, col: str, count: int, heat: float, hottest: float, url: str) -> dict:

@@ -39,11 +39,15 @@ _FACET = {
 }
 _OUTCOME = {
     "type": "object",
-    "description": "An outcome from the archive's _data files (winners, finalists, honorable mentions, featured).",
-    "required": ["outcome", "year", "file"],
+    "description": (
+        "An outcome event from the archive's _data files (winners, finalists, honorable mentions, featured): "
+        "year=Y&outcome=O finds the documents with this event, not those with O and Y apart."
+    ),
+    "required": ["outcome", "year", "label", "proposal_id", "file"],
     "properties": {
         "outcome": {"type": "string", "enum": list(OUTCOMES)},
-        "year": {"type": ["integer", "null"]},
+        "year": {"type": ["integer", "null"], "description": "The year of the event (null: featured, no year)"},
+        "label": {"type": "string", "description": "How pages and exports name it: 'Winner 2019'"},
         "file": {"type": "string", "description": "The data file that names it"},
         "proposal_id": {"type": ["string", "null"], "description": "The proposal it went to, when known"},
     },
@@ -67,6 +71,10 @@ _CARD = {
         "regions": _STRING_LIST,
         "metrics": _STRING_LIST,
         "outcomes": {"type": "array", "items": _OUTCOME},
+        "organization_outcomes": {
+            "type": "array", "items": _OUTCOME,
+            "description": "Proposals only: every outcome of their organization, in any year",
+        },
         "topics": {**_STRING_LIST, "description": "The organization's topics, parents included"},
         "org_type": {"type": "string", "description": "The organization's type, folded (Nonprofit, ...)"},
     },

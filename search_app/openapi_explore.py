@@ -217,5 +217,5 @@ def explore_paths(search_parameters: list[dict]) -> dict:
 
 def _description_parameter() -> dict:
     return {"name": "text", "in": "query", "required": True,
-            "description": "A few sentences about your work (1-2000 characters; longer is refused with 400).",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 2000}}  # fmt: skip
+            "description": "A few sentences about your work (1-2000 characters, not only spaces; else 400).",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"}}  # fmt: skip

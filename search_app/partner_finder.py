@@ -20,10 +20,10 @@ import numpy as np
 
 from index_format.visible_text import remove_invisible_controls
 
-from .engine import restrict, selection_masks
 from .errors import BadRequest
 from .generations import LiveIndex
 from .grouping import docnums_in, group_keys
+from .selection import restrict
 from .semantic import document_vectors, nearest, query_vector
 
 NEIGHBOURS = 300  # proposals considered: the closest ones passing the filters
@@ -57,7 +57,7 @@ def partner_finder_view(live: LiveIndex, text: str, selected: dict[str, list[str
         return view
     vectors = document_vectors(live)
     columns = live.columns
-    bits = restrict(columns.masks["kind"].get("proposal", 0), selection_masks(columns, selected))
+    bits = restrict(columns, columns.masks["kind"].get("proposal", 0), selected)
     allowed = np.zeros(len(vectors.present), dtype=bool)
     allowed[docnums_in(bits)] = True
     found = nearest(vectors.similarities(vector), allowed & vectors.present, NEIGHBOURS)
@@ -121,6 +121,7 @@ def _partner(live: LiveIndex, key: str, closest: list[tuple[int, float]], profil
         "url": "/doc/" + (organization or columns.ids[best_docnum]),
         "score": round(score, 4),
         "closeness": round(closeness, 4),
+        "outcomes": columns.outcome_labels(organization) if organization else [],
         "shared": shared,
         "why": why + ".",
         "proposals": len(closest),

@@ -105,6 +105,7 @@ def _partner(live: LiveIndex, organization: str, entry: dict, mine: dict, link) 
         "name": columns.titles[docnum],
         "url": "/doc/" + organization,
         "org_type": (columns.values["org_type"][docnum] or ("",))[0],
+        "outcomes": columns.outcome_labels(organization),
         "shared": shared,
         "score": score,
         "proposals": entry["proposals"],

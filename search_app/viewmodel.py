@@ -166,9 +166,11 @@ def _snippet_source(stored: dict) -> PreparedText:
 
 def card(stored: dict, columns: Columns) -> dict:
     """The fields a result or a similar-document link shows, with what the indexer linked
-    to it: its organization (2013-2014 proposals name none themselves), outcomes, topics."""
+    to it: its organization (2013-2014 proposals name none themselves), outcomes (a
+    proposal's own, and its organization's as `organization_outcomes`), topics."""
     link = columns.link_of(stored["id"])
-    return {
+    extra = {"organization_outcomes": link.get("organization_outcomes", [])} if stored.get("kind") == "proposal" else {}
+    return extra | {
         "id": stored["id"],
         "kind": stored.get("kind", ""),
         "title": stored.get("title", ""),

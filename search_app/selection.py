@@ -1,0 +1,40 @@
+"""Facet selections as bitsets: what a search's filters keep, and what each value would count.
+
+Values of one facet combine with OR, facets with AND. An outcome and a year selected
+together mean events: `year=2019&outcome=Winner` keeps what won in 2019, not what won
+some year and appears in 2019 (`Columns.facet_masks`). Counting a facet leaves out its own
+selection (disjunctive faceting), and with it that selection's hold on the coupled facet,
+so every count equals the total of the search its link runs.
+"""
+
+from __future__ import annotations
+
+from index_store.columns import Columns
+
+__all__ = ["selection_masks", "restrict", "value_masks"]
+
+
+def selection_masks(columns: Columns, selected: dict[str, list[str]], leave_out: tuple[str, ...] = ()) -> dict[str, int]:
+    """Facet -> bitset of the documents having any of its selected values, the facets of
+    `leave_out` unselected."""
+    kept = {facet: values for facet, values in selected.items() if values and facet not in leave_out}
+    wanted = {}
+    for facet, values in kept.items():
+        masks, bits = columns.facet_masks(facet, kept), 0
+        for value in values:
+            bits |= masks.get(value, 0)
+        wanted[facet] = bits
+    return wanted
+
+
+def restrict(columns: Columns, bits: int, selected: dict[str, list[str]], leave_out: tuple[str, ...] = ()) -> int:
+    """`bits` narrowed by every facet's selection except those of `leave_out`."""
+    for mask in selection_masks(columns, selected, leave_out).values():
+        bits &= mask
+    return bits
+
+
+def value_masks(columns: Columns, facet: str, selected: dict[str, list[str]]) -> dict[str, int]:
+    """Value -> bitset of one facet, as the other facets' selections couple it (for counts
+    and matrix cells: years under `outcome=Winner` hold what won that year)."""
+    return columns.facet_masks(facet, {other: values for other, values in selected.items() if other != facet})
