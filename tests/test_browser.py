@@ -294,3 +294,29 @@ def test_from_a_proposal_to_its_organization_and_on_to_another_of_its_proposals(
     assert urlsplit(page.locator("a.organization-link").get_attribute("href")).path == "/doc/organization/826la"
     expect(page.locator("section.organization-proposals")).to_contain_text(first_title)
     expect(page.locator("a.back")).to_have_attribute("href", "/?q=826LA&kind=proposal")
+
+
+def test_from_a_2013_winner_to_its_organization_and_its_other_proposals_with_outcome_years(page: Page, archive_url: str):
+    """Issue 22: outcomes are events, shown with their years from the card to the organization."""
+    page.goto(archive_url + "/?outcome=winner&year=2013&kind=proposal&q=826LA")
+    card = page.locator("ol.results li.result-proposal").first
+    expect(card.locator(".outcome")).to_have_text(["Winner 2013"])
+    with page.expect_navigation():
+        card.locator("h2 a").click()
+    winner_title = page.locator("main.document h1").inner_text()
+    expect(page.locator("dl.facts")).to_contain_text("Winner 2013")
+
+    with page.expect_navigation():
+        page.locator("a.organization-link").click()
+    assert urlsplit(page.url).path == "/doc/organization/826la", page.url
+    expect(page.locator("dl.facts")).to_contain_text("Winner 2013")
+    winning_row = page.locator("table.org-proposals tbody tr").filter(has_text=winner_title)
+    expect(winning_row.locator(".outcome")).to_contain_text(["Winner 2013"])
+
+    # Another of its proposals carries the organization's record with the year.
+    other = page.locator("table.org-proposals tbody tr a").filter(has_not_text=winner_title).first
+    with page.expect_navigation():
+        other.click()
+    facts = page.locator("dl.facts")
+    expect(facts.locator("dt", has_text="Organization's outcomes")).to_be_visible()
+    expect(facts).to_contain_text("Winner 2013")

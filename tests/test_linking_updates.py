@@ -134,6 +134,24 @@ def test_changing_only_a_data_file_changes_the_outcomes(reindex, archive):
     }
 
 
+def test_outcome_events_follow_an_edited_data_file_year_by_year(reindex, archive):
+    reindex()
+    older = "### 2018 ###\n- title: Old Garden\n  url: https://challenge.la2050.org/2018/live/8000001/\n  year: 2018\n"
+    (archive / "_data/winners.yaml").write_text(WINNERS + older, encoding="utf-8")
+    _report, api = reindex()
+
+    def winners(year: str) -> set[str]:
+        return {r["id"] for r in api("/api/search", outcome="winner", year=year)["results"]}
+
+    assert winners("2018") == {"proposal/2018/old-garden", "organization/old-roots"}
+    assert winners("2019") == {"proposal/2019/green-roots-garden", "organization/green-roots"}
+    assert [o["label"] for o in api("/api/doc/organization/old-roots")["outcomes"]] == ["Winner 2018"]
+    (archive / "_data/winners.yaml").write_text(WINNERS, encoding="utf-8")
+    _report, api = reindex()
+    assert winners("2018") == set()
+    assert api("/api/doc/organization/old-roots")["outcomes"] == []
+
+
 def test_a_removed_organization_unlinks_its_proposals(reindex, archive):
     reindex()
     (archive / "_organizations/green-roots.md").unlink()
