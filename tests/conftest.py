@@ -101,8 +101,10 @@ def archive_index(archive_root, tmp_path_factory):
     return directory, index_paths(IndexStore(directory), [archive_root], rebuild=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app(index_dir):
+    """One app over the session's index: requests only read it (a test that changes the
+    index or the app's config builds its own)."""
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
 
 

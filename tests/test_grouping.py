@@ -12,10 +12,17 @@ from collections import Counter
 import pytest
 from bs4 import BeautifulSoup
 
+from search_app import create_app
 from search_app.state import live_index
 from searching import all_results
 
 QUERY = "gardens"
+
+
+@pytest.fixture
+def app(index_dir):
+    """An app of each test's own: `linked` changes its live columns."""
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
 
 
 @pytest.fixture
