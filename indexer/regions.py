@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .documents import NOT_STATED
 from .textutil import cache_short_text, load_table
 
 __all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions", "place_region", "regions_named_in"]
@@ -177,8 +178,8 @@ def match_region(text: str) -> str | None:
     key = fold(_OTHER_PREFIX.sub(" ", text))
     if not key:
         return None
-    if key == fold(OTHER):
-        return OTHER
+    if key in (fold(OTHER), fold(NOT_STATED)):
+        return OTHER if key == fold(OTHER) else NOT_STATED
     exact = table.regions_by_phrase.get(key) or table.fallback_by_phrase.get(key)
     if exact and len(exact) == 1:
         return exact[0]

@@ -48,6 +48,12 @@ _OUTCOME = {
         "proposal_id": {"type": ["string", "null"], "description": "The proposal it went to, when known"},
     },
 }
+_REGIONS = (
+    'A proposal\'s regions; "Not stated" when it neither answers nor names a known place. '
+    "Organizations and articles have none."
+)
+_INFERRED = "True when a proposal's regions were read from the places its text names, not answered"
+_METRICS = 'A proposal\'s metrics; "Not stated" when it names none (2013). Organizations and articles have none.'
 _CARD = {
     "type": "object",
     "required": [
@@ -64,8 +70,9 @@ _CARD = {
         "organization_id": {"type": ["string", "null"], "description": "The organization document's id, or null when not linked"},
         "year": {"type": ["integer", "null"]},
         "goal": {"type": "string"},
-        "regions": _STRING_LIST,
-        "metrics": _STRING_LIST,
+        "regions": {**_STRING_LIST, "description": _REGIONS},
+        "regions_inferred": {"type": "boolean", "description": _INFERRED},
+        "metrics": {**_STRING_LIST, "description": _METRICS},
         "outcomes": {"type": "array", "items": _OUTCOME},
         "topics": {**_STRING_LIST, "description": "The organization's topics, parents included"},
         "org_type": {"type": "string", "description": "The organization's type, folded (Nonprofit, ...)"},
@@ -92,8 +99,9 @@ _PROPOSAL_ROW = {
         "year": {"type": ["integer", "null"]},
         "goal": {"type": "string"},
         "url": {"type": "string"},
-        "regions": _STRING_LIST,
-        "metrics": _STRING_LIST,
+        "regions": {**_STRING_LIST, "description": _REGIONS},
+        "regions_inferred": {"type": "boolean", "description": _INFERRED},
+        "metrics": {**_STRING_LIST, "description": _METRICS},
         "outcomes": {"type": "array", "items": _OUTCOME},
     },
 }

@@ -86,7 +86,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "timings": {name: round(value, 2) for name, value in timings.items()},
         "suggestion": outcome.suggestion,
         "suggestion_url": link({**state, "q": outcome.suggestion}) if outcome.suggestion else None,
-        "notes": outcome.notes,
+        "notes": [*outcome.notes, *_proposal_facet_notes(request)],
         "results": results,
         # A hundred facet links, the same for every page of the same search (and base URL).
         "facets": live.cached(
@@ -179,11 +179,26 @@ def card(stored: dict, columns: Columns) -> dict:
         "year": stored.get("year"),
         "goal": stored.get("goal", ""),
         "regions": split_values(stored.get("region", "")),
+        "regions_inferred": bool(stored.get("regions_inferred")),  # read from the text, not answered
         "metrics": split_values(stored.get("metric", "")),
         "outcomes": link.get("outcomes", []),
         "topics": link.get("topics", []),
         "org_type": link.get("org_type", ""),
     }
+
+
+PROPOSAL_FACETS = ("region", "metric")  # what only proposals state (indexer/documents.NOT_STATED)
+
+
+def _proposal_facet_notes(request: SearchRequest) -> list[str]:
+    """Say that a region or metric filter lists proposals only, so that nothing is left out unsaid."""
+    chosen = [facet for facet in PROPOSAL_FACETS if request.selected.get(facet)]
+    if not chosen:
+        return []
+    return [
+        f"Only proposals state a {' or '.join(chosen)}: organizations and articles are not listed under one. "
+        'A proposal that names none is under "Not stated".'
+    ]
 
 
 def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config: dict, link: Link) -> dict:
