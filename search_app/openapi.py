@@ -267,6 +267,15 @@ def openapi_document() -> dict:
                         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                         "took_ms": {"type": "number"},
                         "suggestion": {"type": ["string", "null"]},
+                        "left_out_by_proposal_facets": {
+                            "type": ["object", "null"],
+                            "description": "With a region or metric filter, which only proposals state: the organizations and articles matching the rest of the search, not listed. Null when none.",
+                            "properties": {
+                                "facets": _STRING_LIST,
+                                "organizations": {"type": "integer", "minimum": 0},
+                                "articles": {"type": "integer", "minimum": 0},
+                            },
+                        },
                         "offered_filters": {
                             "type": "array",
                             "description": "Filters named in the query's words and not applied (places, a year beside other words), each with the link that applies it.",

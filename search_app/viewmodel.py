@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from index_store import FACETS, Columns, document_text, payload_of, split_values
 
-from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request, run_search
+from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request, restrict, run_search, selection_masks
 from .errors import PageBeyondEnd
 from .generations import LiveIndex
 from .query import highlight_terms
@@ -86,11 +86,12 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "timings": {name: round(value, 2) for name, value in timings.items()},
         "suggestion": outcome.suggestion,
         "suggestion_url": link({**state, "q": outcome.suggestion}) if outcome.suggestion else None,
-        "notes": [*outcome.notes, *_proposal_facet_notes(request)],
+        "notes": outcome.notes,
+        "left_out_by_proposal_facets": _left_out_by_proposal_facets(live, request, outcome),
         "results": results,
         # A hundred facet links, the same for every page of the same search (and base URL).
         "facets": live.cached(
-            ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
+            ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link, _years_without_proposals(live.columns))
         ),
         "offered_filters": _offered_filters(outcome, state, link),
         "chips": search_chips(live, request, state, link, outcome),
@@ -190,18 +191,32 @@ def card(stored: dict, columns: Columns) -> dict:
 PROPOSAL_FACETS = ("region", "metric")  # what only proposals state (indexer/documents.NOT_STATED)
 
 
-def _proposal_facet_notes(request: SearchRequest) -> list[str]:
-    """Say that a region or metric filter lists proposals only, so that nothing is left out unsaid."""
+def _left_out_by_proposal_facets(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome) -> dict | None:
+    """What a region or metric filter leaves out because only proposals state one: the
+    organizations and articles that match the rest of the search. None without such a filter
+    or when it leaves none out; said on the page, so no document is dropped unsaid."""
     chosen = [facet for facet in PROPOSAL_FACETS if request.selected.get(facet)]
     if not chosen:
-        return []
-    return [
-        f"Only proposals state a {' or '.join(chosen)}: organizations and articles are not listed under one. "
-        'A proposal that names none is under "Not stated".'
-    ]
+        return None
+    columns = live.columns
+    rest = restrict(outcome.matched, selection_masks(columns, request.selected), tuple(chosen))
+    counts = {
+        plural: (rest & columns.masks["kind"].get(kind, 0)).bit_count()
+        for kind, plural in (("organization", "organizations"), ("article", "articles"))
+    }
+    return {"facets": chosen, **counts} if any(counts.values()) else None
 
 
-def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config: dict, link: Link) -> dict:
+def _years_without_proposals(columns: Columns) -> frozenset[str]:
+    """Years that only organizations carry (the years they won in: 2021), so that the year
+    facet does not offer them as years of proposals."""
+    proposals = columns.masks["kind"].get("proposal", 0)
+    return frozenset(year for year, mask in columns.masks["year"].items() if not mask & proposals)
+
+
+def _facets(
+    outcome: SearchOutcome, request: SearchRequest, state: dict, config: dict, link: Link, no_proposals: frozenset[str]
+) -> dict:
     facets = {}
     for facet in FACETS:
         counts = dict(outcome.facet_counts.get(facet, {}))
@@ -224,6 +239,7 @@ def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config:
                     "count": count,
                     "selected": value in selected,
                     "toggle_url": link(_toggle(state, facet, value)),
+                    **({"note": "organizations only"} if facet == "year" and value in no_proposals else {}),
                 }
                 for value, count in ordered[:limit]
             ],
