@@ -165,3 +165,24 @@ def test_years_with_organizations_only_are_not_proposal_years(client, archive_ro
     assert "(organizations only)" in client.get("/", query_string={"outcome": "Winner"}).get_data(as_text=True)
     landing = client.get("/").get_data(as_text=True)
     assert re.search(rf"sent in <strong>{len(proposal_years)}</strong> years \({proposal_years[0]}–{proposal_years[-1]}\)", landing)
+
+
+def test_the_matrix_counts_every_2013_proposal(client, archive_root, proposals_2013):
+    files = len(raw_front_matters(archive_root / "_projects" / "2013"))
+    matrix = client.get("/api/matrix", query_string={"rows": "region", "cols": "metric", "year": "2013"}).get_json()
+    assert [(col["value"], col["total"]) for col in matrix["cols"]] == [(NOT_STATED, files)]
+    rows = {row["value"]: row["total"] for row in matrix["rows"]}
+    assert rows == dict(Counter(region for p in proposals_2013 for region in p["regions"]))
+    cells = {(cell["row"], cell["col"]): cell["count"] for line in matrix["cells"] for cell in line}
+    assert cells[(NOT_STATED, NOT_STATED)] == rows[NOT_STATED]
+
+
+def test_the_partner_finder_reaches_a_2013_proposal_placed_from_its_text(client):
+    skid_row = "proposal/2013/100-in-100-skid-row-innovates"  # names Skid Row: Central LA
+    assert client.get(f"/api/doc/{skid_row}").get_json()["regions"] == ["Central LA"]
+    body = client.get(
+        "/api/partners", query_string={"text": "housing for homeless people on skid row", "region": "Central LA"}
+    ).get_json()
+    closest = [item["id"] for partner in body["partners"] for item in partner["closest"]]
+    assert skid_row in closest
+    assert not any(NOT_STATED in partner["shared"][name] for partner in body["partners"] for name in ("metrics", "regions"))
