@@ -34,6 +34,7 @@ def build_schema() -> wf.Schema:
 
 
         region=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
+        regions_inferred=wf.STORED(),  # True: `region` was read from a proposal's prose, not answered
         metric=wf.KEYWORD(stored=True, commas=True, scorable=False),  # canonical values, facet
         goal=wf.ID(stored=True),  # learn|create|play|connect|live, facet
         year=wf.NUMERIC(int, stored=True, sortable=True),  # facet, range filter, newest sort

@@ -83,4 +83,6 @@ def document_fields(document: Document) -> dict:
     }
     if document.year is not None:
         fields["year"] = document.year
+    if document.regions_inferred:
+        fields["regions_inferred"] = True
     return fields

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .documents import NOT_STATED
 from .textutil import cache_short_text, load_table
 
 __all__ = ["CANONICAL_METRICS", "OTHER", "is_dream_metric", "match_metric", "normalize_metrics"]
@@ -153,8 +154,8 @@ def match_metric(text: str) -> str | None:
     key = fold(text or "")
     if not key:
         return None
-    if key == fold(OTHER):
-        return OTHER
+    if key in (fold(OTHER), fold(NOT_STATED)):
+        return OTHER if key == fold(OTHER) else NOT_STATED
     table = _table()
     if key in table.metric_by_key:
         return table.metric_by_key[key]

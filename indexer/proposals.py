@@ -16,7 +16,11 @@ patterns and value shapes, never by a list of one year's keys:
   hit the ground running" and "LA is the best place to LEARN" made 80-120 proposals match
   "money", "ready" and "learn" that never used them. Lists of collaborating organizations
   are the applicant's words and stay searchable;
-- the goal is `category`, or the 2013 `indicator` mapped to a goal (see indexer/goals.py).
+- the goal is `category`, or the 2013 `indicator` mapped to a goal (see indexer/goals.py);
+- a proposal that answers no region question (all of 2013) is placed from the places its
+  title, summary and answers about the project name (`regions_inferred`); answers about
+  the organization's past and its partners are left out, as they name places the project
+  does not work in. One with no region or metric at all has "Not stated" (documents.NOT_STATED).
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .documents import Document, Retracted, Section, SkipDocument
+from .documents import NOT_STATED, Document, Retracted, Section, SkipDocument
 from .goals import normalize_goal
 from .metrics import normalize_metrics
-from .regions import normalize_regions
+from .regions import normalize_regions, regions_named_in
 from .textutil import cache_short_text, html_to_text, safe_url
 
 PROPOSAL_MARKERS = ("project_id", "year_submitted")  # front matter with these is a proposal
@@ -98,6 +102,7 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
     raw_metrics: list[str] = []
     sections: list[Section] = []
     own_words: list[str] = []  # the answers that are searched: every one but form choices
+    about_project: list[str] = []  # own words about the project, not the organization or partners
     ticked: list[str] = []
     for key, value in front.items():
         question = _question(str(key))
@@ -114,8 +119,13 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
         answer = _answer_text(value)
         if answer:
             sections.append(Section(question=question.text, answer=answer))
-            (ticked if _is_form_choice(question, value) else own_words).append(answer)
+            chosen = _is_form_choice(question, value)
+            (ticked if chosen else own_words).append(answer)
+            if not chosen and not question.names_partners:
+                about_project.append(answer)
     summary = html_to_text(_as_text(front.get("project_summary")))
+    regions = normalize_regions(raw_places)
+    inferred = [] if regions else regions_named_in([title, summary, *about_project])
     organization, year, url = _organization(front), _year(front, path), safe_url(_as_text(front.get("challenge_url")))
     return Document(
         id=doc_id,
@@ -125,8 +135,9 @@ def read_proposal(front: dict, *, doc_id: str, path: str) -> Document:
         organization=organization,
         year=year,
         goal=normalize_goal(_as_text(front.get("category")) or _as_text(front.get("indicator"))),
-        regions=normalize_regions(raw_places),
-        metrics=normalize_metrics(raw_metrics),
+        regions=regions or inferred or [NOT_STATED],
+        regions_inferred=bool(inferred),
+        metrics=normalize_metrics(raw_metrics) or [NOT_STATED],
         summary=summary,
         sections=sections,
         text="\n\n".join(own_words),

@@ -7,6 +7,10 @@ cities. One table, data/regions.yaml, maps every known phrase to a region; a val
 several places and so several regions. Generic names ("Los Angeles") count only when
 nothing more specific is named, and a value that names no known place becomes "Other", so
 a proposal with any answer always has at least one region.
+
+A proposal that did not answer (all of 2013) is placed from its own prose instead
+(`regions_named_in`): the same table and fold, without the names that prose uses in
+passing (the table's `prose` section).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .documents import NOT_STATED
 from .textutil import cache_short_text, load_table
 
-__all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions", "place_region"]
+__all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions", "place_region", "regions_named_in"]
 
 DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
 OTHER = "Other"
@@ -43,6 +48,9 @@ class _Table:
     fallback_by_phrase: dict[str, tuple[str, ...]]  # generic names, used only as a last resort
     specific: re.Pattern[str]
     generic: re.Pattern[str]
+    regions_in_prose: dict[str, tuple[str, ...]]  # what a phrase means in running text; () nothing
+    prose: re.Pattern[str]
+    prose_range: re.Pattern[str]  # "from Antelope Valley to the South Bay": the whole county
 
 
 def fold(text: str) -> str:
@@ -55,6 +63,12 @@ def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
     """One alternation over all phrases, longest first, so the most specific name wins."""
     ordered = sorted(set(phrases), key=lambda phrase: (-len(phrase), phrase))
     return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b")
+
+
+def _range_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """ "from <place> to <place>", the way prose says "everywhere", not "there"."""
+    place = _phrase_pattern(phrases).pattern
+    return re.compile(rf"\bfrom (?:the )?{place} to (?:the )?{place}")
 
 
 def _index(section: dict[str, list[str]], canonical: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -82,12 +96,21 @@ def _table() -> _Table:
         if region != OTHER:  # "other" in prose is not a place
             specific.setdefault(fold(region), (region,))
     fallback = _index(data.get("fallback", {}), canonical)
+    prose = data.get("prose", {})
+    not_inferred = set(prose.get("regions_not_inferred", ())) | {OTHER}
+    if not not_inferred <= set(canonical):
+        raise ValueError(f"{DATA_FILE.name}: unknown region in prose.regions_not_inferred")
+    in_prose = {p: tuple(r for r in regions if r not in not_inferred) for p, regions in specific.items()}
+    in_prose.update(dict.fromkeys((fold(str(phrase)) for phrase in prose.get("not_places", ())), ()))
     return _Table(
         canonical=canonical,
         regions_by_phrase=specific,
         fallback_by_phrase=fallback,
         specific=_phrase_pattern(specific),
         generic=_phrase_pattern(fallback),
+        regions_in_prose=in_prose,
+        prose=re.compile(r"(?<!\d )" + _phrase_pattern(in_prose).pattern),  # not "1,000 watts"
+        prose_range=_range_pattern([*specific, *fallback]),
     )
 
 
@@ -124,6 +147,27 @@ def normalize_regions(values: Iterable[str]) -> list[str]:
     return regions
 
 
+def regions_named_in(texts: Iterable[str]) -> list[str]:
+    """The regions of the places some prose names, in the order first named.
+
+    For a proposal that never answered the region question: "a garden in Watts" is South
+    LA. Generic names ("Los Angeles"), the city and the county, and names that are also
+    common words or institutions ("bell", "UCLA") are not read as places here, nor the ends
+    of a span ("from Lancaster to Long Beach"); see the `prose` section of
+    data/regions.yaml. Nothing named gives [], never "Other".
+
+    :param texts: the proposal's own words (title, summary, answers about the project).
+    """
+    table = _table()
+    regions: list[str] = []
+    for text in texts:
+        for match in table.prose.finditer(table.prose_range.sub(" ", fold(text or ""))):
+            for region in table.regions_in_prose[match.group()]:
+                if region not in regions:
+                    regions.append(region)
+    return regions
+
+
 def match_region(text: str) -> str | None:
     """Resolve a user's region filter (``sfv``, ``"south la"``, ``watts``) to one region.
 
@@ -134,8 +178,8 @@ def match_region(text: str) -> str | None:
     key = fold(_OTHER_PREFIX.sub(" ", text))
     if not key:
         return None
-    if key == fold(OTHER):
-        return OTHER
+    if key in (fold(OTHER), fold(NOT_STATED)):
+        return OTHER if key == fold(OTHER) else NOT_STATED
     exact = table.regions_by_phrase.get(key) or table.fallback_by_phrase.get(key)
     if exact and len(exact) == 1:
         return exact[0]

@@ -98,7 +98,7 @@ def _echo_document(document) -> None:
         ("organization", document.organization),
         ("year", document.year),
         ("goal", document.goal),
-        ("regions", ", ".join(document.regions)),
+        ("regions", ", ".join(document.regions) + (" (inferred from the text)" if document.regions_inferred else "")),
         ("metrics", "; ".join(document.metrics)),
         ("sections", len(document.sections)),
         ("text", f"{len(document.text):,} characters"),

@@ -88,7 +88,7 @@ def _organization_parts(profile: dict, location: dict | None, proposals: list[di
 def _proposal_row(stored: dict, columns: Columns) -> dict:
     """One proposal of an organization: {id, title, year, goal, url} plus what it covered."""
     row = card(stored, columns)
-    keep = ("id", "title", "year", "goal", "url", "source_url", "regions", "metrics", "outcomes")
+    keep = ("id", "title", "year", "goal", "url", "source_url", "regions", "regions_inferred", "metrics", "outcomes")
     return {key: row[key] for key in keep}
 
 

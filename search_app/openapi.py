@@ -52,6 +52,12 @@ _OUTCOME = {
         "proposal_id": {"type": ["string", "null"], "description": "The proposal it went to, when known"},
     },
 }
+_REGIONS = (
+    'A proposal\'s regions; "Not stated" when it neither answers nor names a known place. '
+    "Organizations and articles have none."
+)
+_INFERRED = "True when a proposal's regions were read from the places its text names, not answered"
+_METRICS = 'A proposal\'s metrics; "Not stated" when it names none (2013). Organizations and articles have none.'
 _CARD = {
     "type": "object",
     "required": [
@@ -68,8 +74,9 @@ _CARD = {
         "organization_id": {"type": ["string", "null"], "description": "The organization document's id, or null when not linked"},
         "year": {"type": ["integer", "null"]},
         "goal": {"type": "string"},
-        "regions": _STRING_LIST,
-        "metrics": _STRING_LIST,
+        "regions": {**_STRING_LIST, "description": _REGIONS},
+        "regions_inferred": {"type": "boolean", "description": _INFERRED},
+        "metrics": {**_STRING_LIST, "description": _METRICS},
         "outcomes": {"type": "array", "items": _OUTCOME},
         "organization_outcomes": {
             "type": "array", "items": _OUTCOME,
@@ -100,8 +107,9 @@ _PROPOSAL_ROW = {
         "year": {"type": ["integer", "null"]},
         "goal": {"type": "string"},
         "url": {"type": "string"},
-        "regions": _STRING_LIST,
-        "metrics": _STRING_LIST,
+        "regions": {**_STRING_LIST, "description": _REGIONS},
+        "regions_inferred": {"type": "boolean", "description": _INFERRED},
+        "metrics": {**_STRING_LIST, "description": _METRICS},
         "outcomes": {"type": "array", "items": _OUTCOME},
     },
 }
@@ -267,6 +275,15 @@ def openapi_document() -> dict:
                         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                         "took_ms": {"type": "number"},
                         "suggestion": {"type": ["string", "null"]},
+                        "left_out_by_proposal_facets": {
+                            "type": ["object", "null"],
+                            "description": "With a region or metric filter, which only proposals state: the organizations and articles matching the rest of the search, not listed. Null when none.",
+                            "properties": {
+                                "facets": _STRING_LIST,
+                                "organizations": {"type": "integer", "minimum": 0},
+                                "articles": {"type": "integer", "minimum": 0},
+                            },
+                        },
                         "offered_filters": {
                             "type": "array",
                             "description": "Filters named in the query's words and not applied (places, a year beside other words), each with the link that applies it.",

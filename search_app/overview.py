@@ -3,7 +3,9 @@
 With no search yet, the newest documents are unrelated web articles; what a visitor
 needs is the size of the archive, its goals, regions and most common metrics as entry
 points (each a link to the search it names, with its count), recent winners, and a
-search box. All of it is counted from the generation's columns, once per generation.
+search box. Counts say what they count: proposals, organizations or documents (all kinds);
+the archive's years are the years with proposals (organizations also carry the years they
+won in, 2021 among them, when no proposal was sent). All of it is counted from the generation's columns, once per generation.
 New facets (outcome, topic, organization type) appear here as soon as the index has them.
 """
 
@@ -56,12 +58,35 @@ def _overview(live: LiveIndex, link, labels: dict[str, str]) -> dict:
             "proposals": link({"kind": [PROPOSAL], "sort": "newest"}),
             "organizations": link({"kind": [ORGANIZATION], "sort": "title"}),
             "by_organization": link({"group": ORGANIZATION}),
-            "winners": link({"outcome": [WINNER], "kind": [PROPOSAL], "sort": "newest"})
-            if WINNER in masks.get("outcome", {})
-            else None,
+            # Every kind: 2021's winners are organizations only (no 2021 proposal exists).
+            "winners": link({"outcome": [WINNER], "sort": "newest"}) if WINNER in masks.get("outcome", {}) else None,
         },
+        "winners": _winners(columns, proposals, kinds.get(ORGANIZATION, 0)),
         "labels": labels,
         "generation": live.generation.number,
+    }
+
+
+def _winners(columns, proposals: int, organizations: int) -> dict | None:
+    """How many proposals and organizations won, and the years they won in, whatever the kind:
+    the years come from the outcomes themselves, not from the documents' years."""
+    winners = columns.masks.get("outcome", {}).get(WINNER, 0)
+    if not winners:
+        return None
+    years = sorted(
+        {
+            outcome["year"]
+            for docnum in columns.members(winners, columns.docnums)
+            for outcome in columns.link_of(columns.ids[docnum]).get("outcomes", [])
+            if outcome.get("outcome") == WINNER and isinstance(outcome.get("year"), int)
+        }
+    )
+    return {
+        "proposals": (winners & proposals).bit_count(),
+        "organizations": (winners & organizations).bit_count(),
+        "years": years,
+        "first": years[0] if years else None,
+        "last": years[-1] if years else None,
     }
 
 

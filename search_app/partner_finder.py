@@ -19,6 +19,8 @@ from collections import Counter
 import numpy as np
 
 from index_format.visible_text import remove_invisible_controls
+from indexer.documents import NOT_STATED
+from indexer.regions import OTHER
 
 from .errors import BadRequest
 from .generations import LiveIndex
@@ -32,6 +34,7 @@ PROFILE_VALUES = 3  # metrics (topics, regions) of that neighbourhood an organiz
 SHARE_WEIGHT = 0.005  # added to the closeness (a cosine) per shared value: closeness decides, sharing breaks near-ties
 EXAMPLES = 3  # closest proposals shown per organization
 FACETS_SHARED = (("metrics", "metric"), ("regions", "region"), ("topics", "topic"))
+UNSHARED = frozenset({OTHER, NOT_STATED})  # values that name no place or metric two proposals share
 
 
 def parse_description(args, limit: int) -> str:
@@ -89,7 +92,7 @@ def _profile(live: LiveIndex, closest: list[tuple[int, float]], selected: dict[s
         if facet in selected:
             profile[name] = list(selected[facet])
             continue
-        counts = Counter(value for docnum, _score in closest for value in values[facet][docnum] if value != "Other")
+        counts = Counter(value for docnum, _score in closest for value in values[facet][docnum] if value not in UNSHARED)
         profile[name] = [value for value, _n in counts.most_common(PROFILE_VALUES)]
     return profile
 

@@ -9,11 +9,13 @@ and each shared topic; more sharing proposals break ties. Each partner names wha
 shares and links to the search listing exactly its sharing proposals
 (`organization=` with the shared metrics and regions), whose total is its `proposals`.
 The region "Other" is every place the region table does not know (a juvenile hall, a
-city abroad), not a place two proposals can share, so it never makes partners.
+city abroad), not a place two proposals can share, so it never makes partners; nor does
+"Not stated" (a proposal that names no region or metric), which is no place or metric.
 """
 
 from __future__ import annotations
 
+from indexer.documents import NOT_STATED
 from indexer.regions import OTHER
 
 from .generations import LiveIndex
@@ -74,7 +76,8 @@ def _profile(live: LiveIndex, organization: str | None, docnum: int) -> dict:
         profile["metrics"].update(columns.values["metric"][member])
         profile["regions"].update(columns.values["region"][member])
         profile["goals"].update(columns.values["goal"][member])
-    profile["regions"].discard(OTHER)
+    profile["regions"] -= {OTHER, NOT_STATED}
+    profile["metrics"].discard(NOT_STATED)
     return profile
 
 

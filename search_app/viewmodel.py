@@ -17,6 +17,7 @@ from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request,
 from .errors import PageBeyondEnd
 from .generations import LiveIndex
 from .query import highlight_terms
+from .selection import restrict
 from .snippets import Highlighter, PreparedText, prepare
 
 Link = Callable[[dict], str]
@@ -87,10 +88,11 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "suggestion": outcome.suggestion,
         "suggestion_url": link({**state, "q": outcome.suggestion}) if outcome.suggestion else None,
         "notes": outcome.notes,
+        "left_out_by_proposal_facets": _left_out_by_proposal_facets(live, request, outcome),
         "results": results,
         # A hundred facet links, the same for every page of the same search (and base URL).
         "facets": live.cached(
-            ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link)
+            ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link, _years_without_proposals(live.columns))
         ),
         "offered_filters": _offered_filters(outcome, state, link),
         "chips": search_chips(live, request, state, link, outcome),
@@ -181,6 +183,7 @@ def card(stored: dict, columns: Columns) -> dict:
         "year": stored.get("year"),
         "goal": stored.get("goal", ""),
         "regions": split_values(stored.get("region", "")),
+        "regions_inferred": bool(stored.get("regions_inferred")),  # read from the text, not answered
         "metrics": split_values(stored.get("metric", "")),
         "outcomes": link.get("outcomes", []),
         "topics": link.get("topics", []),
@@ -188,7 +191,35 @@ def card(stored: dict, columns: Columns) -> dict:
     }
 
 
-def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config: dict, link: Link) -> dict:
+PROPOSAL_FACETS = ("region", "metric")  # what only proposals state (indexer/documents.NOT_STATED)
+
+
+def _left_out_by_proposal_facets(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome) -> dict | None:
+    """What a region or metric filter leaves out because only proposals state one: the
+    organizations and articles that match the rest of the search. None without such a filter
+    or when it leaves none out; said on the page, so no document is dropped unsaid."""
+    chosen = [facet for facet in PROPOSAL_FACETS if request.selected.get(facet)]
+    if not chosen:
+        return None
+    columns = live.columns
+    rest = restrict(columns, outcome.matched, request.selected, tuple(chosen))
+    counts = {
+        plural: (rest & columns.masks["kind"].get(kind, 0)).bit_count()
+        for kind, plural in (("organization", "organizations"), ("article", "articles"))
+    }
+    return {"facets": chosen, **counts} if any(counts.values()) else None
+
+
+def _years_without_proposals(columns: Columns) -> frozenset[str]:
+    """Years that only organizations carry (the years they won in: 2021), so that the year
+    facet does not offer them as years of proposals."""
+    proposals = columns.masks["kind"].get("proposal", 0)
+    return frozenset(year for year, mask in columns.masks["year"].items() if not mask & proposals)
+
+
+def _facets(
+    outcome: SearchOutcome, request: SearchRequest, state: dict, config: dict, link: Link, no_proposals: frozenset[str]
+) -> dict:
     facets = {}
     for facet in FACETS:
         counts = dict(outcome.facet_counts.get(facet, {}))
@@ -211,6 +242,7 @@ def _facets(outcome: SearchOutcome, request: SearchRequest, state: dict, config:
                     "count": count,
                     "selected": value in selected,
                     "toggle_url": link(_toggle(state, facet, value)),
+                    **({"note": "organizations only"} if facet == "year" and value in no_proposals else {}),
                 }
                 for value, count in ordered[:limit]
             ],

@@ -43,7 +43,8 @@ def sample_proposals(proposals: list[dict], count: int = 6) -> list[dict]:
 
 def expected_partners(proposals: list[dict], metrics: set, regions: set, own: str) -> dict[str, dict]:
     """organization id -> shared metrics, shared regions and sharing proposals, counted here."""
-    regions = regions - {"Other"}  # places the region table does not know: not shared
+    regions = regions - {"Other", "Not stated"}  # places the region table does not know, or none: not shared
+    metrics = metrics - {"Not stated"}
     found: dict[str, dict] = defaultdict(lambda: {"metrics": set(), "regions": set(), "proposals": 0})
     for proposal in proposals:
         org = proposal["organization_id"]

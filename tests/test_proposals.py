@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.documents import SkipDocument
+from indexer.documents import NOT_STATED, SkipDocument
 from indexer.goals import GOALS
 from indexer.proposals import is_proposal, read_proposal
 from indexer.regions import CANONICAL_REGIONS
@@ -57,10 +57,12 @@ def test_is_proposal(front, expected):
         ("Where is your organization located?", "South Bay", ["South Bay"]),
         ("project_areas", ["SOUTH LA", "WESTSIDE"], ["South LA", "Westside"]),
         # not region questions: the word is there but the question is about something else
-        ("Where do you hope this activation or your organization will be in five years?", "Downtown", []),
-        ("Does your project impact Los Angeles County?", "Yes (benefits all of LA County)", []),
-        # prose answers to a region question are text, not choices
-        ("Where will you be working?", "We work " + "all over the county, " * 20, []),
+        # (nor is the answer read as prose about the project: it is about the organization, or
+        # a form choice; a proposal that states no region has "Not stated")
+        ("Where do you hope this activation or your organization will be in five years?", "Downtown", [NOT_STATED]),
+        ("Does your project impact Los Angeles County?", "Yes (benefits all of LA County)", [NOT_STATED]),
+        # prose answers to a region question are text, not choices (the county is never inferred)
+        ("Where will you be working?", "We work " + "all over the county, " * 20, [NOT_STATED]),
     ],
 )
 def test_region_answers(key, value, regions):
@@ -75,18 +77,40 @@ def test_region_answers(key, value, regions):
         ("How will your project impact the LA2050 “Connect” metrics?", ["Rates of volunteerism"], ["Rates of volunteerism"]),
         ("Which metrics will your activation impact?", "Air quality", ["Air quality"]),
         # a prose question about metrics: a short answer is not a metric choice
-        ("Please elaborate on how your project will impact the above metrics.", "See above.", []),
-        ("Please explain how your project will move these metrics.", "By ensuring students graduate.", []),
-        ("Which LA2050 goal will your submission most impact?", "LA is the best place to CONNECT", []),
+        ("Please elaborate on how your project will impact the above metrics.", "See above.", [NOT_STATED]),
+        ("Please explain how your project will move these metrics.", "By ensuring students graduate.", [NOT_STATED]),
+        ("Which LA2050 goal will your submission most impact?", "LA is the best place to CONNECT", [NOT_STATED]),
     ],
 )
 def test_metric_answers(key, value, metrics):
     assert read({key: value}).metrics == metrics
 
 
+@pytest.mark.parametrize(
+    ("front", "regions", "inferred"),
+    [
+        # no region question: the places the project's own words name, marked as inferred
+        ({"project_summary": "A garden in Watts, then Boyle Heights."}, ["South LA", "East LA"], True),
+        ({"title": "Kids play at Pershing Square"}, ["Central LA"], True),
+        # answers about the organization's past and its partners name other places
+        ({"What are some of your organization's most important achievements?": "Our Watts garden"}, [NOT_STATED], False),
+        ({"Please identify any partners or collaborators.": "UCLA, Venice Family Clinic"}, [NOT_STATED], False),
+        # words, institutions, units, the city and county, spans of the whole county
+        ({"project_summary": "Ring the bell, a safe harbor, 1,000 watts, UCLA"}, [NOT_STATED], False),
+        ({"project_summary": "20% of LA County residents; the City of Los Angeles"}, [NOT_STATED], False),
+        ({"project_summary": "homeless people from Antelope Valley to the South Bay"}, [NOT_STATED], False),
+        # an answered region question is never overridden by the text
+        ({"Where will you be working?": ["Westside"], "project_summary": "Watts"}, ["Westside"], False),
+    ],
+)
+def test_regions_of_a_proposal_that_does_not_say(front, regions, inferred):
+    document = read(front)
+    assert (document.regions, document.regions_inferred) == (regions, inferred)
+
+
 def test_a_question_about_metrics_in_areas_is_read_as_metrics_only():
     document = read({"Which metrics will your work in these areas impact?": ["Air quality"]})
-    assert (document.regions, document.metrics) == ([], ["Air quality"])
+    assert (document.regions, document.metrics) == ([NOT_STATED], ["Air quality"])
 
 
 def test_sections_keep_question_order_and_skip_metadata_and_empty_answers():
@@ -255,7 +279,7 @@ REAL_FILES = [
     (
         "2013/100-in-100-skid-row-innovates.md",
         {"title": "100 in 100: Skid Row Innovates!", "organization": "", "year": 2013, "goal": "live",
-         "regions": [], "metrics": [], "sections": 5},
+         "regions": ["Central LA"], "metrics": [NOT_STATED], "sections": 5, "regions_inferred": True},
     ),
     (
         "2014/100-of-la-online-faster.md",
@@ -308,7 +332,7 @@ def test_real_proposals_of_every_year(relpath, expected):
     assert document is not None, parsed.skipped
     assert document.id == "proposal/" + relpath.removesuffix(".md")
     assert document.kind == "proposal"
-    for key in ("title", "organization", "year", "goal", "regions", "metrics", "url"):
+    for key in ("title", "organization", "year", "goal", "regions", "regions_inferred", "metrics", "url"):
         if key in expected:
             assert getattr(document, key) == expected[key], key
     assert set(expected.get("metrics_include", [])) <= set(document.metrics)
@@ -370,19 +394,24 @@ def test_corpus_documents_have_clean_facets(corpus_parsed):
         assert document.year == folder_year, document.id
         assert document.goal in GOALS, document.id
         assert document.title and document.title == document.title.strip(), document.id
-        assert set(document.regions) <= set(CANONICAL_REGIONS), document.id
+        assert set(document.regions) <= {*CANONICAL_REGIONS, NOT_STATED}, document.id
         assert document.url == "" or document.url.startswith(("http://", "https://")), document.id
     by_year: dict[int, list] = {}
     for document in documents:
         by_year.setdefault(document.year, []).append(document)
-    # From 2014 on every form asked where and which metrics; 2013 asked neither.
+    # From 2014 on every form asked where and which metrics; 2013 asked neither, so its
+    # regions are read from the text or "Not stated", and its metrics all "Not stated".
     for year, group in by_year.items():
-        with_regions = sum(bool(d.regions) for d in group) / len(group)
-        with_metrics = sum(bool(d.metrics) for d in group) / len(group)
+        assert all(d.regions and d.metrics for d in group), year
+        answered = sum(d.regions != [NOT_STATED] and not d.regions_inferred for d in group) / len(group)
+        with_metrics = sum(d.metrics != [NOT_STATED] for d in group) / len(group)
         if year == 2013:
-            assert (with_regions, with_metrics) == (0, 0)
+            assert (answered, with_metrics) == (0, 0)
+            assert all(d.regions_inferred or d.regions == [NOT_STATED] for d in group)
+            assert sum(d.regions_inferred for d in group) / len(group) > 0.5
         else:
-            assert with_regions > 0.9 and with_metrics > 0.99, year
+            assert answered > 0.9 and with_metrics > 0.99, year
+    assert not any(d.regions_inferred and NOT_STATED in d.regions for d in documents)
     # Organization names are asked for from 2015 on.
     assert all(d.organization for d in documents if d.year >= 2016)
     # Only two 2013 entries are empty forms; every other proposal has answers.
