@@ -6,11 +6,16 @@ manifest), so an update that changes only an organization, only a proposal or on
 organization unlinks its proposals. The result is a plain dict saved in the manifest:
 
     {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics",
-                            "org_type", and for organizations "location"}},
+                            "org_type", and for organizations "location", "home_region", "aliases"
+                            or, for an organization merged into another, "alias_of"}},
      "proposals_of": {organization id: [proposal ids, newest first]},
+     "aliases": {alias organization id: canonical organization id},
+     "merges": ["merged a.md into b.md: same name", ...],
      "problems": ["file: entry: reason", ...]}
 
 Rules (each documented where it is applied):
+- Organization files that are the same organization (indexer/org_identity.py) are one:
+  the aliases' proposals, outcomes, topics and names belong to the canonical file.
 - A proposal belongs to the organization whose `project_ids` hold its `project_id`,
   else to the one whose `organization_id` equals its own.
 - An outcome entry matches a proposal by its challenge URL, else an organization by one
@@ -23,9 +28,12 @@ Rules (each documented where it is applied):
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from .locations import home_region_of
+from .org_identity import Identity, identify
 
 __all__ = ["link_documents"]
 
@@ -86,23 +94,34 @@ class _Linker:
 
     def run(self) -> dict:
         owner = self._owners()
+        identity = identify(self.organizations, Counter(owner.values()))
+        self.problems += [f"{self.files[org_id]}: {reason}" for org_id, reason in identity.problems]
+        owner = {pid: identity.canonical(org_id) for pid, org_id in owner.items()}
         proposals_of = defaultdict(list)
         for proposal_id, org_id in owner.items():
             proposals_of[org_id].append(proposal_id)
         for org_id, ids in proposals_of.items():
             ids.sort(key=lambda pid: (-(self.proposals[pid].get("year") or 0), self.proposals[pid].get("title", ""), pid))
-        outcomes = self._outcomes(owner, proposals_of)
+        outcomes = self._outcomes(owner, proposals_of, identity)
         topics = self._topic_expander()
         documents = {}
+        aliases = identity.aliases()
         for org_id, facts in self.organizations.items():
+            if org_id in identity.canonical_of:
+                continue
+            members = [facts] + [self.organizations[alias] for alias in aliases.get(org_id, [])]
             documents[org_id] = {
                 "organization_id": org_id,
                 "organization": facts.get("name", ""),
                 "outcomes": [o.as_json() for o in outcomes.get(org_id, [])],
-                "topics": topics(facts.get("topics", [])),
-                "org_type": facts.get("org_type", ""),
-                "location": facts.get("location"),
+                "topics": topics([tag for member in members for tag in member.get("topics", [])]),
+                "org_type": next((m["org_type"] for m in members if m.get("org_type")), ""),
+                "location": (location := next((m["location"] for m in members if m.get("location")), None)),
+                "home_region": home_region_of(location),
+                "aliases": [{"id": alias, "name": self.organizations[alias].get("name", "")} for alias in aliases.get(org_id, [])],
             }
+        for alias, canonical in identity.canonical_of.items():
+            documents[alias] = {**documents[canonical], "alias_of": canonical, "aliases": []}
         for proposal_id in self.proposals:
             org_id = owner.get(proposal_id)
             org = documents.get(org_id, {})
@@ -113,12 +132,18 @@ class _Linker:
                 "topics": org.get("topics", []),
                 "org_type": org.get("org_type", ""),
             }
-        return {"documents": documents, "proposals_of": dict(proposals_of), "problems": self.problems}
+        return {
+            "documents": documents,
+            "proposals_of": dict(proposals_of),
+            "aliases": dict(identity.canonical_of),
+            "merges": [merge.line(self.files) for merge in identity.merges],
+            "problems": self.problems,
+        }
 
     # -- proposals to organizations ------------------------------------------------
 
     def _owners(self) -> dict[str, str]:
-        """proposal id -> organization id, by project id, else by organization id."""
+        """proposal id -> organization file id, by project id, else by organization id."""
         by_project, by_org_key = defaultdict(list), defaultdict(list)
         for org_id, facts in self.organizations.items():
             for project_id in dict.fromkeys(facts.get("project_ids", [])):
@@ -156,9 +181,11 @@ class _Linker:
 
     # -- outcomes ---------------------------------------------------------------------
 
-    def _outcomes(self, owner: dict[str, str], proposals_of: dict[str, list[str]]) -> dict[str, list[_Outcome]]:
-        """doc id -> outcomes; a proposal's outcomes are its organization's too."""
-        matcher = _OutcomeMatcher(self.proposals, self.organizations, proposals_of)
+    def _outcomes(self, owner: dict[str, str], proposals_of: dict[str, list[str]], identity: Identity) -> dict[str, list[_Outcome]]:
+        """doc id -> outcomes; a proposal's outcomes are its organization's too, and an
+        outcome naming a merged-away file its canonical organization's (reported)."""
+        merged = {alias: proposals_of.get(canonical, []) for alias, canonical in identity.canonical_of.items()}
+        matcher = _OutcomeMatcher(self.proposals, self.organizations, {**proposals_of, **merged})
         found = defaultdict(list)
         for data_id, facts in self.data.items():
             if "outcome" not in facts:
@@ -170,6 +197,9 @@ class _Linker:
                     outcome.year = outcome.year or self.proposals[proposal_id].get("year")
                     found[proposal_id].append(outcome)
                     org_id = owner.get(proposal_id)
+                if org_id in identity.canonical_of:
+                    reason = "; ".join(filter(None, (reason, f"names {self.files[org_id]}, merged into {self.files[identity.canonical(org_id)]}")))
+                    org_id = identity.canonical(org_id)
                 if org_id:
                     found[org_id].append(outcome)
                 if reason:

@@ -52,6 +52,8 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
     view["partners"] = partners_view(live, doc_id, link, config["PARTNERS_COUNT"]) if view["kind"] in WORKS_ON else None
     if view["kind"] == "organization":
         view.update(_organization_parts(payload.get("profile", {}), columns.locations.get(docnum), proposals, link))
+        # Its other files, merged into it (indexer/org_identity.py): their ids redirect here.
+        view["aliases"] = columns.link_of(doc_id).get("aliases", [])
     else:
         # The organization's other proposals: the way on from one proposal to the next.
         view["organization_proposals"] = [row for row in proposals if row["id"] != doc_id]
@@ -76,6 +78,8 @@ def _organization_parts(profile: dict, location: dict | None, proposals: list[di
         "ein": profile.get("ein", ""),
         "zip": profile.get("zip", ""),
         "location": location,
+        # Where they are based (the region of their zip code), as a search of all based there.
+        "based_in": {"value": region, "url": link({"home_region": [region]})} if (region := (location or {}).get("region")) else None,
         "years": sorted({row["year"] for row in proposals if row["year"]} | set(profile.get("years", [])), reverse=True),
         "proposals": proposals,
         "worked_on": {
@@ -148,7 +152,7 @@ def similar_view(live: LiveIndex, doc_id: str, count: int) -> dict:
 
     :raises BadRequest: (404) when no document has this id.
     """
-    docnum = live.columns.by_id.get(doc_id)
+    docnum = live.columns.by_id.get(live.columns.canonical_id(doc_id))
     if docnum is None:
         raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
     with live.searcher() as searcher:

@@ -222,6 +222,7 @@ class Found(NamedTuple):
 
 
 def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: SearchRequest, sort: str) -> Found:
+    scores = live.columns.fold_aliases(scores)
     matched = _apply_query_filters(live, parsed, scores)
     browsing = scores is None and matched is live.columns.docnums
     matched_bits = live.columns.all_docs if browsing else live.columns.bitset(matched)
