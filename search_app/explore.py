@@ -101,9 +101,9 @@ def matrix_page():
 def export():
     format_name = choice_param(request.args, "format", EXPORT_FORMATS, default="csv")
     search_request, _state = _search_and_state()
+    names = exporting.field_names(search_request, request.args.get("fields", ""))
     # Rows link to document pages from SEARCH_BASE_URL, or relatively: never from the Host header.
-    total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"])
-    names = exporting.field_names(bool(search_request.group))
+    total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"], names)
     body = exporting.render(format_name, rows, names, total)
     response = Response(body, content_type=exporting.MEDIA_TYPES[format_name])
     response.headers["X-Total-Count"] = str(total)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from index_store import FACETS
 
+from .export import ALL_FIELDS, MAX_FIELDS_LENGTH
 from .grouping import GROUPS
 from .matrix import SHARES
 from .nav import EXPORT_FORMATS
@@ -197,6 +198,15 @@ def explore_paths(search_parameters: list[dict]) -> dict:
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
     ]  # fmt: skip
     export_format = _choice("format", EXPORT_FORMATS, "csv (default; UTF-8, lists joined with '; '), json or ndjson.")
+    export_fields = {
+        "name": "fields", "in": "query", "required": False,
+        "description": "The columns, comma-separated, in this order (an unknown name is a 400). Default: every column but the "
+                       "organizations' (website, ein, zip, home_region, org_type, proposals, years), which an export of "
+                       "organizations (kind=organization, or group=organization) has too; group_count only when grouped. "
+                       "Organizations' columns describe a row's organization; outcomes read \"Winner 2019\". "
+                       f"The columns: {', '.join(ALL_FIELDS)}.",
+        "schema": {"type": "string", "maxLength": MAX_FIELDS_LENGTH, "examples": ["id,title,website,ein,home_region,outcomes"]},
+    }  # fmt: skip
     exported = {"text/csv": {}, "application/json": {"schema": {"type": "object"}}, "application/x-ndjson": {}}
     return {
         "/api/matrix": _get("Counts by two facets, each cell with its search URL", search_parameters + axes,
@@ -205,7 +215,7 @@ def explore_paths(search_parameters: list[dict]) -> dict:
                          _json("MapResponse")),
         "/api/suggest": _get("Organizations, metrics, topics and regions whose names start with or contain the text", suggest,
                              _json("SuggestResponse")),
-        "/api/export": _get("Every matching document, streamed", search_parameters + [export_format], exported),
+        "/api/export": _get("Every matching document, streamed", search_parameters + [export_format, export_fields], exported),
         "/api/overview": _get("The archive's size and entry points", [], _json("OverviewResponse")),
         "/api/partners": _get(
             "Organizations whose proposals are closest in meaning to a description of your work",
