@@ -10,6 +10,7 @@ from index_store import FACETS
 
 from .export import ALL_FIELDS, MAX_FIELDS_LENGTH
 from .grouping import GROUPS
+from .mapview import MAP_BY
 from .matrix import SHARES
 from .nav import EXPORT_FORMATS
 from .params import MAX_ID_LENGTH
@@ -190,6 +191,8 @@ def explore_paths(search_parameters: list[dict]) -> dict:
     ]  # fmt: skip
     list_page = {"name": "list_page", "in": "query", "required": False, "description": "Page of the organizations' text list (`table`), 50 a page; past the last page is a 400.",
                  "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}  # fmt: skip
+    map_by = _choice("by", tuple(MAP_BY), "What the dots stand for: home (default), organizations at their zip codes; "
+                     "work, the regions the matching documents say they work in (`work_regions`).")
     suggest = [
         {"name": "q", "in": "query", "required": True, "description": "What was typed: the start or a part of a name (accents and case ignored).",
          "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TYPED}},
@@ -211,7 +214,7 @@ def explore_paths(search_parameters: list[dict]) -> dict:
     return {
         "/api/matrix": _get("Counts by two facets, each cell with its search URL", search_parameters + axes,
                             {**_json("MatrixResponse"), "text/csv": {}}),
-        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters + [list_page],
+        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters + [list_page, map_by],
                          _json("MapResponse")),
         "/api/suggest": _get("Organizations, metrics, topics and regions whose names start with or contain the text", suggest,
                              _json("SuggestResponse")),
