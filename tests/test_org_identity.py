@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from index_store import IndexStore
+from la2050_search.cli import main
 from indexer.org_identity import ein_key, fold_name, website_domain
 from indexer.pipeline import index_paths
 from search_app import create_app
@@ -261,3 +262,12 @@ def test_incremental_updates_keep_merges_right(small):
     assert final_id(client, "organization/foo-la") == final_id(client, "organization/the-foo-inc")
     assert final_id(client, "organization/foo") is None
     assert organizations(client) == 5 and len([m for m in report.merges if "foo" in m]) == 1
+
+
+def test_the_index_command_prints_each_merge(small, runner, tmp_path):
+    root, _index, _client = small
+    result = runner.invoke(main, ["index", "--quiet", str(root), "--index-dir", str(tmp_path / "cli-index")])
+    assert result.exit_code == 0, result.output
+    assert "merged the-harmony-project.md into harmony-project.md: same EIN and website\n" in result.stderr
+    assert "link: foo-la.md: ein '46' is not a nine-digit EIN" in result.stderr
+    assert result.stdout.startswith("generation 1: ")  # the summary alone on stdout
