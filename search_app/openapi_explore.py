@@ -145,6 +145,12 @@ SCHEMAS = {
 }
 
 
+def _fields_pattern() -> str:
+    """The `fields` values an export takes: column names separated by commas (or none)."""
+    name = "(?:" + "|".join(ALL_FIELDS) + ")"
+    return rf"^(?: *{name} *(?:, *{name} *)*)?$"
+
+
 def _choice(name: str, values, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": {"type": "string", "enum": list(values)}}  # fmt: skip
@@ -208,7 +214,8 @@ def explore_paths(search_parameters: list[dict]) -> dict:
                        "organizations (kind=organization, or group=organization) has too; group_count only when grouped. "
                        "Organizations' columns describe a row's organization; outcomes read \"Winner 2019\". "
                        f"The columns: {', '.join(ALL_FIELDS)}.",
-        "schema": {"type": "string", "maxLength": MAX_FIELDS_LENGTH, "examples": ["id,title,website,ein,home_region,outcomes"]},
+        "schema": {"type": "string", "maxLength": MAX_FIELDS_LENGTH, "pattern": _fields_pattern(),
+                   "examples": ["id,title,website,ein,home_region,outcomes"]},
     }  # fmt: skip
     exported = {"text/csv": {}, "application/json": {"schema": {"type": "object"}}, "application/x-ndjson": {}}
     return {
