@@ -189,10 +189,14 @@ def _filled(live: LiveIndex, request: SearchRequest, scores: dict[int, float], w
 
 
 def resolve_request(live: LiveIndex, request: SearchRequest) -> SearchRequest:
-    """The request with facet values spelled as this generation has them (topic=health)."""
+    """The request with facet values spelled as this generation has them (topic=health), and
+    a merged-away organization's id as its organization's."""
     resolve = live.columns.resolve
     selected = {facet: list(dict.fromkeys(resolve(facet, v) for v in values)) for facet, values in request.selected.items()}
-    return replace(request, selected=selected) if selected != request.selected else request
+    organization = live.columns.canonical_id(request.organization) if request.organization else ""
+    if selected == request.selected and organization == request.organization:
+        return request
+    return replace(request, selected=selected, organization=organization)
 
 
 def _resolved(live: LiveIndex, parsed: ParsedQuery) -> ParsedQuery:

@@ -121,6 +121,14 @@ def test_a_search_for_any_name_finds_the_organization_once(client, raw, expected
             assert not ({f"organization/{m}" for m in group} - {canonical}) & set(ids)  # never a second card
 
 
+def test_an_alias_id_filters_as_its_organization(client):
+    params = lambda org: {"organization": org, "per_page": 100}  # noqa: E731
+    alias = client.get("/api/search", query_string=params("organization/the-harmony-project")).get_json()
+    canonical = client.get("/api/search", query_string=params("organization/harmony-project")).get_json()
+    assert alias["total"] == canonical["total"] >= 3 and not alias["notes"]  # the organization and its proposals
+    assert [r["id"] for r in alias["results"]] == [r["id"] for r in canonical["results"]]
+
+
 def test_organization_pages_show_other_names(client, raw):
     page = client.get("/doc/organization/harmony-project", follow_redirects=True).get_data(as_text=True)
     assert "Also listed as" in page
