@@ -103,25 +103,7 @@ class _Linker:
         for org_id, ids in proposals_of.items():
             ids.sort(key=lambda pid: (-(self.proposals[pid].get("year") or 0), self.proposals[pid].get("title", ""), pid))
         outcomes = self._outcomes(owner, proposals_of, identity)
-        topics = self._topic_expander()
-        documents = {}
-        aliases = identity.aliases()
-        for org_id, facts in self.organizations.items():
-            if org_id in identity.canonical_of:
-                continue
-            members = [facts] + [self.organizations[alias] for alias in aliases.get(org_id, [])]
-            documents[org_id] = {
-                "organization_id": org_id,
-                "organization": facts.get("name", ""),
-                "outcomes": [o.as_json() for o in outcomes.get(org_id, [])],
-                "topics": topics([tag for member in members for tag in member.get("topics", [])]),
-                "org_type": next((m["org_type"] for m in members if m.get("org_type")), ""),
-                "location": (location := next((m["location"] for m in members if m.get("location")), None)),
-                "home_region": home_region_of(location),
-                "aliases": [{"id": alias, "name": self.organizations[alias].get("name", "")} for alias in aliases.get(org_id, [])],
-            }
-        for alias, canonical in identity.canonical_of.items():
-            documents[alias] = {**documents[canonical], "alias_of": canonical, "aliases": []}
+        documents = self._organization_documents(identity, outcomes)
         for proposal_id in self.proposals:
             org_id = owner.get(proposal_id)
             org = documents.get(org_id, {})
@@ -139,6 +121,31 @@ class _Linker:
             "merges": [merge.line(self.files) for merge in identity.merges],
             "problems": self.problems,
         }
+
+    def _organization_documents(self, identity: Identity, outcomes: dict[str, list[_Outcome]]) -> dict[str, dict]:
+        """Each organization's links; an organization of several files has the topics of
+        each, and the first type and location its files give (the canonical file's first)."""
+        topics = self._topic_expander()
+        aliases = identity.aliases()
+        documents = {}
+        for org_id, facts in self.organizations.items():
+            if org_id in identity.canonical_of:
+                continue
+            members = [facts] + [self.organizations[alias] for alias in aliases.get(org_id, [])]
+            location = next((m["location"] for m in members if m.get("location")), None)
+            documents[org_id] = {
+                "organization_id": org_id,
+                "organization": facts.get("name", ""),
+                "outcomes": [o.as_json() for o in outcomes.get(org_id, [])],
+                "topics": topics([tag for member in members for tag in member.get("topics", [])]),
+                "org_type": next((m["org_type"] for m in members if m.get("org_type")), ""),
+                "location": location,
+                "home_region": home_region_of(location),
+                "aliases": [{"id": alias, "name": self.organizations[alias].get("name", "")} for alias in aliases.get(org_id, [])],
+            }
+        for alias, canonical in identity.canonical_of.items():
+            documents[alias] = {**documents[canonical], "alias_of": canonical, "aliases": []}
+        return documents
 
     # -- proposals to organizations ------------------------------------------------
 
@@ -185,7 +192,7 @@ class _Linker:
         """doc id -> outcomes; a proposal's outcomes are its organization's too, and an
         outcome naming a merged-away file its canonical organization's (reported)."""
         merged = {alias: proposals_of.get(canonical, []) for alias, canonical in identity.canonical_of.items()}
-        matcher = _OutcomeMatcher(self.proposals, self.organizations, {**proposals_of, **merged})
+        matcher = _OutcomeMatcher(self.proposals, self.organizations, {**proposals_of, **merged}, identity.canonical)
         found = defaultdict(list)
         for data_id, facts in self.data.items():
             if "outcome" not in facts:
@@ -234,8 +241,9 @@ class _Linker:
 class _OutcomeMatcher:
     """Finds the proposal (or organization) an outcome entry names, by the module's rules."""
 
-    def __init__(self, proposals: dict, organizations: dict, proposals_of: dict):
+    def __init__(self, proposals: dict, organizations: dict, proposals_of: dict, canonical=lambda org_id: org_id):
         self.proposals, self.organizations, self.proposals_of = proposals, organizations, proposals_of
+        self.canonical = canonical  # files of one organization are one match, not two by name
         self.proposal_by_url = {url_key(f.get("challenge_url", "")): pid for pid, f in proposals.items()}
         self.proposal_by_url.pop("", None)
         self.org_by_url, self.org_by_slug, self.org_by_name = {}, {}, defaultdict(list)
@@ -267,7 +275,7 @@ class _OutcomeMatcher:
             titled = self.proposal_by_title.get((fold(entry.get("title")), year), [])
             if len(titled) == 1:
                 return titled[0], None, ""
-            named = self.org_by_name.get(fold(entry.get("title")), [])
+            named = list(dict.fromkeys(map(self.canonical, self.org_by_name.get(fold(entry.get("title")), []))))
             org_id = named[0] if len(named) == 1 else None
         if org_id is None:
             return None, None, "no proposal or organization matches its URL, title or name"

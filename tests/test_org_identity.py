@@ -16,6 +16,7 @@ import pytest
 
 from index_store import IndexStore
 from la2050_search.cli import main
+from indexer.linking import link_documents
 from indexer.org_identity import ein_key, fold_name, website_domain
 from indexer.pipeline import index_paths
 from search_app import create_app
@@ -139,6 +140,20 @@ def test_bad_eins_and_websites_are_reported_with_their_file(archive_index):
     problems = archive_index[1].link_problems
     assert any(re.match(r"\S+\.md: ein '46' is not a nine-digit EIN", p) for p in problems)
     assert any(re.match(r"\S+\.md: website .* is not a web address", p) for p in problems)
+
+
+def test_an_outcome_naming_two_files_of_one_organization_finds_it():
+    """Two files with one name were two candidates, so the entry matched neither."""
+    files = [
+        {"id": "organization/a", "kind": "organization", "path": "_organizations/a.md", "facts": {"name": "EnCorps"}},
+        {"id": "organization/b", "kind": "organization", "path": "_organizations/b.md", "facts": {"name": "EnCorps"}},
+        {"id": "data/featured", "kind": "data", "path": "_data/featured_organizations.yaml",
+         "facts": {"outcome": "Featured", "entries": [{"title": "EnCorps"}]}},
+    ]  # fmt: skip
+    links = link_documents(files)
+    assert links["aliases"] == {"organization/b": "organization/a"}
+    assert [o["outcome"] for o in links["documents"]["organization/a"]["outcomes"]] == ["Featured"]
+    assert not [p for p in links["problems"] if "EnCorps" in p]
 
 
 # -- a small archive: bad input and incremental updates --------------------------------------
