@@ -213,6 +213,7 @@ def openapi_document() -> dict:
                     "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
                         "200": {"description": "The document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
+                        "308": {"description": "An organization merged into another: `Location` is that organization's document"},
                         "404": _error_response("Unknown document"),
                         "503": _error_response(UNAVAILABLE),
                     },
