@@ -279,12 +279,19 @@ def test_incremental_updates_keep_merges_right(small):
     index()
     assert final_id(client, "organization/the-harmony-project") == "organization/the-harmony-project"
     assert organizations(client) == 5
-    # Remove the alias of a group of three: the other two stay one.
+    # Remove the canonical file of a group of three: the other two stay one.
     (root / "_organizations/foo.md").unlink()
     report = index()
-    assert final_id(client, "organization/foo-la") == final_id(client, "organization/the-foo-inc")
+    assert final_id(client, "organization/foo-la") == final_id(client, "organization/the-foo-inc") == "organization/foo-la"
     assert final_id(client, "organization/foo") is None
     assert organizations(client) == 5 and len([m for m in report.merges if "foo" in m]) == 1
+    # Remove an alias: its organization stays, without it.
+    (root / "_organizations/the-foo-inc.md").unlink()
+    report = index()
+    assert not [m for m in report.merges if "foo" in m] and final_id(client, "organization/the-foo-inc") is None
+    foo = client.get("/api/doc/organization/foo-la").get_json()
+    assert foo["aliases"] == [] and [p["id"] for p in foo["proposals"]] == ["proposal/2019/six"]
+    assert client.get("/api/doc/proposal/2019/eight").get_json()["organization_id"] is None
 
 
 def test_the_index_command_prints_each_merge(small, runner, tmp_path):
