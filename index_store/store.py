@@ -47,8 +47,10 @@ MANIFEST = "manifest.json"
 # 3: stored fields uncompressed (see index_format/whoosh_compat.py); 4: manifest entries carry
 # each file's kind and link facts, and the manifest the links (see indexer/linking.py);
 # 5: every document's vector beside the index (see vectors.py); 6: Snowball stems instead
-# of Porter's, compounds split, form choices out of the searched text (their own field).
-INDEX_FORMAT = 6
+# of Porter's, compounds split, form choices out of the searched text (their own field);
+# 7: organizations' link facts carry their EIN and websites and their locations a region
+# (indexer/org_identity.py, home regions): an update over older facts would merge wrongly.
+INDEX_FORMAT = 7
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
 # Separate files per segment, not Whoosh's compound file: reading a compound file copies
