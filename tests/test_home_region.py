@@ -96,7 +96,11 @@ def test_pages_show_where_an_organization_is_based(client):
     body = client.get("/api/doc/organization/harmony-project").get_json()
     assert body["location"]["region"] == "Central LA" and body["home_region"] == "Central LA"
     results = client.get("/?home_region=South+LA").get_data(as_text=True)
-    assert "Based in" in results
+    assert "Based in" in results and results.count('<span class="home-region">Based in South LA</span>') == 10
+    outside = client.get("/", query_string={"home_region": OUTSIDE_LA_COUNTY}).get_data(as_text=True)
+    assert outside.count('<span class="home-region">Based outside LA County</span>') == 10
+    unknown = client.get("/", query_string={"home_region": HOME_NOT_STATED}).get_data(as_text=True)
+    assert 'class="home-region"' not in unknown
 
 
 def test_openapi_lists_the_filter_and_the_map_choice(client):
