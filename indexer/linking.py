@@ -6,7 +6,8 @@ manifest), so an update that changes only an organization, only a proposal or on
 organization unlinks its proposals. The result is a plain dict saved in the manifest:
 
     {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics",
-                            "org_type", and for organizations "location", "home_region", "aliases"
+                            "org_type", and for organizations "location", "home_region", "ein",
+                            "websites", "aliases"
                             or, for an organization merged into another, "alias_of"}},
      "proposals_of": {organization id: [proposal ids, newest first]},
      "aliases": {alias organization id: canonical organization id},
@@ -141,6 +142,8 @@ class _Linker:
                 "org_type": next((m["org_type"] for m in members if m.get("org_type")), ""),
                 "location": location,
                 "home_region": home_region_of(location),
+                "ein": next((m["ein"] for m in members if m.get("ein")), ""),
+                "websites": next((m["websites"] for m in members if m.get("websites")), []),
                 "aliases": [{"id": alias, "name": self.organizations[alias].get("name", "")} for alias in aliases.get(org_id, [])],
             }
         for alias, canonical in identity.canonical_of.items():

@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from index_store import payload_of
 
+from .document_view import organization_identifiers
 from .engine import SearchRequest, run_search
 from .errors import BadRequest
 from .generations import LiveIndex
@@ -99,10 +100,11 @@ def _organization_columns(live: LiveIndex, searcher, stored: dict | None, organi
     link = columns.link_of(organization_id)
     proposals = columns.proposals_of(organization_id)
     years = {columns.years[d] for d in proposals if columns.years[d]} | set(profile.get("years", []))
+    identifiers = organization_identifiers(profile, link)
     return {
-        "website": list(profile.get("websites", [])),
-        "ein": profile.get("ein", ""),
-        "zip": profile.get("zip", "") or (link.get("location") or {}).get("zip", ""),
+        "website": list(identifiers["websites"]),
+        "ein": identifiers["ein"],
+        "zip": identifiers["zip"],
         "home_region": link.get("home_region", ""),
         "org_type": link.get("org_type", ""),
         "proposals": len(proposals),

@@ -130,6 +130,14 @@ def test_an_alias_id_filters_as_its_organization(client):
     assert [r["id"] for r in alias["results"]] == [r["id"] for r in canonical["results"]]
 
 
+def test_an_organization_keeps_the_identifiers_of_each_file(client, raw, expected):
+    for group in expected["groups"]:
+        body = client.get(f"/api/doc/{resolved_id(client, next(iter(group)))}").get_json()
+        for field, length in (("ein", None), ("zip", 5)):  # a zip as ZIP+4 in one file, as five digits in another
+            given = {str(raw[member].get(field) or "").strip()[:length] for member in group} - {""}
+            assert (body[field][:length] in given) if given else body[field] == "", (group, field)
+
+
 def test_organization_pages_show_other_names(client, raw):
     page = client.get("/doc/organization/harmony-project", follow_redirects=True).get_data(as_text=True)
     assert "Also listed as" in page
