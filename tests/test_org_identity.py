@@ -138,6 +138,17 @@ def test_an_organization_keeps_the_identifiers_of_each_file(client, raw, expecte
             assert (body[field][:length] in given) if given else body[field] == "", (group, field)
 
 
+def test_type_ahead_finds_an_organization_by_each_name_once(client):
+    for typed in ("The Harmony", "Harmony Proj", "Future Roots"):
+        found = client.get("/api/suggest", query_string={"q": typed, "type": "organization"}).get_json()["suggestions"]
+        urls = [entry["url"] for entry in found]
+        assert len(urls) == len(set(urls)), typed
+    harmony = client.get("/api/suggest", query_string={"q": "The Harmony Project", "type": "organization"}).get_json()
+    assert [s["url"] for s in harmony["suggestions"]] == ["/doc/organization/harmony-project"]
+    dublab = client.get("/api/suggest", query_string={"q": "Future Roots", "type": "organization"}).get_json()
+    assert [s["value"] for s in dublab["suggestions"]] == ["DUBLAB"]
+
+
 def test_organization_pages_show_other_names(client, raw):
     page = client.get("/doc/organization/harmony-project", follow_redirects=True).get_data(as_text=True)
     assert "Also listed as" in page
