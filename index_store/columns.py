@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
-FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type")
+FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type", "home_region")
 # An outcome happens in a year: selected together, they mean events (won in 2019), not a
 # document having each somewhere (an organization that won in 2016 and took part in 2019).
 EVENT_FACETS = ("outcome", "year")
@@ -33,6 +33,7 @@ class Columns:
     organizations: dict[int, str] = field(default_factory=dict)  # the organization's name
     locations: dict[int, dict | None] = field(default_factory=dict)  # organizations' {lat, lon, ...}
     links: dict = field(default_factory=dict)  # the manifest's links (see indexer/linking.py)
+    alias_of: dict[int, int] = field(default_factory=dict)  # merged-away organization -> its canonical one
     masks: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> bitset
     events: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # docnum -> (outcome, year or "")
     event_masks: dict[tuple[str, str], int] = field(default_factory=dict)  # (outcome, year) -> bitset
@@ -47,9 +48,14 @@ class Columns:
         """Read every live document's facet fields from a Whoosh reader, and its links."""
         columns = cls(links=links or {})
         linked = columns.links.get("documents", {})
+        merged = {}
         for docnum, stored in reader.iter_docs():
-            columns.docnums.append(docnum)
             doc_id = stored.get("id", "")
+            link = linked.get(doc_id, {})
+            if link.get("alias_of"):  # one organization once: its other files only lead to it
+                merged[docnum] = link["alias_of"]
+                continue
+            columns.docnums.append(docnum)
             columns.ids[docnum] = doc_id
             columns.by_id[doc_id] = docnum
             columns.titles[docnum] = stored.get("title", "")
@@ -59,7 +65,6 @@ class Columns:
             columns.values["metric"][docnum] = tuple(split_values(stored.get("metric", "")))
             columns.values["goal"][docnum] = (stored["goal"],) if stored.get("goal") else ()
             columns.values["kind"][docnum] = (stored.get("kind", ""),)
-            link = linked.get(doc_id, {})
             years = link.get("years") or ([year] if year is not None else [])  # organizations: every year
             columns.values["year"][docnum] = tuple(str(y) for y in years)
             columns.organization_ids[docnum] = link.get("organization_id") or ""
@@ -70,8 +75,26 @@ class Columns:
             columns.values["outcome"][docnum] = tuple(dict.fromkeys(outcome for outcome, _year in columns.events[docnum]))
             columns.values["topic"][docnum] = tuple(link.get("topics", ()))
             columns.values["org_type"][docnum] = (link["org_type"],) if link.get("org_type") else ()
+            columns.values["home_region"][docnum] = (link["home_region"],) if link.get("home_region") else ()
+        columns.alias_of = {docnum: columns.by_id[canonical] for docnum, canonical in merged.items() if canonical in columns.by_id}
         columns._build_masks()
         return columns
+
+    def canonical_id(self, doc_id: str) -> str:
+        """The id of the organization a merged-away organization's id stands for, else `doc_id`."""
+        return self.links.get("aliases", {}).get(doc_id, doc_id)
+
+    def fold_aliases(self, scores: dict[int, float] | None) -> dict[int, float] | None:
+        """Text matches with a merged-away organization's match given to its canonical one
+        (the better score of the two), so its name finds the one organization once."""
+        if not scores or not self.alias_of or self.alias_of.keys().isdisjoint(scores):
+            return scores
+        folded = dict(scores)
+        for alias, canonical in self.alias_of.items():
+            if alias in folded:
+                score = folded.pop(alias)
+                folded[canonical] = max(score, folded.get(canonical, score))
+        return folded
 
     def _build_masks(self) -> None:
         self.all_docs = self.bitset(self.docnums)

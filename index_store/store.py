@@ -48,7 +48,8 @@ MANIFEST = "manifest.json"
 # each file's kind and link facts, and the manifest the links (see indexer/linking.py);
 # 5: every document's vector beside the index (see vectors.py); 6: Snowball stems instead
 # of Porter's, compounds split, form choices out of the searched text (their own field);
-# 7: outcomes linked as events with years and labels, organizations' years (indexer/linking.py).
+# 7: outcomes linked as events with years and labels, organizations' years, and their
+# link facts carry EIN, websites and a home region (indexer/linking.py, org_identity.py).
 INDEX_FORMAT = 7
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments

@@ -6,12 +6,17 @@ manifest), so an update that changes only an organization, only a proposal or on
 organization unlinks its proposals. The result is a plain dict saved in the manifest:
 
     {"documents": {doc id: {"organization_id", "organization", "outcomes", "topics", "org_type",
-                            for proposals "organization_outcomes", for organizations
-                            "location" and "years"}},
+                            for proposals "organization_outcomes", for organizations "location",
+                            "home_region", "ein", "websites", "aliases" and "years"
+                            or, for an organization merged into another, "alias_of"}},
      "proposals_of": {organization id: [proposal ids, newest first]},
+     "aliases": {alias organization id: canonical organization id},
+     "merges": ["merged a.md into b.md: same name", ...],
      "problems": ["file: entry: reason", ...]}
 
 Rules (each documented where it is applied):
+- Organization files that are the same organization (indexer/org_identity.py) are one:
+  the aliases' proposals, outcomes, topics and names belong to the canonical file.
 - A proposal belongs to the organization whose `project_ids` hold its `project_id`,
   else to the one whose `organization_id` equals its own.
 - An outcome entry matches a proposal by its challenge URL, else an organization by one
@@ -28,9 +33,12 @@ Rules (each documented where it is applied):
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from .locations import home_region_of
+from .org_identity import Identity, identify
 
 __all__ = ["link_documents"]
 
@@ -93,26 +101,16 @@ class _Linker:
 
     def run(self) -> dict:
         owner = self._owners()
+        identity = identify(self.organizations, Counter(owner.values()))
+        self.problems += [f"{self.files[org_id]}: {reason}" for org_id, reason in identity.problems]
+        owner = {pid: identity.canonical(org_id) for pid, org_id in owner.items()}
         proposals_of = defaultdict(list)
         for proposal_id, org_id in owner.items():
             proposals_of[org_id].append(proposal_id)
         for org_id, ids in proposals_of.items():
             ids.sort(key=lambda pid: (-(self.proposals[pid].get("year") or 0), self.proposals[pid].get("title", ""), pid))
-        outcomes = self._outcomes(owner, proposals_of)
-        topics = self._topic_expander()
-        documents = {}
-        for org_id, facts in self.organizations.items():
-            events = _events(outcomes.get(org_id, []))
-            years = {year for year in facts.get("years", []) if year} | {o["year"] for o in events if o["year"]}
-            documents[org_id] = {
-                "organization_id": org_id,
-                "organization": facts.get("name", ""),
-                "outcomes": events,
-                "topics": topics(facts.get("topics", [])),
-                "org_type": facts.get("org_type", ""),
-                "location": facts.get("location"),
-                "years": sorted(years, reverse=True),
-            }
+        outcomes = self._outcomes(owner, proposals_of, identity)
+        documents = self._organization_documents(identity, outcomes)
         for proposal_id in self.proposals:
             org_id = owner.get(proposal_id)
             org = documents.get(org_id, {})
@@ -124,12 +122,48 @@ class _Linker:
                 "topics": org.get("topics", []),
                 "org_type": org.get("org_type", ""),
             }
-        return {"documents": documents, "proposals_of": dict(proposals_of), "problems": self.problems}
+        return {
+            "documents": documents,
+            "proposals_of": dict(proposals_of),
+            "aliases": dict(identity.canonical_of),
+            "merges": [merge.line(self.files) for merge in identity.merges],
+            "problems": self.problems,
+        }
+
+    def _organization_documents(self, identity: Identity, outcomes: dict[str, list[_Outcome]]) -> dict[str, dict]:
+        """Each organization's links; an organization of several files has the topics of
+        each, and the first type and location its files give (the canonical file's first)."""
+        topics = self._topic_expander()
+        aliases = identity.aliases()
+        documents = {}
+        for org_id, facts in self.organizations.items():
+            if org_id in identity.canonical_of:
+                continue
+            members = [facts] + [self.organizations[alias] for alias in aliases.get(org_id, [])]
+            location = next((m["location"] for m in members if m.get("location")), None)
+            events = _events(outcomes.get(org_id, []))
+            years = {year for member in members for year in member.get("years", []) if year}
+            documents[org_id] = {
+                "organization_id": org_id,
+                "organization": facts.get("name", ""),
+                "outcomes": events,
+                "years": sorted(years | {event["year"] for event in events if event["year"]}, reverse=True),
+                "topics": topics([tag for member in members for tag in member.get("topics", [])]),
+                "org_type": next((m["org_type"] for m in members if m.get("org_type")), ""),
+                "location": location,
+                "home_region": home_region_of(location),
+                "ein": next((m["ein"] for m in members if m.get("ein")), ""),
+                "websites": next((m["websites"] for m in members if m.get("websites")), []),
+                "aliases": [{"id": alias, "name": self.organizations[alias].get("name", "")} for alias in aliases.get(org_id, [])],
+            }
+        for alias, canonical in identity.canonical_of.items():
+            documents[alias] = {**documents[canonical], "alias_of": canonical, "aliases": []}
+        return documents
 
     # -- proposals to organizations ------------------------------------------------
 
     def _owners(self) -> dict[str, str]:
-        """proposal id -> organization id, by project id, else by organization id."""
+        """proposal id -> organization file id, by project id, else by organization id."""
         by_project, by_org_key = defaultdict(list), defaultdict(list)
         for org_id, facts in self.organizations.items():
             for project_id in dict.fromkeys(facts.get("project_ids", [])):
@@ -167,9 +201,11 @@ class _Linker:
 
     # -- outcomes ---------------------------------------------------------------------
 
-    def _outcomes(self, owner: dict[str, str], proposals_of: dict[str, list[str]]) -> dict[str, list[_Outcome]]:
-        """doc id -> outcomes; a proposal's outcomes are its organization's too."""
-        matcher = _OutcomeMatcher(self.proposals, self.organizations, proposals_of)
+    def _outcomes(self, owner: dict[str, str], proposals_of: dict[str, list[str]], identity: Identity) -> dict[str, list[_Outcome]]:
+        """doc id -> outcomes; a proposal's outcomes are its organization's too, and an
+        outcome naming a merged-away file its canonical organization's (reported)."""
+        merged = {alias: proposals_of.get(canonical, []) for alias, canonical in identity.canonical_of.items()}
+        matcher = _OutcomeMatcher(self.proposals, self.organizations, {**proposals_of, **merged}, identity.canonical)
         found = defaultdict(list)
         for data_id, facts in self.data.items():
             if "outcome" not in facts:
@@ -181,6 +217,9 @@ class _Linker:
                     outcome.year = outcome.year or self.proposals[proposal_id].get("year")
                     found[proposal_id].append(outcome)
                     org_id = owner.get(proposal_id)
+                if org_id in identity.canonical_of:
+                    reason = "; ".join(filter(None, (reason, f"names {self.files[org_id]}, merged into {self.files[identity.canonical(org_id)]}")))
+                    org_id = identity.canonical(org_id)
                 if org_id:
                     found[org_id].append(outcome)
                 if reason:
@@ -221,8 +260,9 @@ def _events(outcomes: list[_Outcome]) -> list[dict]:
 class _OutcomeMatcher:
     """Finds the proposal (or organization) an outcome entry names, by the module's rules."""
 
-    def __init__(self, proposals: dict, organizations: dict, proposals_of: dict):
+    def __init__(self, proposals: dict, organizations: dict, proposals_of: dict, canonical=lambda org_id: org_id):
         self.proposals, self.organizations, self.proposals_of = proposals, organizations, proposals_of
+        self.canonical = canonical  # files of one organization are one match, not two by name
         self.proposal_by_url = {url_key(f.get("challenge_url", "")): pid for pid, f in proposals.items()}
         self.proposal_by_url.pop("", None)
         self.org_by_url, self.org_by_slug, self.org_by_name = {}, {}, defaultdict(list)
@@ -254,7 +294,7 @@ class _OutcomeMatcher:
             titled = self.proposal_by_title.get((fold(entry.get("title")), year), [])
             if len(titled) == 1:
                 return titled[0], None, ""
-            named = self.org_by_name.get(fold(entry.get("title")), [])
+            named = list(dict.fromkeys(map(self.canonical, self.org_by_name.get(fold(entry.get("title")), []))))
             org_id = named[0] if len(named) == 1 else None
         if org_id is None:
             return None, None, "no proposal or organization matches its URL, title or name"

@@ -39,7 +39,12 @@ def read_organization(front: dict, *, doc_id: str, path: str) -> Document:
         raise SkipDocument("organization has no name (title)")
     problems: list[str] = []
     years = sorted({year for year in map(_year, _list(front.get("year_submitted"))) if year}, reverse=True)
-    websites = [url for url in map(_website, _list(front.get("organization_website"))) if url]
+    websites = []
+    for written in _list(front.get("organization_website")):
+        if url := _website(written):
+            websites.append(url)
+        else:
+            problems.append(f"website {written[:80]!r} is not a web address; left out")
     topics = [" ".join(tag.split()) for tag in _list(front.get("tags_indicators")) if tag.strip()]
     try:
         location = zip_location(front.get("zip"))
@@ -81,6 +86,8 @@ def read_organization(front: dict, *, doc_id: str, path: str) -> Document:
             "topics": topics,
             "org_type": profile["org_type"],
             "location": location,
+            "ein": profile["ein"],  # with `websites`, how linking tells one organization's files (org_identity.py)
+            "websites": websites,
             "problems": problems,
         },
     )

@@ -43,6 +43,7 @@ class IndexReport:
     kept_previous: list[tuple[str, str]] = field(default_factory=list)  # broken now, old version kept
     retracted: list[tuple[str, str]] = field(default_factory=list)  # unpublished or emptied: removed
     link_problems: list[str] = field(default_factory=list)  # "file: entry: reason", see indexer/linking.py
+    merges: list[str] = field(default_factory=list)  # "merged a.md into b.md: same name", see indexer/org_identity.py
     generation: int | None = None
     documents: int = 0
     recovered_lock_from: int | None = None
@@ -191,6 +192,7 @@ def _build(store: IndexStore, plan: _Plan, report: IndexReport, *, rebuild, pars
         )
         builder.manifest["links"] = links
         report.link_problems = links["problems"]
+        report.merges = links["merges"]
         report.documents = sum(entry.get("indexed", True) for entry in builder.manifest["sources"].values())
         if report.documents == 0:
             raise IndexBuildError("no usable documents found: check the paths and the skipped files above")

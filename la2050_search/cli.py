@@ -158,6 +158,8 @@ def _echo_problems(report: IndexReport) -> None:
 
 def _echo_report(report: IndexReport) -> None:
     _echo_problems(report)
+    for merge in report.merges:  # files that are one organization (indexer/org_identity.py); stdout keeps the summary alone
+        echo(merge, err=True)
     echo(
         f"generation {report.generation}: {report.documents} documents; "
         f"added {report.added}, updated {report.updated}, removed {report.removed}, "

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from .api_docs import api_docs_view
 from .openapi import openapi_document
-from .pages import search_linker
+from .pages import merged_away, search_linker
 from .params import count_param, parse_search_args
 from .state import live_index
 from .document_view import document_view, similar_view
@@ -25,7 +25,8 @@ def search():
 
 @bp.get("/api/doc/<path:doc_id>")
 def document(doc_id: str):
-    return document_view(live_index(), doc_id, current_app.config, search_linker())
+    """One document; a merged-away organization's id redirects to its organization."""
+    return merged_away(doc_id, "api.document") or document_view(live_index(), doc_id, current_app.config, search_linker())
 
 
 @bp.get("/api/suggest")

@@ -17,7 +17,7 @@ from .partners import WORKS_ON, partners_view
 from .semantic import similar_documents
 from .viewmodel import Link, card
 
-__all__ = ["document_view", "similar_view", "social_handles"]
+__all__ = ["document_view", "organization_identifiers", "similar_view", "social_handles"]
 
 
 def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dict:
@@ -51,11 +51,24 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
     # Who else works on this (search_app/partners.py): proposals and organizations only.
     view["partners"] = partners_view(live, doc_id, link, config["PARTNERS_COUNT"]) if view["kind"] in WORKS_ON else None
     if view["kind"] == "organization":
-        view.update(_organization_parts(payload.get("profile", {}), columns.locations.get(docnum), proposals, link))
+        profile = {**payload.get("profile", {}), **organization_identifiers(payload.get("profile", {}), columns.link_of(doc_id))}
+        view.update(_organization_parts(profile, columns.locations.get(docnum), proposals, link))
+        # Its other files, merged into it (indexer/org_identity.py): their ids redirect here.
+        view["aliases"] = columns.link_of(doc_id).get("aliases", [])
     else:
         # The organization's other proposals: the way on from one proposal to the next.
         view["organization_proposals"] = [row for row in proposals if row["id"] != doc_id]
     return view
+
+
+def organization_identifiers(profile: dict, link: dict) -> dict:
+    """An organization's websites, EIN and zip: its own file's, else the first its merged
+    files give (indexer/org_identity.py), so merging never hides one."""
+    return {
+        "websites": profile.get("websites") or link.get("websites", []),
+        "ein": profile.get("ein") or link.get("ein", ""),
+        "zip": profile.get("zip") or (link.get("location") or {}).get("zip", ""),
+    }
 
 
 def social_handles(profile: dict) -> dict[str, list[str]]:
@@ -76,6 +89,8 @@ def _organization_parts(profile: dict, location: dict | None, proposals: list[di
         "ein": profile.get("ein", ""),
         "zip": profile.get("zip", ""),
         "location": location,
+        # Where they are based (the region of their zip code), as a search of all based there.
+        "based_in": {"value": region, "url": link({"home_region": [region]})} if (region := (location or {}).get("region")) else None,
         "years": sorted({row["year"] for row in proposals if row["year"]} | set(profile.get("years", [])), reverse=True),
         "proposals": proposals,
         "worked_on": {
@@ -148,7 +163,7 @@ def similar_view(live: LiveIndex, doc_id: str, count: int) -> dict:
 
     :raises BadRequest: (404) when no document has this id.
     """
-    docnum = live.columns.by_id.get(doc_id)
+    docnum = live.columns.by_id.get(live.columns.canonical_id(doc_id))
     if docnum is None:
         raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
     with live.searcher() as searcher:

@@ -190,10 +190,14 @@ def _filled(live: LiveIndex, request: SearchRequest, scores: dict[int, float], w
 
 
 def resolve_request(live: LiveIndex, request: SearchRequest) -> SearchRequest:
-    """The request with facet values spelled as this generation has them (topic=health)."""
+    """The request with facet values spelled as this generation has them (topic=health), and
+    a merged-away organization's id as its organization's."""
     resolve = live.columns.resolve
     selected = {facet: list(dict.fromkeys(resolve(facet, v) for v in values)) for facet, values in request.selected.items()}
-    return replace(request, selected=selected) if selected != request.selected else request
+    organization = live.columns.canonical_id(request.organization) if request.organization else ""
+    if selected == request.selected and organization == request.organization:
+        return request
+    return replace(request, selected=selected, organization=organization)
 
 
 def _resolved(live: LiveIndex, parsed: ParsedQuery) -> ParsedQuery:
@@ -223,6 +227,7 @@ class Found(NamedTuple):
 
 
 def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: SearchRequest, sort: str) -> Found:
+    scores = live.columns.fold_aliases(scores)
     matched = _apply_query_filters(live, parsed, scores)
     browsing = scores is None and matched is live.columns.docnums
     matched_bits = live.columns.all_docs if browsing else live.columns.bitset(matched)

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from index_store import FACETS
 
 from . import export as exporting
-from .mapview import map_view
+from .mapview import MAP_BY, map_view
 from .engine import resolve_request, run_search
 from .matrix import PRESETS, SHARE_LABELS, matrix_csv, matrix_view, parse_matrix_args, parse_share
 from .nav import EXPORT_FORMATS, facet_labels, view_links
@@ -101,9 +101,9 @@ def matrix_page():
 def export():
     format_name = choice_param(request.args, "format", EXPORT_FORMATS, default="csv")
     search_request, _state = _search_and_state()
+    names = exporting.field_names(search_request, request.args.get("fields", ""))
     # Rows link to document pages from SEARCH_BASE_URL, or relatively: never from the Host header.
-    total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"])
-    names = exporting.field_names(bool(search_request.group))
+    total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"], names)
     body = exporting.render(format_name, rows, names, total)
     response = Response(body, content_type=exporting.MEDIA_TYPES[format_name])
     response.headers["X-Total-Count"] = str(total)
@@ -115,10 +115,12 @@ def export():
 def _map():
     search_request, state = _search_and_state()
     list_page = int_param(request.args, "list_page", 1, 1, 10_000)
+    by = choice_param(request.args, "by", tuple(MAP_BY), default="home")
+    kept = {"by": by} if by != "home" else {}  # the map's own links keep what its dots stand for
     map_link = search_linker("explore.map_page")
-    view = map_view(live_index(), search_request, state, search_linker(), list_page, map_link)
-    _shown_search(view, search_request, state, "explore.map_page", {})
-    view["api_url"] = search_linker("explore.map_api")(state)
+    view = map_view(live_index(), search_request, state, search_linker(), list_page, map_link, by)
+    _shown_search(view, search_request, state, "explore.map_page", kept)
+    view["api_url"] = search_linker("explore.map_api")({**state, **kept})
     return view, state
 
 

@@ -5,7 +5,13 @@ the organization's matching documents); an organization is drawn at the location
 zip code (`Columns.locations`, from the organizations' data). Organizations outside the
 county or without a known zip, and documents linked to no organization, are counted in
 notes rather than drawn somewhere wrong. The region an organization's dot falls in is
-found once per generation (a point-in-polygon test over the outline).
+its home region (the region of its zip code, indexer/locations.py), or for an index
+built before home regions, the one its point falls in (point-in-polygon, once per
+generation).
+
+The same search can also be drawn by where its proposals say they work (`by=work`): one
+circle per region on the outline, sized by the matching documents naming it; values no
+outline draws (the City or County of Los Angeles as a whole, LAUSD, "Other") are listed.
 """
 
 from __future__ import annotations
@@ -25,13 +31,21 @@ from .selection import restrict
 ORGANIZATION = "organization"
 TABLE_ROWS = 50  # organizations a page of the map's text list shows (all of them are in the JSON)
 DOT_RADIUS = (2.0, 2.2, 14.0)  # base, growth per square root of documents, largest
+WORK_RADIUS = (5.0, 30.0)  # a region's circle: the smallest, and the one of the most-named region
+MAP_BY = {  # what the dots stand for, as the page labels it
+    "home": "Organizations at their home base (the zip code they give)",
+    "work": "Where the proposals say they work (the regions they name)",
+}
 
 
-def map_view(live: LiveIndex, request: SearchRequest, state: dict, link, list_page: int = 1, page_link=None) -> dict:
+def map_view(
+    live: LiveIndex, request: SearchRequest, state: dict, link, list_page: int = 1, page_link=None, by: str = "home"
+) -> dict:
     """Dots, outline, notes and the per-year and per-goal charts of one search.
 
     :param list_page: the page of the organizations' text list (`table`) to show.
     :param page_link: builds URLs of the map page itself, for the list's pages.
+    :param by: "home": organizations at their zip codes; "work": the regions proposals name.
     """
     request = resolve_request(live, replace(request, page=1, per_page=1))
     outcome = run_search(live, request)
@@ -68,8 +82,14 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link, list_pa
             }
         )
     by_region = Counter(dot["region"] or "Elsewhere in the county" for dot in dots)
+    page_link = page_link or link
     return {
         "ok": True,
+        "by": by,
+        "by_label": MAP_BY[by],
+        "by_links": [{"by": name, "label": label, "url": page_link({**state, "by": name} if name != "home" else state),
+                      "current": name == by} for name, label in MAP_BY.items()],  # fmt: skip
+        "work_regions": _work_regions(columns, hits, projection, link, state),
         "total": outcome.total,
         "total_documents": outcome.total_documents,
         "counting": "organizations" if request.group else "documents",
@@ -77,7 +97,7 @@ def map_view(live: LiveIndex, request: SearchRequest, state: dict, link, list_pa
         "organizations_url": link({**state, "group": ORGANIZATION}),
         "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
         "organizations": dots,
-        **_table_page(dots, list_page, state, page_link or link),
+        **_table_page(dots, list_page, {**state, "by": by} if by != "home" else state, page_link),
         "organizations_found": len(per_organization),
         "outside_county": outside,
         "without_location": unlocated,
@@ -138,13 +158,34 @@ def _documents_per_organization(live: LiveIndex, hits: int) -> tuple[Counter, in
     return counts, unlinked
 
 
+def _work_regions(columns, hits: int, projection: Projection, link, state: dict) -> list[dict]:
+    """Each region the matching documents name, with how many name it: a circle at the
+    region's label for the regions the outline draws, no position for the others."""
+    counts = columns.value_counts("region", hits)
+    largest = max(counts.values(), default=1)
+    smallest, biggest = WORK_RADIUS
+    labels = {shape["name"]: (shape["label_x"], shape["label_y"]) for shape in region_shapes(projection)}
+    found = []
+    for region, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        x, y = labels.get(region, (None, None))
+        found.append({
+            "region": region, "documents": count, "drawn": region in labels, "x": x, "y": y,
+            "r": round(smallest + (biggest - smallest) * math.sqrt(count / largest), 1),
+            "url": link({**state, "region": [region]}),
+        })  # fmt: skip
+    return found
+
+
 def _regions_of_organizations(live: LiveIndex) -> dict[int, str]:
-    """Organization docnum -> the drawn region its location falls in (once per generation)."""
+    """Organization docnum -> its home region, or for an index built before home regions,
+    the drawn region its location falls in (once per generation)."""
 
     def build() -> dict[int, str]:
         found = {}
         for docnum, location in live.columns.locations.items():
-            if location:
+            if location and location.get("region"):
+                found[docnum] = location["region"]
+            elif location:
                 lon, lat = location["lon"], location["lat"]
                 found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
         return found

@@ -84,6 +84,8 @@ _CARD = {
         },
         "topics": {**_STRING_LIST, "description": "The organization's topics, parents included"},
         "org_type": {"type": "string", "description": "The organization's type, folded (Nonprofit, ...)"},
+        "home_region": {"type": "string", "description": "An organization's: the region of its zip code, "
+                        "\"Outside LA County\" or \"Not stated\"; empty for other documents"},
     },
 }
 _LOCATION = {
@@ -96,6 +98,7 @@ _LOCATION = {
         "lon": {"type": "number"},
         "place": {"type": "string"},
         "in_la_county": {"type": "boolean"},
+        "region": {"type": "string", "description": "The LA region of the zip code, or \"Outside LA County\""},
     },
 }
 _PROPOSAL_ROW = {
@@ -226,6 +229,7 @@ def openapi_document() -> dict:
                     "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
                         "200": {"description": "The document", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Document"}}}},
+                        "308": {"description": "An organization merged into another: `Location` is that organization's document"},
                         "404": _error_response("Unknown document"),
                         "503": _error_response(UNAVAILABLE),
                     },
@@ -327,6 +331,13 @@ def openapi_document() -> dict:
                             "description": "A proposal's organization's other proposals",
                         },
                         "location": _LOCATION,
+                        "aliases": {
+                            "type": "array",
+                            "description": "An organization's other files, merged into it (same EIN and website, or same name); "
+                                           "their ids redirect here",
+                            "items": {"type": "object", "required": ["id", "name"],
+                                      "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+                        },
                         "websites": _STRING_LIST,
                         "social": {"type": "object", "additionalProperties": {"type": "string"},
                                    "description": "Network -> the first handle the file gives"},

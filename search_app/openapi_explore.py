@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from index_store import FACETS
 
+from .export import ALL_FIELDS, MAX_FIELDS_LENGTH
 from .grouping import GROUPS
+from .mapview import MAP_BY
 from .matrix import SHARES
 from .nav import EXPORT_FORMATS
 from .params import MAX_ID_LENGTH
@@ -143,6 +145,12 @@ SCHEMAS = {
 }
 
 
+def _fields_pattern() -> str:
+    """The `fields` values an export takes: column names separated by commas (or none)."""
+    name = "(?:" + "|".join(ALL_FIELDS) + ")"
+    return rf"^(?: *{name} *(?:, *{name} *)*)?$"
+
+
 def _choice(name: str, values, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": {"type": "string", "enum": list(values)}}  # fmt: skip
@@ -189,6 +197,8 @@ def explore_paths(search_parameters: list[dict]) -> dict:
     ]  # fmt: skip
     list_page = {"name": "list_page", "in": "query", "required": False, "description": "Page of the organizations' text list (`table`), 50 a page; past the last page is a 400.",
                  "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}  # fmt: skip
+    map_by = _choice("by", tuple(MAP_BY), "What the dots stand for: home (default), organizations at their zip codes; "
+                     "work, the regions the matching documents say they work in (`work_regions`).")
     suggest = [
         {"name": "q", "in": "query", "required": True, "description": "What was typed: the start or a part of a name (accents and case ignored).",
          "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TYPED}},
@@ -197,15 +207,25 @@ def explore_paths(search_parameters: list[dict]) -> dict:
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
     ]  # fmt: skip
     export_format = _choice("format", EXPORT_FORMATS, "csv (default; UTF-8, lists joined with '; '), json or ndjson.")
+    export_fields = {
+        "name": "fields", "in": "query", "required": False,
+        "description": "The columns, comma-separated, in this order (an unknown name is a 400). Default: every column but the "
+                       "organizations' (website, ein, zip, home_region, org_type, proposals, years), which an export of "
+                       "organizations (kind=organization, or group=organization) has too; group_count only when grouped. "
+                       "Organizations' columns describe a row's organization; outcomes read \"Winner 2019\". "
+                       f"The columns: {', '.join(ALL_FIELDS)}.",
+        "schema": {"type": "string", "maxLength": MAX_FIELDS_LENGTH, "pattern": _fields_pattern(),
+                   "examples": ["id,title,website,ein,home_region,outcomes"]},
+    }  # fmt: skip
     exported = {"text/csv": {}, "application/json": {"schema": {"type": "object"}}, "application/x-ndjson": {}}
     return {
         "/api/matrix": _get("Counts by two facets, each cell with its search URL", search_parameters + axes,
                             {**_json("MatrixResponse"), "text/csv": {}}),
-        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters + [list_page],
+        "/api/map": _get("A search's organizations at their locations, proposals per year and goal", search_parameters + [list_page, map_by],
                          _json("MapResponse")),
         "/api/suggest": _get("Organizations, metrics, topics and regions whose names start with or contain the text", suggest,
                              _json("SuggestResponse")),
-        "/api/export": _get("Every matching document, streamed", search_parameters + [export_format], exported),
+        "/api/export": _get("Every matching document, streamed", search_parameters + [export_format, export_fields], exported),
         "/api/overview": _get("The archive's size and entry points", [], _json("OverviewResponse")),
         "/api/partners": _get(
             "Organizations whose proposals are closest in meaning to a description of your work",

@@ -79,10 +79,22 @@ def search():
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str):
+    if moved := merged_away(doc_id, "pages.document"):
+        return moved
     view = document_view(live_index(), doc_id, current_app.config, search_linker())
     return render_template(
         "document.html", doc=view, api_url=url_for("api.document", doc_id=doc_id), back_url=_back_to_results()
     )
+
+
+def merged_away(doc_id: str, endpoint: str):
+    """A permanent redirect (308) from an organization merged into another to that one,
+    with the request's parameters (indexer/org_identity.py); None for any other id."""
+    canonical = live_index().columns.canonical_id(doc_id)
+    if canonical == doc_id:
+        return None
+    query = request.query_string.decode("latin-1")
+    return redirect(url_for(endpoint, doc_id=canonical) + (f"?{query}" if query else ""), code=308)
 
 
 def _back_to_results() -> str:

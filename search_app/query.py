@@ -21,10 +21,12 @@ from functools import lru_cache
 
 from index_format.analysis import index_term
 from indexer.archive_data import match_outcome
+from indexer.documents import NOT_STATED
 from indexer.goals import match_goal
 from indexer.metrics import match_metric
+from indexer.locations import OUTSIDE_LA_COUNTY
 from indexer.org_types import normalize_org_type
-from indexer.regions import match_region
+from indexer.regions import fold as fold_place, match_region
 from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
 from index_format.whoosh_compat import qparser
 from index_format.whoosh_compat import query as wq
@@ -33,7 +35,7 @@ from .named_filters import Named, take_named_filters
 from .sentences import has_syntax, read_sentence
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
-FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type")
+FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type", "home_region")
 FILTER_ALIASES = {"type": "org_type"}  # type:nonprofit reads better than org_type:nonprofit
 KINDS = ("proposal", "organization", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
@@ -332,6 +334,9 @@ def canonical_value(name: str, value: str) -> str | None:
         return match_outcome(value)
     if name == "org_type":
         return normalize_org_type(value) or None
+    if name == "home_region":  # a region, or one of the two values that are none
+        special = {fold_place(v): v for v in (OUTSIDE_LA_COUNTY, NOT_STATED)}
+        return special.get(fold_place(value)) or match_region(value)
     if name == "topic":  # topics come from the archive's data: folded against each generation's
         return " ".join(value.split()) or None
     return None

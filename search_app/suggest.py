@@ -4,7 +4,8 @@ what was typed, each with its count and the page it opens.
 The names are folded once per generation (case, accents, punctuation: "nino" finds "Niño
 Cocina"), so a keystroke costs one pass over ~2,000 short strings. A value spelled the way
 the query syntax understands it also matches (`sfv` and `Pacoima` find San Fernando Valley,
-`obesity` its metric), through the same tables `region:` and `metric:` use. The facet
+`obesity` its metric), through the same tables `region:` and `metric:` use. An organization
+of several files is found by the name of each, and offered once. The facet
 finder boxes of the results page ask the same question for one facet (`type=region`).
 """
 
@@ -89,6 +90,7 @@ def suggest(live: LiveIndex, typed: str, types: tuple[str, ...], limit: int, lin
             continue
         found.append((rank, -entry.count, types.index(entry.type), entry.value.casefold(), entry))
     found.sort(key=lambda item: item[:4])
+    found = _once_each(found)
     return {
         "ok": True,
         "q": typed,
@@ -97,6 +99,18 @@ def suggest(live: LiveIndex, typed: str, types: tuple[str, ...], limit: int, lin
         "took_ms": round((time.perf_counter() - started) * 1000, 2),
         "generation": live.generation.number,
     }
+
+
+def _once_each(found: list[tuple]) -> list[tuple]:
+    """The sorted matches with each target once, at its best: an organization matched by
+    two of its names (indexer/org_identity.py) is one suggestion."""
+    offered, kept = set(), []
+    for item in found:
+        key = (item[-1].type, item[-1].target)
+        if key not in offered:
+            offered.add(key)
+            kept.append(item)
+    return kept
 
 
 def _aliased(live: LiveIndex, kind: str, typed: str) -> str | None:
@@ -123,7 +137,9 @@ def _entries(live: LiveIndex) -> list[Entry]:
         entries = []
         for docnum in columns.members(columns.masks["kind"].get(ORGANIZATION, 0), columns.docnums):
             doc_id, name = columns.ids[docnum], columns.titles[docnum]
-            entries.append(Entry(ORGANIZATION, name, f" {fold(name)} ", len(columns.proposals_of(doc_id)), doc_id))
+            count = len(columns.proposals_of(doc_id))
+            for spelled in [name, *(alias["name"] for alias in columns.link_of(doc_id).get("aliases", []))]:
+                entries.append(Entry(ORGANIZATION, name, f" {fold(spelled)} ", count, doc_id))
         for facet in FACETS:
             for value, mask in columns.masks[facet].items():
                 entries.append(Entry(facet, value, f" {fold(value)} ", mask.bit_count(), value))

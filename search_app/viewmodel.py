@@ -30,6 +30,7 @@ FACET_LABELS = {
     "outcome": "Outcome",
     "topic": "Topic",
     "org_type": "Organization type",
+    "home_region": "Based in",  # organizations: the region of their zip code
 }
 NUMERIC_ORDER_FACETS = {"year"}  # listed by value (newest first), not by count
 
@@ -188,6 +189,7 @@ def card(stored: dict, columns: Columns) -> dict:
         "outcomes": link.get("outcomes", []),
         "topics": link.get("topics", []),
         "org_type": link.get("org_type", ""),
+        "home_region": link.get("home_region", ""),  # organizations only
     }
 
 

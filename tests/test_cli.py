@@ -350,6 +350,7 @@ def test_stats_json(runner, corpus, index_dir):
             "outcome": {},
             "topic": {},
             "org_type": {},
+            "home_region": {},
         },
     }
 
@@ -365,7 +366,7 @@ def test_stats_text(runner, corpus, index_dir):
         r"goal \(2 values\):\n       1  learn\n       1  play\n"
         r"year \(2 values\):\n       2  2019\n       1  2017\n"
         r"kind \(2 values\):\n       2  proposal\n       1  article\n"
-        r"outcome \(0 values\):\ntopic \(0 values\):\norg_type \(0 values\):\n",
+        r"outcome \(0 values\):\ntopic \(0 values\):\norg_type \(0 values\):\nhome_region \(0 values\):\n",
         result.output,
     ), result.output
 

@@ -184,11 +184,14 @@ def rejects_valid_data_only_beyond_the_last_page(ctx, response, case) -> None:
     if meta is not None and meta.generation.mode.is_positive and response.status_code == 400:  # 404: unknown id
         error = response.json()["error"]
         # Nor that a matrix's rows and cols (each any facet) must differ, that share=year needs
-        # year as an axis, or which pages of the map's list exist.
+        # year as an axis, which pages of the map's list exist, that group_count needs group, or
+        # that a description needs a visible character.
         expected = {
             "/api/search": ("is beyond the last page",),
             "/api/matrix": ("must be two different facets", "share=year needs year as rows or cols"),
             "/api/map": ("list_page must be between 1 and",),
+            "/api/export": ("is a column of grouped exports only",),
+            "/api/partners": ("text is required",),  # text of spaces or control characters alone (removed)
         }
         assert any(part in error for part in expected.get(case.path, ())), f"valid request refused: {error}"
 

@@ -489,6 +489,7 @@ def test_generation_stats(store, corpus):
         "outcome": {},
         "topic": {},
         "org_type": {},
+        "home_region": {},
     }
     assert stats["size_bytes"] == sum(f.stat().st_size for f in (store.root / "gen-000001").iterdir())
 

@@ -14,7 +14,7 @@ import pytest
 
 from search_app.query import analyse
 
-FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type")
+FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type", "home_region")
 SEARCH_KEYS = {"ok", "query", "total", "page", "per_page", "took_ms", "suggestion", "results", "facets"}
 CARD_KEYS = {"id", "kind", "title", "url", "organization", "organization_id", "year", "goal", "regions", "metrics", "outcomes", "topics"}
 RESULT_KEYS = CARD_KEYS | {"title_html", "snippet_html", "score"}
