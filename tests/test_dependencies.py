@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from la2050_search.dependencies import EXIT_BROKEN_ENVIRONMENT, declared_requirements, explain, find_problems
 from servers import REPO, RUN_TIMEOUT, cli, free_port, index, running_server
 
-OWN_PACKAGES = {"index_format", "indexer", "index_store", "search_app", "la2050_search"}
+OWN_PACKAGES = {"index_format", "vocabulary", "indexer", "index_store", "search_app", "la2050_search"}
 
 
 def normalised(name: str) -> str:

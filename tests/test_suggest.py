@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search_app import create_app
-from search_app.suggest import fold
+from vocabulary.fold import fold
 
 
 @pytest.fixture(scope="module")
