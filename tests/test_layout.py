@@ -7,15 +7,12 @@ declared once (vocabulary/facets.py) and every place that lists facets reads it.
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
 from search_app import create_app
+from source_scan import imports_of
 from vocabulary.facets import FACET_LABELS, FACETS, REGISTRY, canonical_value
 
-REPO = Path(__file__).resolve().parents[1]
 # package -> the project's packages it may import
 ALLOWED = {
     "index_format": set(),
@@ -27,32 +24,16 @@ ALLOWED = {
 OWN = {*ALLOWED, "la2050_search", "bench"}
 
 
-def imported_packages(package: str) -> dict[str, set[str]]:
-    """Top-level module -> the files of `package` that import it."""
-    found: dict[str, set[str]] = {}
-    for path in (REPO / package).rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                found.setdefault(name.split(".")[0], set()).add(path.name)
-    return found
-
-
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_a_package_imports_only_the_layers_below_it(package):
-    imports = imported_packages(package)
+    imports = imports_of(package)
     own = {name: sorted(files) for name, files in imports.items() if name in OWN and name != package}
     assert set(own) <= ALLOWED[package], own
 
 
 @pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
 def test_only_the_format_imports_whoosh(package):
-    assert "whoosh" not in imported_packages(package)
+    assert "whoosh" not in imports_of(package)
 
 
 def test_every_facet_is_declared_once_and_read_everywhere(tmp_path):
