@@ -42,6 +42,7 @@ class Columns:
     _ranks: dict[str, dict[int, int]] = field(default_factory=dict)  # sort name -> docnum -> place
     _folded: dict[str, dict[str, str]] = field(default_factory=dict)  # facet -> folded -> value
     _holders: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)  # (facet, value) -> docnums
+    _dated: dict[int, int] = field(default_factory=dict)  # a document's own year -> bitset
 
     @classmethod
     def load(cls, reader, links: dict | None = None) -> "Columns":
@@ -169,6 +170,22 @@ class Columns:
             if count:
                 counts[value] = count
         return counts
+
+    def dated_within(self, span: tuple[int | None, int | None]) -> int:
+        """The bitset of the documents whose own year (`years`) lies in (low, high), either
+        end open; an undated document never does."""
+        if not self._dated:
+            by_year: dict[int, list[int]] = {}
+            for docnum, year in self.years.items():
+                if year is not None:
+                    by_year.setdefault(year, []).append(docnum)
+            self._dated = {year: self.bitset(docnums) for year, docnums in by_year.items()}
+        low, high = span
+        bits = 0
+        for year, mask in self._dated.items():
+            if (low is None or year >= low) and (high is None or year <= high):
+                bits |= mask
+        return bits
 
     def holders(self, facet: str, value: str) -> frozenset[int]:
         """The docnums carrying `value` of `facet` as a set (ranking tests membership per match)."""

@@ -22,7 +22,7 @@ from .hybrid import Fusion, Tiers, fuse
 from .query import ParsedQuery, cap_expansions, expand_prefixes, parse_query
 from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
-from .selection import restrict, value_masks
+from .selection import query_mask, restrict, value_masks
 from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
 
@@ -344,40 +344,12 @@ def _tolerate_typos(live, request: SearchRequest, parsed, scores, unknown, notes
 
 
 def _apply_query_filters(live: LiveIndex, parsed: ParsedQuery, scores) -> list[int]:
-    """Docnums matching the text and the filters written in the query (region:x, year:a..b)."""
+    """Docnums matching the text and the filters written in the query (region:x, year:a..b),
+    in match order; the filters are bitsets, as the URL's selections are (selection.py)."""
     columns = live.columns
     candidates = columns.docnums if scores is None else [d for d in scores if d in columns.ids]
-    if parsed.filters or parsed.excluded:
-        candidates = [d for d in candidates if _passes_query_fields(columns, d, parsed)]
-    if parsed.year_range:
-        candidates = [d for d in candidates if _year_within(columns.years[d], parsed.year_range)]
-    if parsed.excluded_years:
-        candidates = [
-            d for d in candidates if not any(_year_within(columns.years[d], span) for span in parsed.excluded_years)
-        ]
-    for facet, values in parsed.any_of:
-        candidates = [d for d in candidates if _has_any(columns, d, facet, values)]
-    return candidates
-
-
-def _has_any(columns, docnum: int, facet: str, values: list) -> bool:
-    """Whether the document has one of `values` (year spans for "year")."""
-    if facet == "year":
-        return any(_year_within(columns.years[docnum], span) for span in values)
-    return not set(columns.values[facet][docnum]).isdisjoint(values)
-
-
-def _year_within(year: int | None, span: tuple[int | None, int | None]) -> bool:
-    """Whether `year` lies in the (low, high) range, either end open; an undated one never does."""
-    low, high = span
-    return year is not None and (low is None or year >= low) and (high is None or year <= high)
-
-
-def _passes_query_fields(columns, docnum: int, parsed: ParsedQuery) -> bool:
-    for facet, wanted in parsed.filters.items():
-        if wanted - set(columns.values[facet][docnum]):
-            return False  # field syntax ANDs: region:a region:b needs both
-    return not any(set(columns.values[facet][docnum]) & unwanted for facet, unwanted in parsed.excluded.items())
+    kept = query_mask(columns, parsed)
+    return candidates if kept is None else columns.members(kept, candidates)
 
 
 def _filter_and_count(live, hits: int, selected: dict[str, list[str]], count):
