@@ -20,12 +20,12 @@ import weakref
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
-from typing import TYPE_CHECKING, Hashable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -126,9 +126,9 @@ class LiveIndex:
                 self._cache_weight -= old_weight
         return value
 
-    # What a generation derives from its index. Built by the first request that reads one
-    # (two may build it at once; the last one built is kept), never evicted. The builders
-    # that live in other modules are imported when first called: those modules import this.
+    # What a generation derives from its index: built by the first request that reads it
+    # (functools.cached_property), kept until the generation is dropped, never evicted. The
+    # builders that live in other modules are imported when first called: they import this.
 
     @cached_property
     def sorted_vocabulary(self) -> list[str]:
