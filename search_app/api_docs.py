@@ -9,6 +9,7 @@ examples are made once per generation.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -33,9 +34,14 @@ TEXT_CHARS = 160  # characters of a string an example keeps
 EXAMPLE_LINES = 60  # lines of an example answer shown
 
 
+@dataclass(frozen=True)
+class ApiDocs:
+    """Key of the API documentation page: the OpenAPI document with this generation's examples."""
+
+
 def api_docs_view(live: LiveIndex) -> dict:
     """Every endpoint of the OpenAPI document with its parameters, answers and example."""
-    return live.cached(("api docs",), lambda: _build(live))
+    return live.cached(ApiDocs(), lambda: _build(live))
 
 
 def _build(live: LiveIndex) -> dict:

@@ -22,6 +22,7 @@ from .hybrid import Fusion, Tiers, fuse
 from .query import ParsedQuery, cap_expansions, expand_prefixes, parse_query
 from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
+from .search_keys import MatchKey, Parsed, SearchKey
 from .selection import query_mask, restrict, value_masks
 from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
@@ -98,7 +99,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     request = resolve_request(live, request)
     # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(
-        ("parsed", request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
+        Parsed(request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
     )
     notes = list(parsed.notes)
     # Meaning joins plain words only, decided on the query as typed (retries rewrite it).
@@ -139,21 +140,19 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     searched = time.perf_counter()
     sort = request.sort if request.q.strip() or request.sort != "relevance" else "newest"
     # Paging and re-sorting repeat the same filtering and counting: remember it.
-    key = (
-        "facets",
-        repr(parsed.query),
-        parsed.typed_terms,
-        repr(sorted(parsed.filters.items())),
-        repr(sorted(parsed.excluded.items())),
-        parsed.year_range,
-        tuple(parsed.excluded_years),
-        repr(parsed.any_of),
-        tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
-        sort,
-        request.group,
-        request.organization,
-        searched_text if fusion else None,  # what meaning was read from: another text, other scores
-        bool(fill),
+    key = SearchKey(
+        match=MatchKey.of(parsed, weights, request.max_prefix_terms),
+        filters=repr(sorted(parsed.filters.items())),
+        excluded=repr(sorted(parsed.excluded.items())),
+        year_range=parsed.year_range,
+        excluded_years=tuple(parsed.excluded_years),
+        any_of=repr(parsed.any_of),
+        selected=tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
+        sort=sort,
+        group=request.group,
+        organization=request.organization,
+        meaning_of=searched_text if fusion else None,
+        filled=bool(fill),
     )
     found = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request, sort))
     counted = time.perf_counter()
@@ -276,7 +275,7 @@ def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reque
             )
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
-    return live.cached(("match", repr(parsed.query), parsed.typed_terms, weights, request.max_prefix_terms), ranked)
+    return live.cached(MatchKey.of(parsed, weights, request.max_prefix_terms), ranked)
 
 
 def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS, budget: Budget | None = None):

@@ -4,6 +4,12 @@ Each request takes a `LiveIndex` snapshot: one generation's index, its column ar
 a pooled searcher. When `CURRENT` names a new generation, the next request opens it;
 requests already running finish on the generation they started with. Searchers are never
 reused across generations (Whoosh's `up_to_date()` is unreliable across rebuilds).
+
+A generation holds two kinds of derived data. Its attributes (`LiveIndex`'s properties)
+are built by the first request that reads them and kept while the generation lives: one
+entry per document, word or facet value, so their size is the index's, not the traffic's.
+Answers to queries go to `cached`, a least-recently-used cache keyed by frozen dataclasses
+that name every input of the answer, and bounded by the bytes it holds (CACHE_BYTES).
 """
 
 from __future__ import annotations
@@ -14,17 +20,22 @@ import weakref
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from index_store import Columns, Generation, IndexCorrupt, IndexStore
 
 from .budget import Budget
+
+if TYPE_CHECKING:  # these modules import LiveIndex
+    from .semantic import DocumentVectors
+    from .suggest import Entry
 
 T = TypeVar("T")
 # Remembered per generation, weighed by the bytes each entry holds (`held_bytes`). A count
@@ -38,7 +49,11 @@ _NOT_HELD = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)
 
 @dataclass
 class LiveIndex:
-    """Everything a request needs from one generation, computed once per generation."""
+    """Everything a request needs from one generation, computed once per generation.
+
+    The derived data is the properties below (each built on first use, held until the
+    generation is dropped); per-query answers go to `cached`.
+    """
 
     generation: Generation
     columns: Columns
@@ -48,7 +63,6 @@ class LiveIndex:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: OrderedDict = field(default_factory=OrderedDict)  # key -> (value, bytes held)
     _cache_weight: int = 0  # bytes held by every entry
-    _derived: dict = field(default_factory=dict)  # name -> value, see `derived`
 
     def __post_init__(self) -> None:
         # Searchers hold open files; close them when this generation is dropped, even if
@@ -86,8 +100,11 @@ class LiveIndex:
             with self._lock:
                 self._pool.append(searcher)
 
-    def cached(self, key: tuple, compute: Callable[[], T]) -> T:
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered for this generation (LRU).
+
+        :param key: a frozen dataclass naming every input of `compute()` besides this
+            generation and the app's settings; its type tells one kind of answer from another.
 
         Drill-down re-runs the same words with other filters, so text matches and
         spelling answers are worth keeping; a new generation starts with an empty cache.
@@ -109,27 +126,53 @@ class LiveIndex:
                 self._cache_weight -= old_weight
         return value
 
-    def derived(self, name: str, compute: Callable[[], T]) -> T:
-        """`compute()`, once for this generation and never evicted (unlike `cached`).
+    # What a generation derives from its index: built by the first request that reads it
+    # (functools.cached_property), kept until the generation is dropped, never evicted. The
+    # builders that live in other modules are imported when first called: they import this.
 
-        For data every request of a kind needs, such as the document vectors: computed
-        by the first request that asks (two may compute it at once; one result is kept).
-        """
-        if name not in self._derived:
-            value = compute()
-            with self._lock:
-                self._derived.setdefault(name, value)
-        return self._derived[name]
+    @cached_property
+    def sorted_vocabulary(self) -> list[str]:
+        """`vocabulary`'s words in order, for prefixes (`words_starting_with`): one per word."""
+        return sorted(self.vocabulary)
+
+    @cached_property
+    def group_keys(self) -> dict[int, str]:
+        """Docnum -> its organization id, its own id when it has none (grouping.py): one per document."""
+        linked = self.columns.organization_ids
+        return {docnum: linked.get(docnum) or self.columns.ids[docnum] for docnum in self.columns.docnums}
+
+    @cached_property
+    def organization_regions(self) -> dict[int, str]:
+        """Organization docnum -> its home region, "" when none is drawn (mapview.py): one per organization."""
+        from .mapview import regions_of_organizations
+
+        return regions_of_organizations(self)
+
+    @cached_property
+    def suggestion_entries(self) -> list[Entry]:
+        """Every organization name and facet value, folded, for type-ahead (suggest.py): one
+        per name or alias of an organization and per facet value."""
+        from .suggest import suggestion_entries
+
+        return suggestion_entries(self)
+
+    @cached_property
+    def document_vectors(self) -> DocumentVectors:
+        """Each document's unit vector by docnum, for meaning (semantic.py): 4 x DIMENSIONS
+        bytes and a few flags per document number."""
+        from .semantic import load_document_vectors
+
+        return load_document_vectors(self)
 
     def words_starting_with(self, prefix: str) -> list[str]:
         """Vocabulary words that start with `prefix`, most frequent first (for `prefix*`)."""
 
         def find() -> list[str]:
-            words = self.cached(("sorted vocabulary",), lambda: sorted(self.vocabulary))
+            words = self.sorted_vocabulary
             found = words[bisect_left(words, prefix) : bisect_left(words, prefix + "\U0010ffff")]
             return sorted(found, key=lambda word: -self.vocabulary[word])
 
-        return self.cached(("words starting with", prefix), find)
+        return self.cached(WordsStartingWith(prefix), find)
 
     def expansion(self, node, limit: int, budget: Budget | None = None) -> tuple[int, list[str]]:
         """How many indexed words a prefix or wildcard query node stands for in its field,
@@ -150,11 +193,26 @@ class LiveIndex:
             frequent = [text.decode("utf-8") if isinstance(text, bytes) else text for _, text in sorted(words, key=lambda w: -w[0])[:limit]]
             return len(words), frequent
 
-        return self.cached(("expansion", repr(node), limit), expand)
+        return self.cached(Expansion(repr(node), limit), expand)
 
     def close(self) -> None:
         with self._lock:
             _close_searchers(self._pool)
+
+
+@dataclass(frozen=True)
+class WordsStartingWith:
+    """Key of the vocabulary words a prefix stands for."""
+
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Key of a prefix or wildcard query node's expansion (`LiveIndex.expansion`)."""
+
+    node: str  # repr of the Whoosh node: its field and text
+    limit: int
 
 
 class GenerationTracker:

@@ -11,26 +11,16 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .generations import LiveIndex
 
 GROUPS = ("organization",)  # the values `group=` accepts
 
 
-def group_keys(live: LiveIndex) -> dict[int, str]:
-    """Docnum -> its organization id (its own id when it has none), once per generation."""
-
-    def build() -> dict[int, str]:
-        columns = live.columns
-        linked = columns.organization_ids
-        return {docnum: linked.get(docnum) or columns.ids[docnum] for docnum in columns.docnums}
-
-    return live.cached(("group keys",), build)
-
-
 def collapse(live: LiveIndex, group: str, docnums: list[int], ranks: list[float]) -> tuple[array, array, array]:
     """The first hit of each group in `docnums`' order (its best one), with its score and group size."""
-    keys = group_keys(live)
+    keys = live.group_keys
     position: dict[str, int] = {}
     leaders, leader_ranks, sizes = array("l"), array("d"), array("l")
     for docnum, rank in zip(docnums, ranks):
@@ -46,6 +36,13 @@ def collapse(live: LiveIndex, group: str, docnums: list[int], ranks: list[float]
     return leaders, leader_ranks, sizes
 
 
+@dataclass(frozen=True)
+class GroupMask:
+    """Key of one group's bitset."""
+
+    group: str  # the organization id
+
+
 def docnums_in(bits: int) -> list[int]:
     """The document numbers whose bit is set, ascending: a scan of the set bytes only,
     so a sparse bitset (one metric in one region) costs far less than every document."""
@@ -57,9 +54,9 @@ def group_mask(live: LiveIndex, key: str) -> int:
     """The bitset of one group's documents (an organization and its proposals)."""
 
     def build() -> int:
-        return live.columns.bitset(docnum for docnum, group in group_keys(live).items() if group == key)
+        return live.columns.bitset(docnum for docnum, group in live.group_keys.items() if group == key)
 
-    return live.cached(("group mask", key), build)
+    return live.cached(GroupMask(key), build)
 
 
 def value_counter(live: LiveIndex, group: str) -> Callable[[str, int, dict[str, int] | None], dict[str, int]]:
@@ -68,7 +65,7 @@ def value_counter(live: LiveIndex, group: str) -> Callable[[str, int, dict[str, 
     columns = live.columns
     if not group:
         return columns.value_counts
-    keys = group_keys(live)
+    keys = live.group_keys
 
     def count(facet: str, bits: int, masks: dict[str, int] | None = None) -> dict[str, int]:
         counts = {}

@@ -24,7 +24,7 @@ from .charts import proposal_series
 from .engine import SearchRequest, resolve_request, run_search
 from .errors import BadRequest
 from .generations import LiveIndex
-from .grouping import docnums_in, group_keys
+from .grouping import docnums_in
 from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
 from .selection import restrict
 
@@ -54,7 +54,7 @@ def map_view(
     per_organization, unlinked = _documents_per_organization(live, hits)
     projection = Projection()
     locations = columns.locations
-    placed_regions = _regions_of_organizations(live)
+    placed_regions = live.organization_regions
     dots, outside, unlocated = [], 0, 0
     for docnum, count in sorted(per_organization.items(), key=lambda item: (-item[1], columns.titles[item[0]].casefold())):
         location = locations.get(docnum)
@@ -145,7 +145,7 @@ def _table_page(dots: list[dict], page: int, state: dict, page_link) -> dict:
 
 def _documents_per_organization(live: LiveIndex, hits: int) -> tuple[Counter, int]:
     """Organization docnum -> matching documents, and how many matches have no organization."""
-    columns, keys = live.columns, group_keys(live)
+    columns, keys = live.columns, live.group_keys
     kinds = columns.values["kind"]
     counts: Counter = Counter()
     unlinked = 0
@@ -176,21 +176,17 @@ def _work_regions(columns, hits: int, projection: Projection, link, state: dict)
     return found
 
 
-def _regions_of_organizations(live: LiveIndex) -> dict[int, str]:
+def regions_of_organizations(live: LiveIndex) -> dict[int, str]:
     """Organization docnum -> its home region, or for an index built before home regions,
-    the drawn region its location falls in (once per generation)."""
-
-    def build() -> dict[int, str]:
-        found = {}
-        for docnum, location in live.columns.locations.items():
-            if location and location.get("region"):
-                found[docnum] = location["region"]
-            elif location:
-                lon, lat = location["lon"], location["lat"]
-                found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
-        return found
-
-    return live.cached(("regions of organizations",), build)
+    the drawn region its location falls in (`LiveIndex.organization_regions` keeps it)."""
+    found = {}
+    for docnum, location in live.columns.locations.items():
+        if location and location.get("region"):
+            found[docnum] = location["region"]
+        elif location:
+            lon, lat = location["lon"], location["lat"]
+            found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
+    return found
 
 
 def _radius(documents: int) -> float:

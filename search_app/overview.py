@@ -11,6 +11,8 @@ New facets (outcome, topic, organization type) appear here as soon as the index 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .generations import LiveIndex
 
 PROPOSAL, ORGANIZATION, ARTICLE = "proposal", "organization", "article"
@@ -20,9 +22,16 @@ RECENT_WINNERS = 8  # winning proposals shown, newest first
 WINNER = "Winner"
 
 
+@dataclass(frozen=True)
+class Overview:
+    """Key of the archive's overview (the labels are the app's, the same in every request)."""
+
+    base_url: str  # link({}): where its links point
+
+
 def overview_view(live: LiveIndex, link, labels: dict[str, str]) -> dict:
     """Counts and entry points of the whole archive, with a search link for each."""
-    return live.cached(("overview", link({})), lambda: _overview(live, link, labels))
+    return live.cached(Overview(link({})), lambda: _overview(live, link, labels))
 
 
 def _overview(live: LiveIndex, link, labels: dict[str, str]) -> dict:

@@ -24,7 +24,7 @@ from vocabulary.values import NOT_STATED
 
 from .errors import BadRequest
 from .generations import LiveIndex
-from .grouping import docnums_in, group_keys
+from .grouping import docnums_in
 from .selection import restrict
 from .semantic import document_vectors, nearest, query_vector
 
@@ -65,7 +65,7 @@ def partner_finder_view(live: LiveIndex, text: str, selected: dict[str, list[str
     allowed[docnums_in(bits)] = True
     found = nearest(vectors.similarities(vector), allowed & vectors.present, NEIGHBOURS)
     profile = _profile(live, found[:PROFILE_FROM], selected)
-    keys = group_keys(live)
+    keys = live.group_keys
     by_organization: dict[str, list[tuple[int, float]]] = {}
     for docnum, score in found:
         key = keys[docnum] if keys[docnum] != columns.ids[docnum] else _name_key(columns.organizations.get(docnum, "")) or keys[docnum]

@@ -15,11 +15,13 @@ city abroad), not a place two proposals can share, so it never makes partners; n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from vocabulary.regions import OTHER
 from vocabulary.values import NOT_STATED
 
 from .generations import LiveIndex
-from .grouping import docnums_in, group_keys
+from .grouping import docnums_in
 
 PROPOSAL, ORGANIZATION = "proposal", "organization"
 WORKS_ON = (PROPOSAL, ORGANIZATION)  # the kinds of document that have partners
@@ -27,15 +29,24 @@ WEIGHTS = {"metrics": 3.0, "regions": 2.0, "goal": 1.0, "topics": 1.0}  # per sh
 CLUSTERS_SHOWN = 6  # "all organizations working on METRIC in REGION" links
 
 
+@dataclass(frozen=True)
+class Partners:
+    """Key of a document's partners view."""
+
+    doc_id: str
+    count: int
+    base_url: str  # link({}): where the view's links point
+
+
 def partners_view(live: LiveIndex, doc_id: str, link, count: int) -> dict:
     """The `count` best partners of a document, and links to everyone on its metric × region pairs."""
-    return live.cached(("partners", doc_id, count, link({})), lambda: _partners(live, doc_id, link, count))
+    return live.cached(Partners(doc_id, count, link({})), lambda: _partners(live, doc_id, link, count))
 
 
 def _partners(live: LiveIndex, doc_id: str, link, count: int) -> dict:
     columns = live.columns
     docnum = columns.by_id[doc_id]
-    keys = group_keys(live)
+    keys = live.group_keys
     own = keys[docnum]
     mine = _profile(live, own if columns.values["kind"][docnum] == (ORGANIZATION,) else None, docnum)
     masks = columns.masks
@@ -121,7 +132,7 @@ def _partner(live: LiveIndex, organization: str, entry: dict, mine: dict, link) 
 
 def _clusters(live: LiveIndex, mine: dict, own: str, link) -> list[dict]:
     """"All organizations working on METRIC in REGION" for this document's pairs, the busiest first."""
-    columns, keys = live.columns, group_keys(live)
+    columns, keys = live.columns, live.group_keys
     proposals = columns.masks["kind"].get(PROPOSAL, 0)
     pairs = []
     for metric in mine["metrics"]:

@@ -26,7 +26,7 @@ from index_format.embedding import DIMENSIONS, embed_text, load_model
 
 from .generations import LiveIndex
 
-__all__ = ["DocumentVectors", "document_vectors", "nearest", "query_vector", "similar_documents", "warm_up"]
+__all__ = ["DocumentVectors", "document_vectors", "load_document_vectors", "nearest", "query_vector", "similar_documents", "warm_up"]
 
 PROPOSAL = "proposal"
 
@@ -67,10 +67,11 @@ class DocumentVectors:
 
 def document_vectors(live: LiveIndex) -> DocumentVectors:
     """The generation's vectors by document number, loaded once per generation."""
-    return live.derived("document vectors", lambda: _load(live))
+    return live.document_vectors
 
 
-def _load(live: LiveIndex) -> DocumentVectors:
+def load_document_vectors(live: LiveIndex) -> DocumentVectors:
+    """Build the vectors of a generation (`LiveIndex.document_vectors` keeps them)."""
     columns = live.columns
     ids, stored = live.generation.vectors()
     with live.searcher() as searcher:

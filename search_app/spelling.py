@@ -9,6 +9,7 @@ generation in `LiveIndex.suggestions`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from index_format.schema import SEARCH_FIELDS
 
@@ -19,11 +20,33 @@ MAX_DISTANCE = 2  # edits a correction may be from the typed word
 MIN_WORD = 3  # shorter words are too ambiguous to correct
 
 
+@dataclass(frozen=True)
+class Known:
+    """Key of whether a word's stems are indexed."""
+
+    word: str  # lower-cased
+
+
+@dataclass(frozen=True)
+class Closest:
+    """Key of the most frequent word within `max_distance` edits of `word`."""
+
+    word: str  # lower-cased
+    max_distance: int
+
+
+@dataclass(frozen=True)
+class Initial:
+    """Key of the vocabulary's words that start with one letter, with their frequencies."""
+
+    letter: str
+
+
 def is_known(live: LiveIndex, word: str) -> bool:
     """A word is known if the index has it, as written or through its stem (Niño -> ninos)."""
     if word.lower() in live.vocabulary:
         return True
-    return live.cached(("known", word.lower()), lambda: _stems_indexed(live, word))
+    return live.cached(Known(word.lower()), lambda: _stems_indexed(live, word))
 
 
 def _stems_indexed(live: LiveIndex, word: str) -> bool:
@@ -40,12 +63,12 @@ def suggest_word(live: LiveIndex, word: str, max_distance: int = MAX_DISTANCE) -
     word = word.lower()
     if len(word) < MIN_WORD or word in live.vocabulary or word.isdigit():
         return None
-    return live.cached(("suggest", word, max_distance), lambda: _closest(live, word, max_distance))
+    return live.cached(Closest(word, max_distance), lambda: _closest(live, word, max_distance))
 
 
 def _closest(live: LiveIndex, word: str, max_distance: int) -> str | None:
     best, best_rank = None, None
-    for candidate, frequency in live.cached(("initial", word[0]), lambda: _words_starting_with(live, word[0])):
+    for candidate, frequency in live.cached(Initial(word[0]), lambda: _words_starting_with(live, word[0])):
         if abs(len(candidate) - len(word)) > max_distance:
             continue
         distance = edit_distance(word, candidate, max_distance)

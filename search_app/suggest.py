@@ -68,7 +68,7 @@ def suggest(live: LiveIndex, typed: str, types: tuple[str, ...], limit: int, lin
         types = ()
     aliased = {kind: _aliased(live, kind, typed) for kind in types}
     found = []
-    for entry in _entries(live):
+    for entry in live.suggestion_entries:
         if entry.type not in aliased:
             continue
         if entry.folded.startswith(" " + needle) or entry.target == aliased[entry.type]:
@@ -120,20 +120,16 @@ def _shown(entry: Entry, link) -> dict:
     return {"type": entry.type, "label": label, "value": entry.value, "count": entry.count, "url": url}
 
 
-def _entries(live: LiveIndex) -> list[Entry]:
-    """Every organization and facet value of the generation, folded (once per generation)."""
-
-    def build() -> list[Entry]:
-        columns = live.columns
-        entries = []
-        for docnum in columns.members(columns.masks["kind"].get(ORGANIZATION, 0), columns.docnums):
-            doc_id, name = columns.ids[docnum], columns.titles[docnum]
-            count = len(columns.proposals_of(doc_id))
-            for spelled in [name, *(alias["name"] for alias in columns.link_of(doc_id).get("aliases", []))]:
-                entries.append(Entry(ORGANIZATION, name, f" {fold(spelled)} ", count, doc_id))
-        for facet in FACETS:
-            for value, mask in columns.masks[facet].items():
-                entries.append(Entry(facet, value, f" {fold(value)} ", mask.bit_count(), value))
-        return entries
-
-    return live.cached(("suggestion entries",), build)
+def suggestion_entries(live: LiveIndex) -> list[Entry]:
+    """Every organization and facet value of the generation, folded (`LiveIndex.suggestion_entries` keeps them)."""
+    columns = live.columns
+    entries = []
+    for docnum in columns.members(columns.masks["kind"].get(ORGANIZATION, 0), columns.docnums):
+        doc_id, name = columns.ids[docnum], columns.titles[docnum]
+        count = len(columns.proposals_of(doc_id))
+        for spelled in [name, *(alias["name"] for alias in columns.link_of(doc_id).get("aliases", []))]:
+            entries.append(Entry(ORGANIZATION, name, f" {fold(spelled)} ", count, doc_id))
+    for facet in FACETS:
+        for value, mask in columns.masks[facet].items():
+            entries.append(Entry(facet, value, f" {fold(value)} ", mask.bit_count(), value))
+    return entries

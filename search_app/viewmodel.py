@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from index_store import Columns, document_text, payload_of, split_values
 from vocabulary.facets import CHRONOLOGICAL, FACET_LABELS, FACETS, PROPOSALS_ONLY
@@ -82,7 +83,7 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "results": results,
         # A hundred facet links, the same for every page of the same search (and base URL).
         "facets": live.cached(
-            ("facets view", link({}), repr(state)), lambda: _facets(outcome, request, state, config, link, _years_without_proposals(live.columns))
+            FacetsView(link({}), repr(state)), lambda: _facets(outcome, request, state, config, link, _years_without_proposals(live.columns))
         ),
         "offered_filters": _offered_filters(outcome, state, link),
         "chips": search_chips(live, request, state, link, outcome),
@@ -125,13 +126,36 @@ def _understood(request: SearchRequest, outcome: SearchOutcome) -> dict:
     return understood
 
 
+@dataclass(frozen=True)
+class FacetsView:
+    """Key of a search's facet links: the same for every page of it (with the app's settings)."""
+
+    base_url: str  # link({}): where the links point
+    state: str  # repr of request_state: the search's words, selections, sort and grouping
+
+
+@dataclass(frozen=True)
+class Card:
+    """Key of a result card: the same words on the same document highlight the same way."""
+
+    docnum: int
+    terms: tuple[frozenset[str], tuple[str, ...]]  # query.highlight_terms
+
+
+@dataclass(frozen=True)
+class SnippetSource:
+    """Key of a document's text prepared for snippets."""
+
+    docnum: int
+
+
 def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict]:
     terms = highlight_terms(outcome.parsed)
     results = []
     with live.searcher() as searcher:
         for docnum, score in outcome.page_hits:
             # The same words on the same document always highlight the same way.
-            shown = live.cached(("result", docnum, terms), lambda: _highlighted_card(live, searcher, docnum, terms, config))
+            shown = live.cached(Card(docnum, terms), lambda: _highlighted_card(live, searcher, docnum, terms, config))
             results.append({**shown, "score": round(score, 4)})
     return results
 
@@ -139,7 +163,7 @@ def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict
 def _highlighted_card(live: LiveIndex, searcher, docnum: int, terms, config: dict) -> dict:
     highlighter = Highlighter(*terms)
     stored = searcher.stored_fields(docnum)
-    source = live.cached(("snippet source", docnum), lambda: _snippet_source(stored))
+    source = live.cached(SnippetSource(docnum), lambda: _snippet_source(stored))
     return {
         **card(stored, live.columns),
         # Markup (a str): escaped by snippets.py, so templates need no |safe.
