@@ -59,7 +59,7 @@ def group_mask(live: LiveIndex, key: str) -> int:
     return live.cached(GroupMask(key), build)
 
 
-def value_counter(live: LiveIndex, group: str) -> Callable[[str, int, dict[str, int] | None], dict[str, int]]:
+def value_counter(live: LiveIndex, group: str) -> Callable[..., dict[str, int]]:
     """`count(facet, bits, masks=None)`: documents per value, or groups per value when
     `group` is set; `masks` (selection.value_masks) are the facet's values as selections couple them."""
     columns = live.columns
