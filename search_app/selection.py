@@ -13,6 +13,8 @@ from typing import Protocol
 
 from index_store.columns import Columns
 
+__all__ = ["query_mask", "restrict", "selection_masks", "value_masks"]
+
 Span = tuple[int | None, int | None]  # years from, to; either end open
 
 
@@ -24,8 +26,6 @@ class QueryFilters(Protocol):
     year_range: Span | None
     excluded_years: list[Span]
     any_of: list[tuple[str, list]]  # region:a OR region:b: one of them (spans for year)
-
-__all__ = ["query_mask", "restrict", "selection_masks", "value_masks"]
 
 
 def selection_masks(columns: Columns, selected: dict[str, list[str]], leave_out: tuple[str, ...] = ()) -> dict[str, int]:
