@@ -36,7 +36,7 @@ from .sentences import has_syntax, read_sentence
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
 FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type", "home_region")
-FILTER_ALIASES = {"type": "org_type"}  # type:nonprofit reads better than org_type:nonprofit
+FILTER_ALIASES = {"type": "org_type"}  # "type:nonprofit" reads better than "org_type:nonprofit"
 KINDS = ("proposal", "organization", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
 PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
@@ -160,7 +160,8 @@ def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...
     """Analysed terms (stems) and lower-cased prefixes to mark in titles and snippets."""
     if parsed.query is None:
         return frozenset(), ()
-    terms, prefixes = set(), []
+    terms: set[str] = set()
+    prefixes: list[str] = []
     for node in _positive_leaves(parsed.query):
         if isinstance(node, wq.Prefix):
             prefixes.append(str(node.text).lower())
