@@ -16,7 +16,6 @@ import zipcodes
 from indexer.documents import NOT_STATED as HOME_NOT_STATED
 from indexer.locations import OUTSIDE_LA_COUNTY, home_region
 from indexer.regions import CANONICAL_REGIONS
-from search_app import create_app
 
 from organization_groups import groups_and_pairs
 from searching import all_results
@@ -29,8 +28,8 @@ KNOWN = {"90011": "South LA", "91601": "San Fernando Valley", "90401": "Westside
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 @pytest.fixture(scope="module")
