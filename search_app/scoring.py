@@ -94,7 +94,7 @@ def _evaluate(node, segment, top, weighting, memo: dict) -> Matched:
         parts = [_evaluate(child, segment, top, weighting, memo) for child in node.subqueries]
         if not parts:
             return _nothing(size)
-        every = np.logical_and.reduce([part.hit for part in parts])
+        every = np.all([part.hit for part in parts], axis=0)
         return Matched(every, np.where(every, _added(parts, size).score, 0.0))
     if type(node) is wq.AndNot:
         positive = _evaluate(node.a, segment, top, weighting, memo)
