@@ -50,7 +50,9 @@ index: install
 run: install index
 	$(BIN)/la2050-search serve --index-dir $(INDEX_DIR) --port $(PORT)
 
+# mypy first ([tool.mypy] in pyproject.toml names the packages): a type error fails the run.
 test: install-test
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 $(VENV)/.bench-installed: pyproject.toml $(BIN)/la2050-search

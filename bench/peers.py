@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -137,7 +138,7 @@ class TantivyPeer:
         self.index = tantivy.Index(self.schema, path=self._folder.name)
         writer = self.index.writer(heap_size=100_000_000, num_threads=1)
         for d in documents:
-            fields = {"id": d.id, "title": d.title, "organization": d.organization, "summary": d.summary, "body": d.body}
+            fields: dict[str, Any] = {"id": d.id, "title": d.title, "organization": d.organization, "summary": d.summary, "body": d.body}
             fields.update(region=list(d.region), metric=list(d.metric), goal=[d.goal] if d.goal else [], kind=[d.kind])
             if d.year is not None:
                 fields["year"] = d.year

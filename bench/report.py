@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 PHASE_LABELS = {"search_ms": "search (match, spelling)", "facets_ms": "facet counting", "snippets_ms": "snippets"}
 
@@ -31,7 +32,7 @@ class Target:
 
 def _get(*keys: str) -> Callable[[dict], float | None]:
     def measure(results: dict) -> float | None:
-        value = results
+        value: Any = results  # JSON: dicts down to a number
         for key in keys:
             if not isinstance(value, dict) or key not in value:
                 return None

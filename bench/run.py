@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from .calibration import machine_seconds
 from .corpus import REPO, Corpus, sample_corpus, shared_corpus, write_scaled
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = sample_corpus() if args.quick else shared_corpus()
     queries = load_queries()
     workdir = Path(tempfile.mkdtemp(prefix="la2050-bench-"))
-    results = {"meta": _meta(corpus, args), "scales": {}}
+    results: dict[str, Any] = {"meta": _meta(corpus, args), "scales": {}}
     try:
         for scale in args.scales:
             results["scales"][str(scale)] = bench_scale(corpus, scale, queries, args, workdir / f"scale-{scale}")

@@ -96,7 +96,7 @@ def measure_search(index_dir: Path, queries: list[BenchQuery], repeat: int) -> d
 
 def _slowest(per_query: dict, per_query_phases: dict, totals: dict) -> list[dict]:
     medians = {line: percentile(times, 0.5) for line, times in per_query.items() if times}
-    ranked = sorted(medians, key=medians.get, reverse=True)[:SLOWEST_SHOWN]
+    ranked = sorted(medians, key=lambda line: medians[line], reverse=True)[:SLOWEST_SHOWN]
     return [
         {
             "query": line,

@@ -17,6 +17,7 @@ import itertools
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from index_store import IndexStore
 from search_app.query import parse_query
@@ -79,7 +80,7 @@ def measure(
         scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, dict(scores), WITHOUT_SPANS, memo)
     words = query_words(query) if scores else None
-    organizations = prior_targets(searcher, organizations, scores, query, memo)
+    priors = prior_targets(searcher, organizations, scores, query, memo)
     title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
     top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
     distinct = list(dict.fromkeys(words or []))
@@ -87,7 +88,7 @@ def measure(
     spans = _closeness(searcher, distinct, candidates, memo) if len(distinct) > 1 else {}
     length = min(1.0, (len(distinct) - 1) / (UNIT.phrase_words - 1)) if distinct else 0.0
     # Documents far down with no signal of their own never reach a top ten: left out.
-    kept = set(sorted(scores, key=scores.get, reverse=True)[:KEEP]) | set(boosts)
+    kept = set(sorted(scores, key=lambda d: scores[d], reverse=True)[:KEEP]) | set(boosts)
     matches = []
     for docnum in kept:
         base = scores[docnum]
@@ -98,9 +99,14 @@ def measure(
                 signals[kind] = signals.get(kind, 0.0) + part.value / top
         matches.append(Match(
             ids[docnum], years[docnum] or 0, titles[docnum], base, title_of[docnum], signals,
-            spans.get(docnum, {}), length, docnum in organizations,
+            spans.get(docnum, {}), length, docnum in priors,
         ))
     return matches
+
+
+def _weighting(names: list[str], values: tuple[Any, ...]) -> RankingWeights:
+    """UNIT with the grid's `values` for the weights `names` (floats, or an int for phrase_words)."""
+    return replace(UNIT, **dict(zip(names, values)))
 
 
 def ranked(matches: list[Match], weights: RankingWeights, cutoff: int = 10) -> list[str]:
@@ -146,13 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     names = list(GRID)
     graded = []
     for values in itertools.product(*GRID.values()):
-        weights = replace(UNIT, **dict(zip(names, values)))
+        weights = _weighting(names, values)
         graded.append((sum(ndcg(ranked(m, weights), qrels[n.id]) for n, m in tuned) / len(tuned), values))
     graded.sort(key=lambda row: -row[0])
     print(f"[tune] graded {len(graded)} weightings on the needs", file=sys.stderr)
     rows = []
     for quality, values in graded[:SHORTLIST]:
-        weights = replace(UNIT, **dict(zip(names, values)))
+        weights = _weighting(names, values)
         mrr: dict[str, list[float]] = {}
         for item, matches in known:
             mrr.setdefault(item.kind, []).append(reciprocal_rank(ranked(matches, weights), item.targets))

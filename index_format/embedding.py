@@ -27,8 +27,12 @@ import json
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # imported when the model is loaded (load_model)
+    from tokenizers import Tokenizer
 
 __all__ = [
     "DIMENSIONS",
@@ -66,7 +70,7 @@ class ModelUnavailable(RuntimeError):
 class EmbeddingModel:
     """A tokenizer and its token vectors (float16, vocabulary x DIMENSIONS)."""
 
-    tokenizer: object  # tokenizers.Tokenizer
+    tokenizer: Tokenizer
     vectors: np.ndarray
 
     def embed(self, texts: list[str]) -> np.ndarray:

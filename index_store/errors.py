@@ -19,3 +19,5 @@ class IndexLocked(IndexStoreError):
 
 class IndexBuildError(IndexStoreError):
     """A new generation could not be built; the live one is untouched."""
+
+    report: object = None  # what the run did before it failed (the indexer's IndexReport), if known

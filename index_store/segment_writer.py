@@ -19,6 +19,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections import defaultdict
+from collections.abc import Sequence
 from operator import sub
 from pickle import dumps
 
@@ -130,7 +131,8 @@ class BulkSegmentWriter(writing.SegmentWriter):
             for term, flat in terms.items():
                 term_bytes = term.encode("utf-8") if isinstance(term, str) else term
                 docnums, weights, values = _columns(flat)
-                for docnum, weight, value in zip(docnums, weights, values or [None] * len(docnums)):
+                padded: Sequence[bytes | None] = values or [None] * len(docnums)
+                for docnum, weight, value in zip(docnums, weights, padded):
                     add((name, term_bytes, docnum, weight, value))
         self._postings.clear()
 
@@ -213,6 +215,8 @@ def _block(docnums: list, weights: list, values: list, block_lengths: list[int],
     """One block: its length (negative for the last), pickled statistics, pickled postings."""
     gaps = (docnums[0], *map(sub, docnums[1:], docnums))
     lightest, heaviest = min(weights), max(weights)
+    block_weights: float | tuple[float, ...] | None
+    block_values: tuple | bytes | None
     if lightest == heaviest:
         block_weights = None if lightest == 1.0 else array("f", weights[:1])[0]  # float32, as Whoosh
     else:

@@ -26,6 +26,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from index_format.schema import build_schema
 from index_format.whoosh_compat import FileStorage
@@ -67,7 +70,7 @@ class Generation:
 
     name: str
     path: Path
-    index: object  # whoosh.index.FileIndex
+    index: Any  # whoosh.index.FileIndex (only index_format imports Whoosh, which has no types)
     manifest: dict
 
     @property
@@ -77,7 +80,7 @@ class Generation:
     def size_bytes(self) -> int:
         return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
 
-    def vectors(self) -> tuple[list[str], object]:
+    def vectors(self) -> tuple[list[str], np.ndarray]:
         """(ids, float16 matrix ids x DIMENSIONS): every indexed document's vector.
 
         :raises IndexCorrupt: when the files cannot be read or disagree.
@@ -95,7 +98,7 @@ class Generation:
 class Builder:
     """A generation under construction: a Whoosh writer plus the manifest to save with it."""
 
-    writer: object  # whoosh.writing.IndexWriter over the generation being built
+    writer: Any  # whoosh.writing.IndexWriter over the generation being built (as `index` above)
     manifest: dict
     number: int  # the generation number it will have once live
     path: Path  # the build directory
@@ -134,7 +137,7 @@ class Builder:
         :param indexed: False for a file that only feeds the links (an archive data file).
         :param vector: the document's vector (`vectors.vector_bytes`); every indexed one has one.
         """
-        entry = {"id": doc_id, "digest": digest, "stamp": stamp, "kind": kind, "facts": facts or {}}
+        entry: dict[str, object] = {"id": doc_id, "digest": digest, "stamp": stamp, "kind": kind, "facts": facts or {}}
         if not indexed:
             entry["indexed"] = False
         else:

@@ -63,7 +63,7 @@ def _entries(items: list, text: str) -> list[dict]:
     """One dict per list item: title, url, slug, year, goal (each "" or None when unknown)."""
     headings = _scalar_headings(text)
     scalars = iter(headings if len(headings) == sum(isinstance(item, str) for item in items) else [])
-    entries = []
+    entries: list[dict] = []
     for item in items:
         if isinstance(item, dict):
             title, url = _clean(item.get("title")), _clean(item.get("url"))

@@ -63,7 +63,7 @@ def document_fields(document: Document) -> dict:
         "profile": document.profile,  # an organization's type, topics, websites, handles, zip
     }
     heading = "\n".join([document.title, document.organization, document.summary])
-    fields = {
+    fields: dict[str, object] = {
         "id": document.id,
         "kind": document.kind,
         "title": document.title,

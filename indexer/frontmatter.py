@@ -51,7 +51,7 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     # every character, 7x slower over the archive.
     opening = _OPENING_FENCE.match(text)
     closing = _CLOSING_FENCE.search(text, opening.end()) if opening else None
-    if not closing:
+    if not (opening and closing):
         return None
     return text[opening.end() : closing.start()], text[closing.end() :]
 

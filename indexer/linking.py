@@ -83,7 +83,7 @@ class _Linker:
     problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        by_kind = defaultdict(dict)
+        by_kind: defaultdict[str, dict[str, dict]] = defaultdict(dict)
         self.files = {}
         for entry in sorted(self.entries, key=lambda e: e["id"]):
             by_kind[entry["kind"]][entry["id"]] = entry.get("facts") or {}
@@ -107,10 +107,10 @@ class _Linker:
         outcomes = self._outcomes(owner, proposals_of, identity)
         documents = self._organization_documents(identity, outcomes)
         for proposal_id in self.proposals:
-            org_id = owner.get(proposal_id)
-            org = documents.get(org_id, {})
+            owner_id = owner.get(proposal_id)
+            org = documents.get(owner_id, {}) if owner_id else {}
             documents[proposal_id] = {
-                "organization_id": org_id,
+                "organization_id": owner_id,
                 "organization": self.proposals[proposal_id].get("organization") or org.get("organization", ""),
                 "outcomes": _events(outcomes.get(proposal_id, [])),
                 "organization_outcomes": org.get("outcomes", []),
@@ -260,7 +260,9 @@ class _OutcomeMatcher:
         self.canonical = canonical  # files of one organization are one match, not two by name
         self.proposal_by_url = {url_key(f.get("challenge_url", "")): pid for pid, f in proposals.items()}
         self.proposal_by_url.pop("", None)
-        self.org_by_url, self.org_by_slug, self.org_by_name = {}, {}, defaultdict(list)
+        self.org_by_url: dict[str, tuple[str, int | None]] = {}  # (organization id, year)
+        self.org_by_slug: dict[str, str] = {}
+        self.org_by_name: defaultdict[str, list[str]] = defaultdict(list)
         for org_id, facts in organizations.items():
             years = facts.get("years", [])
             for index, url in enumerate(facts.get("challenge_urls", [])):

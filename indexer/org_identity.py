@@ -105,8 +105,8 @@ class Identity:
     merges: tuple[Merge, ...]
     problems: tuple[tuple[str, str], ...]  # (organization id, reason)
 
-    def canonical(self, org_id: str | None) -> str | None:
-        return self.canonical_of.get(org_id, org_id) if org_id else org_id
+    def canonical(self, org_id: str) -> str:
+        return self.canonical_of.get(org_id, org_id)
 
     def aliases(self) -> dict[str, list[str]]:
         """canonical id -> its alias ids, in id order."""
@@ -148,11 +148,11 @@ def identify(organizations: dict[str, dict], proposal_counts: dict[str, int]) ->
             reasons.setdefault(frozenset((first, second)), SAME_NAME)
             groups.join(first, second)
     canonical_of, merges = {}, []
-    for members in groups.sets():
-        canonical = min(members, key=lambda org_id: _rank(org_id, organizations[org_id], proposal_counts))
-        for alias in sorted(members - {canonical}):
+    for group in groups.sets():
+        canonical = min(group, key=lambda org_id: _rank(org_id, organizations[org_id], proposal_counts))
+        for alias in sorted(group - {canonical}):
             canonical_of[alias] = canonical
-            merges.append(Merge(alias, canonical, _reason(alias, members, reasons)))
+            merges.append(Merge(alias, canonical, _reason(alias, group, reasons)))
     return Identity(canonical_of, tuple(sorted(merges, key=lambda m: (m.canonical, m.alias))), tuple(problems))
 
 

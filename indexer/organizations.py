@@ -52,8 +52,9 @@ def read_organization(front: dict, *, doc_id: str, path: str) -> Document:
     except ZipProblem as problem:
         location = None
         problems.append(str(problem))
+    org_type = normalize_org_type(front.get("org_type"))
     profile = {
-        "org_type": normalize_org_type(front.get("org_type")),
+        "org_type": org_type,
         "topics": topics,
         "websites": websites,
         "social": {key: handles for key in SOCIAL_KEYS if (handles := _handles(front.get(key)))},
@@ -74,7 +75,7 @@ def read_organization(front: dict, *, doc_id: str, path: str) -> Document:
         year=years[0] if years else None,
         summary=summary,
         # Searchable beside the summary: what they proposed and what they work on.
-        text="\n\n".join(part for part in ("; ".join(project_titles), "; ".join(topics), profile["org_type"]) if part),
+        text="\n\n".join(part for part in ("; ".join(project_titles), "; ".join(topics), org_type) if part),
         url=websites[0] if websites else "",
         profile=profile,
         facts={

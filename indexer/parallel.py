@@ -144,7 +144,7 @@ def _documents(tasks, results, cache: ParseCache | None) -> Iterator[dict]:
             parsed = parse_source(source, cache=cache)
             outcome = Outcome.of(parsed)
             results.put(outcome)
-            if outcome.indexed:
+            if outcome.indexed and parsed.document is not None:  # indexed: it has a document
                 yield document_fields(parsed.document)
 
 

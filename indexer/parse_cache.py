@@ -77,7 +77,7 @@ def parser_fingerprint() -> str:
 
 def _installed_distributions() -> set[str]:
     """`name-version.dist-info` (or `.egg-info`) of every distribution Python can import."""
-    found = set()
+    found: set[str] = set()
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")
@@ -146,16 +146,17 @@ class ParseCache:
 
     def put(self, key: str, path: str, document: Document, vector: bytes = b"") -> None:
         """Keep `document` and its vector under `key` (written with the next batch, or by `close`)."""
-        if self._connect() is None:
+        connection = self._connect()
+        if connection is None:
             return
         self._pending.append((key, path, pickle.dumps(document, pickle.HIGHEST_PROTOCOL), vector))
         if len(self._pending) >= WRITE_BATCH:
-            self._write_pending()
+            self._write_pending(connection)
 
     def close(self) -> None:
         """Write what is pending and close this process's connection."""
-        if self._pending and self._connect() is not None:
-            self._write_pending()
+        if self._pending and (connection := self._connect()) is not None:
+            self._write_pending(connection)
         self._pending.clear()
         self._drop_connection()
 
@@ -220,10 +221,10 @@ class ParseCache:
         self._connection, self._owner = connection, os.getpid()
         return connection
 
-    def _write_pending(self) -> None:
+    def _write_pending(self, connection: sqlite3.Connection) -> None:
         try:
-            with self._connection:  # one short transaction: the other process waits briefly
-                self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", self._pending)
+            with connection:  # one short transaction: the other process waits briefly
+                connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", self._pending)
         except sqlite3.Error:
             self._give_up()
         self._pending.clear()

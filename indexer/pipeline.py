@@ -112,7 +112,7 @@ def index_paths(
             p.document is None and not (p.retracted and p.source.path in known) for p in parsed
         )
         # `rebuild` first: a rebuild must not read CURRENT, which may be what it is repairing.
-        if not rebuild and nothing_to_write and live.get("generation"):
+        if not rebuild and nothing_to_write and parsed is not None and live.get("generation"):
             for item in parsed:
                 _report_skip(item.source.path, item.skipped, item.source.path in known, report)
             report.generation = live["generation"]

@@ -67,7 +67,7 @@ def find_problems(requirements: list[str] | None = None) -> list[DependencyProbl
     problems: list[DependencyProblem] = []
     seen: set[str] = set()  # requirements checked, as asked for (a library may be asked for twice)
     reported: set[str] = set()  # libraries with a problem: each is named once
-    pending = [(line, (), ("",)) for line in (declared_requirements() if requirements is None else requirements)]
+    pending: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [(line, (), ("",)) for line in (declared_requirements() if requirements is None else requirements)]
     while pending:
         line, chain, extras = pending.pop(0)
         requirement = _parse(line)

@@ -7,6 +7,7 @@ variables (JSON-typed), then the `config` argument. Nothing runs at import time.
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from index_store import IndexStoreError
 
@@ -22,7 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     validate_config(app.config)  # a wrong setting stops the app here, not on every request
-    app.json.sort_keys = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider: keys in the order built
+        app.json.sort_keys = False
     state.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -48,7 +48,7 @@ def _build(live: LiveIndex) -> dict:
     document = openapi_document()
     columns = live.columns
     proposals = columns.members(columns.masks["kind"].get("proposal", 0), columns.docnums)
-    sample_id = columns.ids[(proposals or columns.docnums or [None])[0]] if columns.docnums else "unknown"
+    sample_id = columns.ids[(proposals or columns.docnums)[0]] if columns.docnums else "unknown"
     client = current_app.test_client()
     endpoints = []
     for path, operations in document["paths"].items():
@@ -94,7 +94,7 @@ def describe_schema(schema: dict) -> str:
         return repr(schema["const"]).strip("'")
     if "oneOf" in schema:
         return " or ".join(describe_schema(part) for part in schema["oneOf"])
-    kind = {"integer": "whole number", "string": "text", "array": "repeated"}.get(schema.get("type"), schema.get("type", "any"))
+    kind = {"integer": "whole number", "string": "text", "array": "repeated"}.get(schema.get("type", ""), schema.get("type", "any"))
     if "minimum" in schema or "maximum" in schema:
         return f"{kind} {schema.get('minimum', '')}–{schema.get('maximum', '')}"
     if "maxLength" in schema:

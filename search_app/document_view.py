@@ -109,7 +109,8 @@ def _proposal_row(stored: dict, columns: Columns) -> dict:
 
 def _across_years(proposals: list[dict], key: str, facet: str, link: Link) -> list[dict]:
     """The values of `key` over an organization's proposals: how often, in which years."""
-    counts, years = Counter(), defaultdict(set)
+    counts: Counter[str] = Counter()
+    years: defaultdict[str, set[int]] = defaultdict(set)
     for row in proposals:
         for value in row[key]:
             counts[value] += 1

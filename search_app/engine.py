@@ -9,6 +9,7 @@ per generation, so paging and drill-down on the same words cost almost nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from array import array
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -368,6 +369,7 @@ def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]
     score_of = (lambda d: scores.get(d, 0.0)) if scores else (lambda d: 0.0)
     year_of = lambda d: columns.years[d] or 0  # noqa: E731 - tiny key helpers
     title_of = lambda d: columns.titles[d].casefold()  # noqa: E731
+    key: Callable[[int], tuple]
     if sort == "relevance":  # (-year, title) is the newest order's key: its place stands for it
         newest = columns.ranks("newest")
         key = lambda d: (-score_of(d), newest[d])  # noqa: E731

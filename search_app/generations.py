@@ -185,7 +185,7 @@ class LiveIndex:
         def expand() -> tuple[int, list[str]]:
             with self.searcher() as searcher:
                 reader = searcher.reader()
-                words = []
+                words: list[tuple[int, str | bytes]] = []  # (document frequency, term)
                 for field, text in node.expanded_terms(reader):
                     if budget is not None and len(words) % EXPANSION_CHECK == 0:
                         budget.check()

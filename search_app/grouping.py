@@ -10,8 +10,8 @@ and `total_documents` the documents behind them; its facet counts count groups t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from .generations import LiveIndex
 
@@ -59,7 +59,13 @@ def group_mask(live: LiveIndex, key: str) -> int:
     return live.cached(GroupMask(key), build)
 
 
-def value_counter(live: LiveIndex, group: str) -> Callable[..., dict[str, int]]:
+class ValueCounter(Protocol):
+    """What `value_counter` returns: `masks` may be left out."""
+
+    def __call__(self, facet: str, bits: int, masks: dict[str, int] | None = None, /) -> dict[str, int]: ...
+
+
+def value_counter(live: LiveIndex, group: str) -> ValueCounter:
     """`count(facet, bits, masks=None)`: documents per value, or groups per value when
     `group` is set; `masks` (selection.value_masks) are the facet's values as selections couple them."""
     columns = live.columns

@@ -104,7 +104,7 @@ def fuse(
     docnums = np.array(ranked, dtype=np.intp)
     ranked_cosines = cosines[docnums].astype(np.float64)
     typical = float(np.median(cosines[vectors.present])) if vectors.present.any() else 0.0
-    highest = float(ranked_cosines.max())
+    highest = float(np.max(ranked_cosines))
     best = max(scores.values(), default=0.0)
     fusion = Fusion(
         lexical_scale=(1 - weight) / best if best > 0 else 0.0,

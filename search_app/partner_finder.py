@@ -15,6 +15,7 @@ closest proposal and how close, what it shares) and links to its proposals.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def parse_description(args, limit: int) -> str:
 
 def partner_finder_view(live: LiveIndex, text: str, selected: dict[str, list[str]], link, count: int) -> dict:
     """Organizations closest in meaning to `text` among the proposals passing `selected`."""
-    view = {"ok": True, "text": text, "selected": selected, "partners": [], "partners_total": 0, "notes": []}
+    view: dict[str, Any] = {"ok": True, "text": text, "selected": selected, "partners": [], "partners_total": 0, "notes": []}
     if not text:
         view["notes"].append("Describe your work in a few sentences to find organizations doing the same.")
         return view
@@ -109,7 +110,7 @@ def _partner(live: LiveIndex, key: str, closest: list[tuple[int, float]], profil
     score = closeness + SHARE_WEIGHT * sum(len(found) for found in shared.values())
     organization = key if key in columns.by_id and key != columns.ids[best_docnum] else ""
     name = columns.organizations.get(best_docnum) or columns.titles[best_docnum]
-    examples = [
+    examples: list[dict[str, Any]] = [
         {"id": columns.ids[d], "title": columns.titles[d], "year": columns.years[d], "similarity": round(s, 4), "url": "/doc/" + columns.ids[d]}
         for d, s in closest[:EXAMPLES]
     ]

@@ -42,6 +42,17 @@ def term_postings(segment, fieldname: str, text, memo: dict) -> tuple[list, list
     return memo[key]
 
 
+def every_term_postings(segment, fieldname: str, words, memo: dict) -> list[tuple[list, list, list]] | None:
+    """`term_postings` of each of `words` (in order); None if one is not there or there are none."""
+    found = []
+    for word in words:
+        postings = term_postings(segment, fieldname, word, memo)
+        if postings is None:
+            return None
+        found.append(postings)
+    return found or None
+
+
 def _read_term(reader, fieldname: str, text) -> tuple[list, list, list]:
     """What `_postings(reader.postings(fieldname, text))` returns, without the matcher.
 

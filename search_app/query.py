@@ -29,7 +29,7 @@ from .named_filters import Named, take_named_filters
 from .sentences import has_syntax, read_sentence
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
-FILTER_ALIASES = {"type": "org_type"}  # type:nonprofit reads better than org_type:nonprofit
+FILTER_ALIASES = {"type": "org_type"}  # "type:nonprofit" reads better than "org_type:nonprofit"
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
 PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
 # A value ends at a space or a closing parenthesis: (region:sfv OR region:westside).
@@ -152,7 +152,8 @@ def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], tuple[str, ...
     """Analysed terms (stems) and lower-cased prefixes to mark in titles and snippets."""
     if parsed.query is None:
         return frozenset(), ()
-    terms, prefixes = set(), []
+    terms: set[str] = set()
+    prefixes: list[str] = []
     for node in _positive_leaves(parsed.query):
         if isinstance(node, wq.Prefix):
             prefixes.append(str(node.text).lower())

@@ -36,7 +36,7 @@ from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_f
 from index_format.whoosh_compat import query as wq
 
 from .budget import Budget, check_budget
-from .postings import term_postings
+from .postings import every_term_postings
 from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
 
 
@@ -161,9 +161,10 @@ def query_words(query, fields: tuple[str, ...] = SPAN_FIELDS) -> list[str] | Non
             return all(visit(child) for child in node.subqueries)
         if isinstance(node, wq.Or):  # the parser's one word over several fields
             leaves = [_leaf_words(child, fields) for child in node.subqueries]
-            if not leaves or None in leaves or len({tuple(leaf) for leaf in leaves}) != 1:
+            known = [leaf for leaf in leaves if leaf is not None]
+            if not known or len(known) < len(leaves) or len({tuple(leaf) for leaf in known}) != 1:
                 return False
-            words.extend(leaves[0])
+            words.extend(known[0])
             return True
         leaf = _leaf_words(node, fields)
         if leaf is None:
@@ -304,8 +305,8 @@ def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
     distinct = list(dict.fromkeys(words))
     named = set()
     for segment, offset, _ in _segments(searcher):
-        postings = [term_postings(segment, "title", word, memo) for word in distinct]
-        if not postings or None in postings:
+        postings = every_term_postings(segment, "title", distinct, memo)
+        if postings is None:
             continue
         lengths = segment_field_lengths(segment.reader()._perdoc, "title")
         for docnum in set(postings[0][0]).intersection(*(p[0] for p in postings[1:])):
@@ -352,8 +353,8 @@ def _positions(segment, field: str, words: list[str], memo: dict, only: set[int]
     schema = segment.schema
     if field not in schema or not schema[field].format.supports("positions"):
         return None
-    postings = [term_postings(segment, field, word, memo) for word in words]
-    if not postings or None in postings:
+    postings = every_term_postings(segment, field, words, memo)
+    if postings is None:
         return None
     common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
     if only is not None:

@@ -28,7 +28,7 @@ from index_format.whoosh_compat import scoring, segment_field_lengths
 from index_format.whoosh_compat import query as wq
 
 from .budget import check_budget
-from .postings import term_postings
+from .postings import every_term_postings, term_postings
 
 Scores = dict[int, float]  # segment docnum -> score
 
@@ -94,7 +94,7 @@ def _evaluate(node, segment, top, weighting, memo: dict) -> Matched:
         parts = [_evaluate(child, segment, top, weighting, memo) for child in node.subqueries]
         if not parts:
             return _nothing(size)
-        every = np.logical_and.reduce([part.hit for part in parts])
+        every = np.all([part.hit for part in parts], axis=0)
         return Matched(every, np.where(every, _added(parts, size).score, 0.0))
     if type(node) is wq.AndNot:
         positive = _evaluate(node.a, segment, top, weighting, memo)
@@ -349,8 +349,8 @@ def _phrase_scores(node, segment, top, weighting, memo: dict) -> Matched:
     """
     size = segment.doc_count_all()
     field = segment.schema[node.fieldname]
-    postings = [term_postings(segment, node.fieldname, word, memo) for word in node.words]
-    if not postings or None in postings:
+    postings = every_term_postings(segment, node.fieldname, node.words, memo)
+    if postings is None:
         return _nothing(size)
     common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
     if not common:
@@ -375,7 +375,8 @@ def _phrase_scores(node, segment, top, weighting, memo: dict) -> Matched:
 def _matcher_scores(node, segment, top, memo: dict) -> Matched:
     """Whoosh's own matchers for a node this module does not combine itself."""
     matcher = node.matcher(segment, top.context())
-    docnums, scores = [], []
+    docnums: list[int] = []
+    scores: list[float] = []
     while matcher.is_active():
         if len(docnums) % BUDGET_EVERY == 0:
             check_budget(memo)

@@ -110,7 +110,8 @@ class Highlighter:
             count, position = 0, folded.find(start_text)
             while position != -1 and count < MAX_MATCHES:
                 if position == 0 or not _WORD_CHAR.match(folded, position - 1):
-                    word_end = _WORD_CHARS.match(folded, position).end()
+                    word_match = _WORD_CHARS.match(folded, position)
+                    word_end = word_match.end() if word_match else position
                     word = folded[position:word_end]
                     term = stem_word(word)  # `folded` is already lower-case and folded
                     if term in self.terms or word.startswith(self.prefixes or ("\0",)):

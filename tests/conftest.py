@@ -102,6 +102,13 @@ def archive_index(archive_root, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def archive_app(archive_index):
+    """One app over `archive_index` for the tests that only read it, as `app` is for `index_dir`:
+    opening a generation and filling its caches once, not once per module."""
+    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True})
+
+
+@pytest.fixture(scope="session")
 def app(index_dir):
     """One app over the session's index: requests only read it (a test that changes the
     index or the app's config builds its own)."""

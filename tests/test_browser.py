@@ -211,11 +211,23 @@ def test_the_keyboard_reaches_the_filters_without_crossing_every_result(page: Pa
     assert focused
 
 
+def record_navigations(page: Page) -> None:
+    """Note every navigation the page starts from now on. The Navigation API's `navigate` event
+    fires as a link, a form (`submit()` too) or a script starts one, within the event that
+    started it: a test reads the list after a key press instead of waiting to see whether the
+    URL changes."""
+    page.evaluate("() => { window.started = []; navigation.addEventListener('navigate', (e) => window.started.push(e.destination.url)); }")
+
+
 def test_keyboard_steps_through_sort_options_without_leaving_the_page(page: Page, server_url: str):
     page.goto(server_url + "/?q=food")
-    page.locator("#sort").focus()
+    sort = page.locator("#sort")
+    chosen = sort.input_value()
+    record_navigations(page)
+    sort.focus()
     page.keyboard.press("ArrowDown")
-    page.wait_for_timeout(300)
+    expect(sort).not_to_have_value(chosen)  # the key changed the select (its `change` has run)
+    assert page.evaluate("window.started") == []
     assert "sort=" not in page.url
     with page.expect_navigation():
         page.locator("form.search button[type=submit]").click()
@@ -252,8 +264,9 @@ def test_finding_a_facet_value_filters_the_list_and_never_submits(page: Page, se
     box.fill("zzzz")
     expect(page.locator("#facet-metric .no-match")).to_have_text("No value matches “zzzz”.")
     url = page.url
-    box.press("Enter")
-    page.wait_for_timeout(300)
+    record_navigations(page)
+    box.press("Enter")  # its keydown and, unless prevented, the form's submission run within the press
+    assert page.evaluate("window.started") == []
     assert page.url == url
     expect(box).to_have_value("zzzz")
 

@@ -27,7 +27,6 @@ from servers import index, running_server, start_index, write_proposals
 CLIENTS = 8
 REBUILDS = 3
 SMALL, LARGE = 120, PARALLEL_THRESHOLD + 10  # one process, and worker processes
-SETTLE_SECONDS = 0.5  # clients keep querying this long after the last rebuild
 LOCK_WAIT_TIMEOUT = 60  # seconds a waiting writer may wait: far beyond a run, never reached
 PATHS = [
     "/api/search",
@@ -45,6 +44,14 @@ class Observations:
 
     answers: list[tuple[str, int, dict | None]] = field(default_factory=list)  # (path, status, JSON body)
     errors: list[str] = field(default_factory=list)
+    generations: set[int] = field(default_factory=set)  # generations the searches were answered from
+
+    def wait_for_generation(self, generation: int) -> None:
+        """Until a search answered from `generation` has been seen (clients query without pause)."""
+        deadline = time.monotonic() + LOCK_WAIT_TIMEOUT
+        while generation not in self.generations:
+            assert time.monotonic() < deadline, f"no answer from generation {generation}: {self.errors[:5]}"
+            time.sleep(0.01)
 
 
 def client(port: int, offset: int, stop: threading.Event, seen: Observations) -> None:
@@ -64,7 +71,10 @@ def client(port: int, offset: int, stop: threading.Event, seen: Observations) ->
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             continue
         is_json = response.getheader("Content-Type", "").startswith("application/json")
-        seen.answers.append((path, response.status, json.loads(body) if is_json else None))
+        answer = json.loads(body) if is_json else None
+        seen.answers.append((path, response.status, answer))
+        if answer is not None and path != "/healthz":
+            seen.generations.add(answer["generation"])
     connection.close()
 
 
@@ -80,12 +90,13 @@ def test_queries_during_rebuilds_always_see_one_complete_generation(tmp_path):
         for thread in threads:
             thread.start()
         try:
+            seen.wait_for_generation(1)  # clients are querying before the first rebuild starts
             for number in range(REBUILDS):
                 corpus, size = (large, LARGE) if number % 2 == 0 else (small, SMALL)
                 rebuilt = index(corpus, index_dir, "--rebuild")
                 assert rebuilt.returncode == 0, rebuilt.stderr
                 size_of[number + 2] = size
-            time.sleep(SETTLE_SECONDS)
+            seen.wait_for_generation(REBUILDS + 1)  # and are answered from the last one
         finally:
             stop.set()
             for thread in threads:

@@ -68,6 +68,18 @@ def kill_after(process: subprocess.Popen, delay: float) -> bool:
     return True
 
 
+def kill_mid_run(corpus: Path, index_dir: Path, delay: float) -> tuple[subprocess.Popen, float]:
+    """Start `index --rebuild` and SIGKILL it `delay` seconds in; a run that finished first (the
+    machine faster now than when the run was timed) is run again and killed at half the delay,
+    so the kill lands inside a run however fast the machine is. The writer and the delay used."""
+    while True:
+        writer = start_index(corpus, index_dir, "--rebuild")
+        if kill_after(writer, delay):
+            return writer, delay
+        assert writer.returncode == 0, f"an unkilled rebuild failed ({writer.returncode})"
+        delay /= 2
+
+
 def timed_run(corpus: Path, index_dir: Path) -> float:
     """Seconds a complete `index --rebuild` takes."""
     started = time.monotonic()
@@ -130,13 +142,11 @@ def test_a_rebuild_killed_at_any_moment_leaves_the_server_answering_and_the_next
     documents = sum(stats(index_dir)["documents"].values())
     rng = random.Random(SEED)
     moments = [rng.uniform(0.02, 0.9) * duration for _ in range(KILLS)]
-    killed = 0
     with running_server(index_dir, workers=1) as server:
         baseline = answers(server)
         assert all(status == 200 for status, _total, _ids in baseline.values())
-        for number, delay in enumerate(moments, start=1):
-            writer = start_index(small_corpus, index_dir, "--rebuild")
-            killed += kill_after(writer, delay)
+        for number, moment in enumerate(moments, start=1):
+            writer, delay = kill_mid_run(small_corpus, index_dir, moment)
             when = f"kill {number} at {delay:.2f} s of {duration:.2f} s"
             assert answers(server) == baseline, when
             assert sum(stats(index_dir)["documents"].values()) == documents, when
@@ -151,8 +161,7 @@ def test_a_rebuild_killed_at_any_moment_leaves_the_server_answering_and_the_next
                 assert answers(server) == baseline, when
         assert leftover_processes(index_dir) == []
         assert "Traceback" not in server.log()
-    print(f"{killed} of {KILLS} rebuilds killed mid-run (a full run takes {duration:.2f} s)")
-    assert killed >= KILLS // 2  # moments are within a full run: most must land inside one
+    print(f"{KILLS} rebuilds killed mid-run (a full run takes {duration:.2f} s)")
 
 
 def titles_on_disk(corpus: Path) -> dict[str, str]:

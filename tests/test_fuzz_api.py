@@ -23,11 +23,9 @@ from index_format.visible_text import has_invisible_controls
 from index_store import FACETS
 from indexer.documents import SkipDocument
 from indexer.sources import SourceFile, parse_bytes
-from search_app import create_app
 from search_app.openapi import openapi_document
 from search_app.query import analyse
 from search_app.snippets import Highlighter
-from search_app.state import live_index
 from servers import assert_security_headers
 
 # Every parameter a search view reads, every facet, the matrix's, and url_for's reserved names.
@@ -46,11 +44,9 @@ query = st.lists(st.tuples(names, values), max_size=12)  # repeated and unknown 
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
-    yield app
-    with app.app_context():
-        live_index().close()
+def fuzz_app(app):
+    """The session's app: fuzzed requests only read the index."""
+    return app
 
 
 def is_canonical_redirect(response) -> bool:

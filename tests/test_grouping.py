@@ -19,27 +19,33 @@ from searching import all_results
 QUERY = "gardens"
 
 
-@pytest.fixture
-def app(index_dir):
-    """An app of each test's own: `linked` changes its live columns."""
+@pytest.fixture(scope="module")
+def linked_app(index_dir):
+    """An app of this module's own: `linked` changes its live columns (the session's `app`
+    stays unlinked for the other tests)."""
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
 
 
-@pytest.fixture
-def linked(app, client):
+@pytest.fixture(scope="module")
+def linked(linked_app):
     """Link the matching documents to three made-up organizations, round robin; -> doc id -> organization id."""
-    ids = [result["id"] for result in all_results(client, q=QUERY)]
+    ids = [result["id"] for result in all_results(linked_app.test_client(), q=QUERY)]
     assert len(ids) >= 6
     organization_of = {doc_id: f"organization/test-{n % 3}" for n, doc_id in enumerate(ids[:9])}
-    with app.app_context():
+    with linked_app.app_context():
         columns = live_index().columns
         columns.organization_ids = {columns.by_id[doc_id]: org for doc_id, org in organization_of.items()}
     return organization_of
 
 
-def test_a_group_is_an_organization_with_its_best_document_and_count(client, linked):
-    documents = all_results(client, q=QUERY)
-    grouped = all_results(client, q=QUERY, group="organization")
+@pytest.fixture
+def linked_client(linked_app, linked):
+    return linked_app.test_client()
+
+
+def test_a_group_is_an_organization_with_its_best_document_and_count(linked_client, linked):
+    documents = all_results(linked_client, q=QUERY)
+    grouped = all_results(linked_client, q=QUERY, group="organization")
     key = {d["id"]: linked.get(d["id"], d["id"]) for d in documents}
     expected_sizes = Counter(key.values())
     first_of = {}
@@ -47,15 +53,15 @@ def test_a_group_is_an_organization_with_its_best_document_and_count(client, lin
         first_of.setdefault(key[document["id"]], document["id"])
     assert [r["id"] for r in grouped] == list(first_of.values())
     assert [r["group_count"] for r in grouped] == [expected_sizes[key[r["id"]]] for r in grouped]
-    body = client.get("/api/search", query_string={"q": QUERY, "group": "organization"}).get_json()
+    body = linked_client.get("/api/search", query_string={"q": QUERY, "group": "organization"}).get_json()
     assert body["total"] == len(expected_sizes) == len(documents) - 9 + 3
     assert body["total_documents"] == len(documents)
     assert body["group"] == "organization" and body["query"]["group"] == "organization"
 
 
-def test_grouped_facet_counts_count_organizations(client, linked):
-    documents = all_results(client, q=QUERY)
-    body = client.get("/api/search", query_string={"q": QUERY, "group": "organization"}).get_json()
+def test_grouped_facet_counts_count_organizations(linked_client, linked):
+    documents = all_results(linked_client, q=QUERY)
+    body = linked_client.get("/api/search", query_string={"q": QUERY, "group": "organization"}).get_json()
     for facet, field in (("region", "regions"), ("year", "year")):
         holders: dict[str, set] = {}
         for document in documents:
@@ -66,18 +72,18 @@ def test_grouped_facet_counts_count_organizations(client, linked):
         assert shown == {value: len(groups) for value, groups in holders.items()}
 
 
-def test_grouped_paging_and_sorting_keep_working(client, linked):
-    everything = all_results(client, q=QUERY, group="organization", sort="title")
-    pages = [client.get("/api/search", query_string={"q": QUERY, "group": "organization", "sort": "title",
+def test_grouped_paging_and_sorting_keep_working(linked_client, linked):
+    everything = all_results(linked_client, q=QUERY, group="organization", sort="title")
+    pages = [linked_client.get("/api/search", query_string={"q": QUERY, "group": "organization", "sort": "title",
                                                      "per_page": "5", "page": str(n)}).get_json() for n in (1, 2)]  # fmt: skip
     assert [r["id"] for p in pages for r in p["results"]] == [r["id"] for r in everything[:10]]
     assert pages[0]["pages"] == -(-pages[0]["total"] // 5)
     assert sum(r["group_count"] for r in everything) == pages[0]["total_documents"]
 
 
-def test_the_page_toggles_grouping_and_keeps_it_through_filters(client, linked):
-    soup = BeautifulSoup(client.get(f"/?q={QUERY}&group=organization").get_data(as_text=True), "html.parser")
-    body = client.get("/api/search", query_string={"q": QUERY, "group": "organization"}).get_json()
+def test_the_page_toggles_grouping_and_keeps_it_through_filters(linked_client, linked):
+    soup = BeautifulSoup(linked_client.get(f"/?q={QUERY}&group=organization").get_data(as_text=True), "html.parser")
+    body = linked_client.get("/api/search", query_string={"q": QUERY, "group": "organization"}).get_json()
     summary = soup.select_one("#result-count").get_text(" ", strip=True)
     assert summary.startswith(f"{body['total']} organizations ({body['total_documents']} matching results)")
     assert soup.select_one("#search-form input[name=group]")["value"] == "organization"

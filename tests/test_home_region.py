@@ -13,10 +13,9 @@ from collections import Counter
 import pytest
 import zipcodes
 
-from vocabulary.values import NOT_STATED as HOME_NOT_STATED
-from indexer.locations import OUTSIDE_LA_COUNTY, home_region
+from indexer.locations import home_region
 from vocabulary.regions import CANONICAL_REGIONS
-from search_app import create_app
+from vocabulary.values import NOT_STATED as HOME_NOT_STATED, OUTSIDE_LA_COUNTY
 
 from organization_groups import groups_and_pairs
 from searching import all_results
@@ -29,8 +28,8 @@ KNOWN = {"90011": "South LA", "91601": "San Fernando Valley", "90401": "Westside
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -273,15 +273,24 @@ def test_health_answers_while_heavy_searches_run(full_index):
     heavy_path = "/api/search?" + urlencode({"q": HEAVY_QUERY, "explain": "1", "per_page": "100"})
     with running_server(full_index, workers=2) as server:
         started, finished = time.perf_counter(), []
+        sent = threading.Semaphore(0)
 
         def heavy() -> None:
-            status, _headers, _body = server.get(heavy_path)
-            finished.append((time.perf_counter() - started, status))
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+            try:
+                connection.request("GET", heavy_path)
+                sent.release()
+                response = connection.getresponse()
+                response.read()
+                finished.append((time.perf_counter() - started, response.status))
+            finally:
+                connection.close()
 
         threads = [threading.Thread(target=heavy) for _ in range(HEAVY)]
         for thread in threads:
             thread.start()
-        time.sleep(0.3)  # every heavy search has started
+        for _ in threads:  # every heavy search has been asked for before /healthz is
+            assert sent.acquire(timeout=60)
         asked = time.perf_counter()
         status, _headers, _body = server.get("/healthz")
         health_done = time.perf_counter() - started

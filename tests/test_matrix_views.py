@@ -12,14 +12,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from index_store import FACETS
-from search_app import create_app
 from test_matrix import matrix
 
 
 @pytest.fixture(scope="module")
-def archive_client(archive_index):
+def archive_client(archive_app):
     """The archive laid out with its organizations: hundreds on the map, several list pages."""
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+    return archive_app.test_client()
 
 
 @pytest.mark.parametrize("rows, cols", list(itertools.permutations(FACETS, 2)))

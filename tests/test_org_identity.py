@@ -42,8 +42,8 @@ def expected(raw):
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 def resolved_id(client, org_slug: str) -> str:

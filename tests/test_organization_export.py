@@ -13,7 +13,6 @@ import re
 
 import pytest
 
-from search_app import create_app
 from search_app.export import ALL_FIELDS, FIELDS, ORGANIZATION_FIELDS
 
 from test_organizations import front, slug
@@ -22,8 +21,8 @@ ORGANIZATION_COLUMNS = ("website", "ein", "zip", "home_region", "org_type", "pro
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 @pytest.fixture(scope="module")

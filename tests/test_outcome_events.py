@@ -18,7 +18,6 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ARCHIVE_YEARS, SHARED_CORPUS
-from search_app import create_app
 from searching import all_results, search_total
 from test_matrix import matrix
 
@@ -26,8 +25,8 @@ WINNER = "Winner"
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 def raw_winners() -> list[dict]:

@@ -15,13 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from search_app import create_app
 from searching import all_results, search_total
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 def rows(client, **params) -> list[dict]:

@@ -12,7 +12,6 @@ from collections import Counter
 import pytest
 import yaml
 
-from search_app import create_app
 
 NOT_STATED = "Not stated"  # the facet value, spelled here as a user sees it
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---", re.DOTALL)
@@ -21,8 +20,8 @@ WATTS = re.compile(r"(?<![\d,] )(?<!\d)\bWatts\b")
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 def raw_front_matters(folder) -> dict[str, dict]:

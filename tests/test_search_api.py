@@ -164,11 +164,9 @@ def tally(results: list[dict], facet: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def everything(index_dir) -> list[dict]:
+def everything(app) -> list[dict]:
     """Every document, through an unfiltered browse: the reference for facet arithmetic."""
-    from search_app import create_app
-
-    return search_all(create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client())
+    return search_all(app.test_client())
 
 
 # --- contract -----------------------------------------------------------------------------

@@ -84,11 +84,9 @@ def assert_inert(soup: BeautifulSoup) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_id(index_dir) -> str:
+def hostile_id(app) -> str:
     """The id of the conftest's hostile proposal."""
-    from search_app import create_app
-
-    results = api(create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client(), q="org:evil")["results"]
+    results = api(app.test_client(), q="org:evil")["results"]
     assert [result["title"] for result in results] == [HOSTILE_TITLE]
     return results[0]["id"]
 
@@ -243,9 +241,10 @@ def test_page_and_json_agree(client, params):
 # --- the document page ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def proposal(client) -> dict:
-    """A real proposal with sections, regions, metrics and similar proposals."""
+@pytest.fixture(scope="module")
+def proposal(app) -> dict:
+    """A real proposal with sections, regions, metrics and similar proposals (found once)."""
+    client = app.test_client()
     for result in api(client, q="community garden", kind="proposal", year="2016")["results"]:
         doc = api(client, "/api/doc/" + result["id"])
         if doc["sections"] and doc["regions"] and doc["metrics"] and doc["similar"] and doc["goal"]:

@@ -107,8 +107,8 @@ def test_similar_never_lists_the_same_organization(fixture_client):
     assert client.get("/api/similar/proposal/2019/gardens?count=0").status_code == 400
 
 
-def test_similar_excludes_a_linked_organizations_own_proposals_and_page(archive_index):
-    client = create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def test_similar_excludes_a_linked_organizations_own_proposals_and_page(archive_app):
+    client = archive_app.test_client()
     rows = [json.loads(line) for line in client.get("/api/export?format=ndjson&kind=proposal").get_data(as_text=True).splitlines()]
     by_org: dict[str, list[str]] = {}
     for row in rows:

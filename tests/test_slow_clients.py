@@ -26,11 +26,13 @@ PROBE_TIMEOUT = 10.0  # seconds: a probe stuck behind the slow clients waits as 
 ARTIFACT = REPO / "test-artifacts" / "slow-clients.json"
 
 
-def trickle(port: int, started: float, cut_at: list) -> None:
-    """Send a request's headers one line per second until the server hangs up."""
+def trickle(port: int, started: float, cut_at: list, trickling: threading.Semaphore) -> None:
+    """Send a request's headers one line per second until the server hangs up; `trickling`
+    is released once the first lines are sent."""
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
         try:
             sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+            trickling.release()
             for number in range(HEADER_LINES):
                 time.sleep(1.0)
                 sock.sendall(f"X-Slow-{number}: {'x' * 20}\r\n".encode())
@@ -52,11 +54,12 @@ def probe(port: int, path: str) -> tuple[bytes, float]:
 
 def test_slow_clients_trickling_headers_never_keep_health_or_search_waiting(index_dir):
     with running_server(index_dir, workers=2) as server:
-        started, cut_at = time.perf_counter(), []
-        clients = [threading.Thread(target=trickle, args=(server.port, started, cut_at)) for _ in range(SLOW_CLIENTS)]
+        started, cut_at, trickling = time.perf_counter(), [], threading.Semaphore(0)
+        clients = [threading.Thread(target=trickle, args=(server.port, started, cut_at, trickling)) for _ in range(SLOW_CLIENTS)]
         for client in clients:
             client.start()
-        time.sleep(1.5)  # every slow client has connected and sent its first lines
+        for _ in clients:  # every slow client has connected and sent its first lines
+            assert trickling.acquire(timeout=60)
         answers = [probe(server.port, path) for number in range(PROBES) for path in ("/healthz", f"/api/search?q=garden+{number}")]
         probes_done = time.perf_counter() - started
         for client in clients:

@@ -7,13 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_app import create_app
 from vocabulary.fold import fold
 
 
 @pytest.fixture(scope="module")
-def client(archive_index):
-    return create_app({"INDEX_DIR": str(archive_index[0]), "TESTING": True}).test_client()
+def client(archive_app):
+    return archive_app.test_client()
 
 
 def suggest(client, status: int = 200, **params) -> dict:
