@@ -9,11 +9,11 @@ whatever the number of hits, instead of a Whoosh grouping per facet per request.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 
-_NOT_ALNUM = re.compile(r"[\W_]+")
-FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type", "home_region")
+from vocabulary.facets import FACETS
+from vocabulary.fold import fold, fold_key
+
 # An outcome happens in a year: selected together, they mean events (won in 2019), not a
 # document having each somewhere (an organization that won in 2016 and took part in 2019).
 EVENT_FACETS = ("outcome", "year")
@@ -104,7 +104,7 @@ class Columns:
                 for value in values:
                     holders.setdefault(value, []).append(docnum)
             self.masks[facet] = {value: self.bitset(docnums) for value, docnums in holders.items()}
-            self._folded[facet] = {fold_value(value): value for value in sorted(holders, reverse=True)}
+            self._folded[facet] = {fold_key(value): value for value in sorted(holders, reverse=True)}
         by_event: dict[tuple[str, str], list[int]] = {}
         for docnum, events in self.events.items():
             for event in events:
@@ -138,10 +138,10 @@ class Columns:
         if value in self.masks.get(facet, {}):
             return value
         folded = self._folded.get(facet, {})
-        if fold_value(value) in folded:
-            return folded[fold_value(value)]
-        typed = value_words(value)
-        starting = {spelled for spelled in folded.values() if typed and value_words(spelled)[: len(typed)] == typed}
+        if fold_key(value) in folded:
+            return folded[fold_key(value)]
+        typed = fold(value).split()
+        starting = {spelled for spelled in folded.values() if typed and fold(spelled).split()[: len(typed)] == typed}
         return starting.pop() if len(starting) == 1 else value
 
     @staticmethod
@@ -219,16 +219,6 @@ class Columns:
         """The docnums of an organization's proposals, newest first."""
         ids = self.links.get("proposals_of", {}).get(organization_id, [])
         return [self.by_id[doc_id] for doc_id in ids if doc_id in self.by_id]
-
-
-def value_words(text: str) -> list[str]:
-    """A facet value's words, folded as `fold_value` folds them."""
-    return [word for word in _NOT_ALNUM.split(text.lower().replace("&", " and ")) if word]
-
-
-def fold_value(text: str) -> str:
-    """Case, spacing and punctuation ignored, "&" as "and": how facet values are compared."""
-    return _NOT_ALNUM.sub("", text.lower().replace("&", "and"))
 
 
 def split_values(joined: str) -> list[str]:

@@ -17,30 +17,16 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from vocabulary.outcomes import match_outcome
+
 from .documents import Document, SkipDocument
 from .frontmatter import load_yaml
 
-__all__ = ["OUTCOMES", "match_outcome", "read_data_file"]
+__all__ = ["read_data_file"]
 
-# (word in the file name, outcome): first match wins, so "honorable_mentions" is not "mention" twice.
-OUTCOME_WORDS = (
-    ("winner", "Winner"),
-    ("finalist", "Finalist"),
-    ("honorable", "Honorable mention"),
-    ("honourable", "Honorable mention"),
-    ("mention", "Honorable mention"),
-    ("featured", "Featured"),
-)
-OUTCOMES = ("Winner", "Finalist", "Honorable mention", "Featured")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _GOAL_HEADING = re.compile(r"^#+\s*(learn|create|play|connect|live)\b", re.IGNORECASE)
 _SCALAR_ITEM = re.compile(r"^-\s+(?![\"']?[\w ]+[\"']?\s*:\s)(\S.*?)\s*$")  # `- value`, not `- key: value`
-
-
-def match_outcome(text: str) -> str | None:
-    """The outcome a user means ("winner", "winners", "honorable mention"), or None."""
-    folded = " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
-    return next((label for word, label in OUTCOME_WORDS if word in folded), None)
 
 
 def read_data_file(text: str, *, doc_id: str, path: str) -> Document:

@@ -6,10 +6,6 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from index_format.visible_text import remove_invisible_controls
 
-# The region and metric of a proposal that states none and names no place: a facet value
-# of its own, so that every region or metric count and filter accounts for every proposal.
-# Organizations and articles never get it: regions and metrics are what a proposal answers.
-NOT_STATED = "Not stated"
 
 
 class SkipDocument(Exception):
@@ -44,9 +40,9 @@ class Document:
     organization: str = ""
     year: int | None = None
     goal: str = ""  # learn | create | play | connect | live, or "" for articles
-    regions: list[str] = field(default_factory=list)  # canonical names, see indexer/regions.py
+    regions: list[str] = field(default_factory=list)  # canonical names, see vocabulary/regions.py
     regions_inferred: bool = False  # regions read from the proposal's prose, not answered
-    metrics: list[str] = field(default_factory=list)  # canonical names, see indexer/metrics.py
+    metrics: list[str] = field(default_factory=list)  # canonical names, see vocabulary/metrics.py
     summary: str = ""
     sections: list[Section] = field(default_factory=list)
     text: str = ""  # all searchable body text (answers, or an article's main text)

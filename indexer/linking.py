@@ -32,27 +32,22 @@ Rules (each documented where it is applied):
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from vocabulary.fold import fold
 
 from .locations import home_region_of
 from .org_identity import Identity, identify
 
 __all__ = ["link_documents"]
 
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def link_documents(entries: list[dict]) -> dict:
     """Links for `entries`: dicts with the `id`, `kind`, `path` and `facts` of each file."""
     return _Linker(entries).run()
-
-
-def fold(text) -> str:
-    """Case, punctuation and spacing ignored; "&" read as "and"."""
-    return _NOT_WORD.sub(" ", str(text or "").lower().replace("&", " and ")).strip()
 
 
 def url_key(url: str) -> str:

@@ -4,7 +4,7 @@ The package ships the US Postal Service's zip table (with latitude, longitude, c
 county), so no network is needed at index time. A zip outside Los Angeles County (the
 archive has a few, e.g. 21202 in Baltimore) keeps its location and is flagged, and its
 home region is "Outside LA County". Inside the county, the region is the one the region
-table gives the zip's postal city or neighbourhood names (indexer/regions.py), else the
+table gives the zip's postal city or neighbourhood names (vocabulary/regions.py), else the
 one data/zip_regions.yaml gives the zip or city ("Los Angeles" alone names no region).
 """
 
@@ -14,14 +14,13 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .documents import NOT_STATED  # an organization without a usable zip: counted, never dropped silently
-from .regions import CANONICAL_REGIONS, OTHER, fold, place_region
-from .textutil import load_table
+from vocabulary.regions import CANONICAL_REGIONS, OTHER, fold, place_region
+from vocabulary.tables import load_table
+from vocabulary.values import NOT_STATED, OUTSIDE_LA_COUNTY
 
 __all__ = ["LA_COUNTY", "OUTSIDE_LA_COUNTY", "ZipProblem", "home_region_of", "zip_location"]
 
 LA_COUNTY = "Los Angeles County"
-OUTSIDE_LA_COUNTY = "Outside LA County"
 DATA_FILE = Path(__file__).parent / "data" / "zip_regions.yaml"
 _ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from vocabulary.org_types import normalize_org_type
+
 from .documents import Document, Retracted, SkipDocument
 from .locations import ZipProblem, zip_location
-from .org_types import normalize_org_type
 from .textutil import html_to_text, safe_url
 
 __all__ = ["is_organization", "read_organization"]

@@ -16,11 +16,11 @@ patterns and value shapes, never by a list of one year's keys:
   hit the ground running" and "LA is the best place to LEARN" made 80-120 proposals match
   "money", "ready" and "learn" that never used them. Lists of collaborating organizations
   are the applicant's words and stay searchable;
-- the goal is `category`, or the 2013 `indicator` mapped to a goal (see indexer/goals.py);
+- the goal is `category`, or the 2013 `indicator` mapped to a goal (see vocabulary/goals.py);
 - a proposal that answers no region question (all of 2013) is placed from the places its
   title, summary and answers about the project name (`regions_inferred`); answers about
   the organization's past and its partners are left out, as they name places the project
-  does not work in. One with no region or metric at all has "Not stated" (documents.NOT_STATED).
+  does not work in. One with no region or metric at all has "Not stated" (vocabulary/values.py).
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .documents import NOT_STATED, Document, Retracted, Section, SkipDocument
-from .goals import normalize_goal
-from .metrics import normalize_metrics
-from .regions import normalize_regions, regions_named_in
-from .textutil import cache_short_text, html_to_text, safe_url
+from vocabulary.goals import normalize_goal
+from vocabulary.metrics import normalize_metrics
+from vocabulary.regions import normalize_regions, regions_named_in
+from vocabulary.tables import cache_short_text
+from vocabulary.values import NOT_STATED
+
+from .documents import Document, Retracted, Section, SkipDocument
+from .textutil import html_to_text, safe_url
 
 PROPOSAL_MARKERS = ("project_id", "year_submitted")  # front matter with these is a proposal
 YEAR_RANGE = (1900, 2100)  # plausible submission years; others fall back to the folder's year

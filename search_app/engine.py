@@ -14,7 +14,7 @@ from array import array
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from index_store import FACETS
+from vocabulary.facets import FACETS
 
 from . import grouping
 from .generations import LiveIndex

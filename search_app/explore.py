@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from index_store import FACETS
+from vocabulary.facets import FACETS
 
 from . import export as exporting
 from .mapview import MAP_BY, map_view

@@ -3,7 +3,7 @@
 Coordinates are (longitude, latitude), written for this project from a general knowledge
 of the county's shape: a few dozen points per region, accurate to a mile or two, enough
 to place an organization's dot in the right part of the county (no map tiles, no
-downloads). The regions are the archive's canonical ones (indexer/data/regions.yaml);
+downloads). The regions are the archive's canonical ones (vocabulary/data/regions.yaml);
 City of Los Angeles, LAUSD and County of Los Angeles span several of them and are not
 drawn. Santa Catalina and San Clemente islands are left out. Projection: plate carrée
 with longitude scaled by the cosine of the county's middle latitude.

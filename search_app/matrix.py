@@ -24,7 +24,7 @@ import csv
 import io
 import math
 
-from index_store import FACETS
+from vocabulary.facets import CHRONOLOGICAL, FACETS
 
 from .engine import SearchRequest, resolve_request, run_search
 from .errors import BadRequest
@@ -36,7 +36,6 @@ from .params import choice_param
 
 DEFAULT_DIMENSIONS = ("region", "metric")
 PRESETS = (("region", "metric"), ("year", "goal"), ("region", "goal"))  # offered on the page
-CHRONOLOGICAL = {"year"}  # axes read in time order, not by totals
 HEAT_LEVELS = 5  # shades of a cell, 1 (fewest) to 5 (most); 0 is an empty cell
 ALL = "all"
 SHARES = ("", "row", "col", "year")  # what a cell is a percentage of ("" for plain counts)

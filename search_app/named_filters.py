@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from indexer.archive_data import match_outcome
-from indexer.regions import place_region
+from vocabulary.outcomes import match_outcome
+from vocabulary.regions import place_region
 
 __all__ = ["NAMED_FACETS", "Named", "take_named_filters"]
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from flask import url_for
 
-from index_store import FACETS
+from vocabulary.facets import FACET_LABELS, FACETS
 
-from .viewmodel import FACET_LABELS
 
 EXPORT_FORMATS = ("csv", "json", "ndjson")
 

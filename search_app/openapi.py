@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index_store import FACETS
+from vocabulary.facets import FACETS
 
-from indexer.archive_data import OUTCOMES
+from vocabulary.outcomes import OUTCOMES
+from vocabulary.values import KINDS
 
 from .engine import SORTS
 from .grouping import GROUPS
 from .named_filters import NAMED_FACETS
 from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
 from .openapi_explore import explore_paths, group_parameter, organization_parameter
-from .query import KINDS
 from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET
 
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}

@@ -6,7 +6,7 @@ Kept beside `openapi.py`, which adds these paths and schemas to the published do
 
 from __future__ import annotations
 
-from index_store import FACETS
+from vocabulary.facets import FACETS
 
 from .export import ALL_FIELDS, MAX_FIELDS_LENGTH
 from .grouping import GROUPS

@@ -7,13 +7,12 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from index_format.visible_text import remove_invisible_controls
-from index_store import FACETS
+from vocabulary.facets import FACETS, canonical_value
 
 from .engine import SORTS, SearchRequest
 from .errors import BadRequest
 from .grouping import GROUPS
 from .named_filters import NAMED_FACETS
-from .query import canonical_value
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
 MAX_VALUE_LENGTH = 200  # characters of one facet value

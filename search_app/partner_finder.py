@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from index_format.visible_text import remove_invisible_controls
-from indexer.documents import NOT_STATED
-from indexer.regions import OTHER
+from vocabulary.regions import OTHER
+from vocabulary.values import NOT_STATED
 
 from .errors import BadRequest
 from .generations import LiveIndex

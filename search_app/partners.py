@@ -15,8 +15,8 @@ city abroad), not a place two proposals can share, so it never makes partners; n
 
 from __future__ import annotations
 
-from indexer.documents import NOT_STATED
-from indexer.regions import OTHER
+from vocabulary.regions import OTHER
+from vocabulary.values import NOT_STATED
 
 from .generations import LiveIndex
 from .grouping import docnums_in, group_keys

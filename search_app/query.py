@@ -20,24 +20,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from index_format.analysis import index_term
-from indexer.archive_data import match_outcome
-from indexer.documents import NOT_STATED
-from indexer.goals import match_goal
-from indexer.metrics import match_metric
-from indexer.locations import OUTSIDE_LA_COUNTY
-from indexer.org_types import normalize_org_type
-from indexer.regions import fold as fold_place, match_region
 from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
 from index_format.whoosh_compat import qparser
 from index_format.whoosh_compat import query as wq
+from vocabulary.facets import FACETS, canonical_value
 
 from .named_filters import Named, take_named_filters
 from .sentences import has_syntax, read_sentence
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
-FILTER_FIELDS = ("region", "metric", "goal", "kind", "year", "outcome", "topic", "org_type", "home_region")
 FILTER_ALIASES = {"type": "org_type"}  # "type:nonprofit" reads better than "org_type:nonprofit"
-KINDS = ("proposal", "organization", "article")
 MIN_PREFIX = 2  # characters before `*`: shorter prefixes expand to most of the vocabulary
 PREFIX_WORDS = 500  # most frequent vocabulary words a prefix also matches through their stems
 # A value ends at a space or a closing parenthesis: (region:sfv OR region:westside).
@@ -195,7 +187,7 @@ def _take_filters(raw: str, parsed: ParsedQuery) -> str:
         negate, name, value = match.group(1) == "-", _filter_name(match.group(2)), _field_value(match)
         if name in FIELD_ALIASES:
             return f"{match.group(1)}{name}:{match.group(3)}"  # Whoosh's field names are lower-case
-        if name not in FILTER_FIELDS:
+        if name not in FACETS:
             parsed.notes.append(f"Unknown field {name}: searched as words.")
             return f" {name} {value} "
         if name == "year":
@@ -220,7 +212,7 @@ def _take_alternatives(chain: str, parsed: ParsedQuery) -> str:
     """
     terms = list(_FIELD_TERM.finditer(chain))
     names = {_filter_name(term.group(2)) for term in terms}
-    if len(names) != 1 or any(term.group(1) for term in terms) or not names <= set(FILTER_FIELDS):
+    if len(names) != 1 or any(term.group(1) for term in terms) or not names <= set(FACETS):
         return chain
     name = names.pop()
     read = _year_span if name == "year" else lambda value: canonical_value(name, value)
@@ -319,28 +311,6 @@ def cap_expansions(query, expansion: Callable[[object, int], tuple[int, list[str
         return wq.Or([wq.Term(node.fieldname, word) for word in frequent])
 
     return query.accept(cap), list(dict.fromkeys(notes))
-
-
-def canonical_value(name: str, value: str) -> str | None:
-    """The facet value that `value` stands for (sfv: San Fernando Valley), or None."""
-    if name == "region":
-        return match_region(value)
-    if name == "metric":
-        return match_metric(value)
-    if name == "goal":
-        return match_goal(value)
-    if name == "kind":
-        return value.lower() if value.lower() in KINDS else None
-    if name == "outcome":
-        return match_outcome(value)
-    if name == "org_type":
-        return normalize_org_type(value) or None
-    if name == "home_region":  # a region, or one of the two values that are none
-        special = {fold_place(v): v for v in (OUTSIDE_LA_COUNTY, NOT_STATED)}
-        return special.get(fold_place(value)) or match_region(value)
-    if name == "topic":  # topics come from the archive's data: folded against each generation's
-        return " ".join(value.split()) or None
-    return None
 
 
 def _syntax_problem(text: str) -> str | None:

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from dataclasses import dataclass
 
-from index_store import FACETS
+from vocabulary.facets import FACET_LABELS, FACETS, canonical_value
+from vocabulary.fold import fold
 
 from .errors import BadRequest
 from .generations import LiveIndex
 from .params import choice_param, int_param
-from .query import canonical_value
-from .viewmodel import FACET_LABELS
 
 ORGANIZATION = "organization"
 TYPES = (ORGANIZATION, "metric", "topic", "region")  # offered by default, in this order on a tie
@@ -42,13 +40,6 @@ class Entry:
     folded: str  # " " + folded words + " ": word starts are found as " " + prefix
     count: int  # an organization's proposals, a value's documents
     target: str  # an organization's id, or the facet value itself
-
-
-def fold(text: str) -> str:
-    """Lower case, accents off, punctuation as single spaces: "Niño-Cocina!" -> "nino cocina"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("&", " and "))
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _NOT_ALNUM.sub(" ", plain).strip()
 
 
 def parse_suggest_args(args) -> tuple[str, tuple[str, ...], int]:

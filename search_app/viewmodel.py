@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from index_store import FACETS, Columns, document_text, payload_of, split_values
+from index_store import Columns, document_text, payload_of, split_values
+from vocabulary.facets import CHRONOLOGICAL, FACET_LABELS, FACETS, PROPOSALS_ONLY
 
 from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request, run_search
 from .errors import PageBeyondEnd
@@ -21,18 +22,6 @@ from .selection import restrict
 from .snippets import Highlighter, PreparedText, prepare
 
 Link = Callable[[dict], str]
-FACET_LABELS = {
-    "region": "Region",
-    "metric": "Metric",
-    "goal": "Goal",
-    "year": "Year",
-    "kind": "Kind",
-    "outcome": "Outcome",
-    "topic": "Topic",
-    "org_type": "Organization type",
-    "home_region": "Based in",  # organizations: the region of their zip code
-}
-NUMERIC_ORDER_FACETS = {"year"}  # listed by value (newest first), not by count
 
 
 def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
@@ -193,14 +182,11 @@ def card(stored: dict, columns: Columns) -> dict:
     }
 
 
-PROPOSAL_FACETS = ("region", "metric")  # what only proposals state (indexer/documents.NOT_STATED)
-
-
 def _left_out_by_proposal_facets(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome) -> dict | None:
     """What a region or metric filter leaves out because only proposals state one: the
     organizations and articles that match the rest of the search. None without such a filter
     or when it leaves none out; said on the page, so no document is dropped unsaid."""
-    chosen = [facet for facet in PROPOSAL_FACETS if request.selected.get(facet)]
+    chosen = [facet for facet in PROPOSALS_ONLY if request.selected.get(facet)]
     if not chosen:
         return None
     columns = live.columns
@@ -228,7 +214,7 @@ def _facets(
         selected = request.selected.get(facet, [])
         for value in selected:
             counts.setdefault(value, 0)  # a selection stays visible so it can be removed
-        if facet in NUMERIC_ORDER_FACETS:
+        if facet in CHRONOLOGICAL:  # newest first, not by count
             ordered = sorted(counts.items(), key=lambda item: item[0], reverse=True)
         else:
             ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))

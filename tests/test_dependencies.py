@@ -8,7 +8,6 @@ off (`-S`) and a copy of this venv's site-packages made of links, minus the pack
 
 from __future__ import annotations
 
-import ast
 import importlib.metadata as metadata
 import os
 import subprocess
@@ -21,8 +20,9 @@ from packaging.requirements import Requirement
 
 from la2050_search.dependencies import EXIT_BROKEN_ENVIRONMENT, declared_requirements, explain, find_problems
 from servers import REPO, RUN_TIMEOUT, cli, free_port, index, running_server
+from source_scan import imports_of
 
-OWN_PACKAGES = {"index_format", "indexer", "index_store", "search_app", "la2050_search"}
+OWN_PACKAGES = {"index_format", "vocabulary", "indexer", "index_store", "search_app", "la2050_search"}
 
 
 def normalised(name: str) -> str:
@@ -68,18 +68,9 @@ def test_every_library_the_code_imports_is_declared():
     providers = metadata.packages_distributions()
     imported: dict[str, set[str]] = {}
     for package in OWN_PACKAGES:
-        for path in (REPO / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    top = name.split(".")[0]
-                    if top not in sys.stdlib_module_names and top not in OWN_PACKAGES:
-                        imported.setdefault(top, set()).add(path.relative_to(REPO).as_posix())
+        for top, files in imports_of(package).items():
+            if top not in sys.stdlib_module_names and top not in OWN_PACKAGES:
+                imported.setdefault(top, set()).update(files)
     assert {"whoosh", "trafilatura", "flask"} <= set(imported)  # the scan sees the imports
     undeclared = {
         module: sorted(where)

@@ -7,7 +7,7 @@ import collections
 import pytest
 
 from conftest import proposal_front_matters
-from indexer.goals import GOALS, match_goal, normalize_goal
+from vocabulary.goals import GOALS, match_goal, normalize_goal
 
 
 

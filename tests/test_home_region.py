@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 import zipcodes
 
-from indexer.documents import NOT_STATED as HOME_NOT_STATED
+from vocabulary.values import NOT_STATED as HOME_NOT_STATED
 from indexer.locations import OUTSIDE_LA_COUNTY, home_region
-from indexer.regions import CANONICAL_REGIONS
+from vocabulary.regions import CANONICAL_REGIONS
 
 from organization_groups import groups_and_pairs
 from searching import all_results

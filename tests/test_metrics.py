@@ -7,7 +7,7 @@ import collections
 import pytest
 
 from conftest import proposal_front_matters
-from indexer.metrics import CANONICAL_METRICS, is_dream_metric, match_metric, normalize_metrics
+from vocabulary.metrics import CANONICAL_METRICS, is_dream_metric, match_metric, normalize_metrics
 
 SHORT_ANSWER = 150  # characters: a longer string is prose ("Please elaborate on ... metrics")
 MAX_DISTINCT_METRICS = 110  # facet values over the whole corpus, "Other" included

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.documents import NOT_STATED, SkipDocument
-from indexer.goals import GOALS
+from indexer.documents import SkipDocument
+from vocabulary.values import NOT_STATED
+from vocabulary.goals import GOALS
 from indexer.proposals import is_proposal, read_proposal
-from indexer.regions import CANONICAL_REGIONS
+from vocabulary.regions import CANONICAL_REGIONS
 from indexer.sources import SourceFile, discover, make_id, parse_source
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -7,7 +7,7 @@ import collections
 import pytest
 
 from conftest import proposal_front_matters
-from indexer.regions import CANONICAL_REGIONS, match_region, normalize_regions
+from vocabulary.regions import CANONICAL_REGIONS, match_region, normalize_regions
 
 SHORT_ANSWER = 150  # characters: a longer string is prose, not a region choice
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_app.suggest import fold
+from vocabulary.fold import fold
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,14 @@ facet of one-off sentences would help nobody.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .documents import NOT_STATED
-from .textutil import cache_short_text, load_table
+from .values import NOT_STATED
+from .fold import fold
+from .tables import cache_short_text, load_table
 
 __all__ = ["CANONICAL_METRICS", "OTHER", "is_dream_metric", "match_metric", "normalize_metrics"]
 
@@ -31,9 +31,7 @@ MAX_FRAGMENTS = 6  # most pieces one comma-split metric name was seen broken int
 _DREAM = re.compile(r"\bdream\s+metric\b", re.IGNORECASE)
 # Explanatory parentheses, closed or cut off at the end of the value.
 _PARENTHESES = re.compile(r"\([^()]*(?:\)|$)")
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
 _FILLER_WORDS = frozenset({"the"})  # "Employment in (the) creative industries"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # A piece of a name split on its commas reads as a continuation: ", and exhibitions".
 _CONTINUATION = re.compile(r"^\s*(?:(?:and|or)\s|[a-z])")
 # Separators of a list typed into one answer; parentheses are folded away before lookup.
@@ -48,14 +46,13 @@ class _Table:
     metric_by_key: dict[str, str]
 
 
-def fold(text: str) -> str:
-    """Reduce a metric name to its lookup key: no case, marker, parentheses or punctuation."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).lower()
+def metric_key(text: str) -> str:
+    """A metric name's lookup key: folded (vocabulary/fold.py) without the "(Dream Metric)"
+    marker, parenthesised asides and filler words."""
     text = _DREAM.sub(" ", text)
     for _ in range(2):  # twice, for one level of nesting
         text = _PARENTHESES.sub(" ", text)
-    words = _NOT_WORD.sub(" ", text.replace("&", " and ")).split()
-    return " ".join(word for word in words if word not in _FILLER_WORDS)
+    return " ".join(word for word in fold(text).split() if word not in _FILLER_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +62,7 @@ def _table() -> _Table:
     metric_by_key: dict[str, str] = {}
     for metric, spellings in data["metrics"].items():
         for spelling in [metric, *(spellings or [])]:
-            key = fold(str(spelling))
+            key = metric_key(str(spelling))
             if metric_by_key.setdefault(key, metric) != metric:
                 raise ValueError(f"{DATA_FILE.name}: {spelling!r} is listed under two metrics")
     return _Table(canonical=(*data["metrics"], OTHER), metric_by_key=metric_by_key)
@@ -86,7 +83,7 @@ def is_dream_metric(value: str) -> bool:
 @cache_short_text
 def _lookup(value: str) -> str | None:
     """The canonical metric for one raw value, or None when the table does not know it."""
-    return _table().metric_by_key.get(fold(value))
+    return _table().metric_by_key.get(metric_key(value))
 
 
 def _rejoined(values: Sequence[str], start: int) -> tuple[str | None, int]:
@@ -151,11 +148,11 @@ def match_metric(text: str) -> str | None:
     :param text: the filter value as typed.
     :returns: the canonical metric, or None when nothing or several metrics match.
     """
-    key = fold(text or "")
+    key = metric_key(text or "")
     if not key:
         return None
-    if key in (fold(OTHER), fold(NOT_STATED)):
-        return OTHER if key == fold(OTHER) else NOT_STATED
+    if key in (metric_key(OTHER), metric_key(NOT_STATED)):
+        return OTHER if key == metric_key(OTHER) else NOT_STATED
     table = _table()
     if key in table.metric_by_key:
         return table.metric_by_key[key]

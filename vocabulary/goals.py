@@ -8,26 +8,19 @@ Vitality", ...). data/goals.yaml maps those indicators to goals and documents wh
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .textutil import load_table
+from .fold import fold
+from .tables import load_table
 
 __all__ = ["GOALS", "match_goal", "normalize_goal"]
 
 DATA_FILE = Path(__file__).parent / "data" / "goals.yaml"
 GOALS: tuple[str, ...] = ("learn", "create", "play", "connect", "live")
 
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
 # A goal named in a sentence, e.g. "LA is the healthiest place to LIVE".
 _GOAL_WORD = re.compile(r"\b(" + "|".join(GOALS) + r")\b")
-
-
-def _fold(text: str) -> str:
-    """Lower case, "&" as "and", punctuation and spacing collapsed to single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("&", " and ")
-    return _NOT_WORD.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +32,7 @@ def _goal_by_label() -> dict[str, str]:
         if goal not in GOALS:
             raise ValueError(f"{DATA_FILE.name}: unknown goal {goal!r}")
         for label in labels:
-            by_label[_fold(str(label))] = goal
+            by_label[fold(str(label))] = goal
     return by_label
 
 
@@ -49,7 +42,7 @@ def normalize_goal(value: str | None) -> str:
     :param value: the raw value, e.g. "learn", " Education", "LA is the best place to PLAY".
     :returns: one of GOALS, or "" when the value names no goal.
     """
-    key = _fold(value or "")
+    key = fold(value or "")
     if not key:
         return ""
     goal = _goal_by_label().get(key)
@@ -68,7 +61,7 @@ def match_goal(text: str) -> str | None:
     goal = normalize_goal(text)
     if goal:
         return goal
-    key = _fold(text or "")
+    key = fold(text or "")
     if not key:
         return None
     starts = {g for label, g in _goal_by_label().items() if label.startswith(key)}

@@ -16,14 +16,14 @@ passing (the table's `prose` section).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .documents import NOT_STATED
-from .textutil import cache_short_text, load_table
+from .fold import fold
+from .tables import cache_short_text, load_table
+from .values import NOT_STATED
 
 __all__ = ["CANONICAL_REGIONS", "OTHER", "match_region", "normalize_regions", "place_region", "regions_named_in"]
 
@@ -35,8 +35,6 @@ OTHER = "Other"
 _INSTRUCTION = re.compile(r"\(\s*please\b[^)]*\)?", re.IGNORECASE)
 # "Other:: Inglewood" and "Other: Inglewood" are the pick list's free-text escape hatch.
 _OTHER_PREFIX = re.compile(r"^\s*other\s*:+", re.IGNORECASE)
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 @dataclass(frozen=True)
@@ -51,12 +49,6 @@ class _Table:
     regions_in_prose: dict[str, tuple[str, ...]]  # what a phrase means in running text; () nothing
     prose: re.Pattern[str]
     prose_range: re.Pattern[str]  # "from Antelope Valley to the South Bay": the whole county
-
-
-def fold(text: str) -> str:
-    """Reduce a value to match form: lower case, words separated by single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).lower()
-    return _NOT_WORD.sub(" ", text.replace("&", " and ")).strip()
 
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:

@@ -7,23 +7,15 @@ spellings seen. Unknown types are kept as written (trimmed), so nothing is lost.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .textutil import load_table
+from .fold import fold_key
+from .tables import load_table
 
-__all__ = ["normalize_org_type", "org_type_key"]
+__all__ = ["normalize_org_type"]
 
 DATA_FILE = Path(__file__).parent / "data" / "org_types.yaml"
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def org_type_key(text: str) -> str:
-    """Case, accents, spacing and punctuation ignored: "B-corps" and "Bcorps" agree."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NOT_ALNUM.sub("", text.lower().replace("&", "and"))
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +24,7 @@ def _types_by_key() -> dict[str, str]:
     by_key = {}
     for name, spellings in table["org_types"].items():
         for spelling in [name, *(spellings or [])]:
-            by_key[org_type_key(spelling)] = name
+            by_key[fold_key(spelling)] = name
     return by_key
 
 
@@ -41,4 +33,4 @@ def normalize_org_type(raw) -> str:
     text = " ".join(str(raw or "").split())
     if not text:
         return ""
-    return _types_by_key().get(org_type_key(text), text)
+    return _types_by_key().get(fold_key(text), text)

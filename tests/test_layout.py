@@ -1,0 +1,60 @@
+"""The packages' layering, checked on the source: who may import whom (issue 23).
+
+index_format owns Whoosh; vocabulary holds the value tables and the facet registry that
+both the indexer and the web app read; search_app never imports the indexer; a facet is
+declared once (vocabulary/facets.py) and every place that lists facets reads it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search_app import create_app
+from source_scan import imports_of
+from vocabulary.facets import FACET_LABELS, FACETS, REGISTRY, canonical_value
+
+# package -> the project's packages it may import
+ALLOWED = {
+    "index_format": set(),
+    "vocabulary": {"index_format"},
+    "index_store": {"index_format", "vocabulary"},
+    "indexer": {"index_format", "vocabulary", "index_store"},  # it writes generations through the store
+    "search_app": {"index_format", "vocabulary", "index_store"},
+}
+OWN = {*ALLOWED, "la2050_search", "bench"}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_the_layers_below_it(package):
+    imports = imports_of(package)
+    own = {name: sorted(files) for name, files in imports.items() if name in OWN and name != package}
+    assert set(own) <= ALLOWED[package], own
+
+
+@pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
+def test_only_the_format_imports_whoosh(package):
+    assert "whoosh" not in imports_of(package)
+
+
+def test_every_facet_is_declared_once_and_read_everywhere(tmp_path):
+    assert len(FACETS) == len(set(FACETS)) == len(REGISTRY)
+    assert set(FACET_LABELS) == set(FACETS)
+    assert canonical_value("region", "sfv") == "San Fernando Valley"
+    assert canonical_value("home_region", "outside la county") == "Outside LA County"
+    assert canonical_value("nope", "x") is None
+    spec = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client().get("/api/openapi.json").get_json()
+    search = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert set(FACETS) <= search
+    facets_schema = spec["components"]["schemas"]
+    assert any(set(schema.get("required", ())) == set(FACETS) for schema in _schemas(facets_schema))
+
+
+def _schemas(node):
+    """Every schema object nested in the OpenAPI components."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _schemas(value)
