@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from index_format.visible_text import remove_invisible_controls
 
 
-
 class SkipDocument(Exception):
     """A file cannot be indexed; the message says why, in words a user can act on."""
 

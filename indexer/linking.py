@@ -44,7 +44,6 @@ from .org_identity import Identity, identify
 __all__ = ["link_documents"]
 
 
-
 def link_documents(entries: list[dict]) -> dict:
     """Links for `entries`: dicts with the `id`, `kind`, `path` and `facts` of each file."""
     return _Linker(entries).run()

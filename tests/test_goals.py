@@ -10,7 +10,6 @@ from conftest import proposal_front_matters
 from vocabulary.goals import GOALS, match_goal, normalize_goal
 
 
-
 def _corpus_goal_values() -> list[str]:
     """Each proposal's `category`, or its 2013 `indicator`."""
     return [str(front.get("category") or front.get("indicator") or "") for front in proposal_front_matters()]

@@ -321,7 +321,6 @@ def test_a_profile_from_before_handle_lists_still_shows_its_handle():
     assert old == {"twitter": ["@civicslab"]}
 
 
-
 @pytest.mark.parametrize("retry", ["homelesness", "homelessness qqqzzzxx"])
 def test_a_folded_value_still_filters_when_the_words_are_retried(api, retry):
     """Close spellings and the any-word fallback search again: with the query's values as
