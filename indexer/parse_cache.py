@@ -36,6 +36,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import vocabulary
 from index_format import embedding
 from index_format.embedding import MODEL_ID
 
@@ -44,7 +45,8 @@ from .reading import MAX_FILE_BYTES
 
 EMBEDDING_SOURCE = Path(embedding.__file__)
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+# The parsing code and the value tables it normalises with (regions, metrics, goals, ...).
+PACKAGE_DIRS = (Path(__file__).resolve().parent, Path(vocabulary.__file__).resolve().parent)
 FINGERPRINT_CHARS = 16  # of the fingerprint's hex digest, as the folder name
 DATABASE = "documents.sqlite"
 WRITE_BATCH = 32  # entries a process keeps before writing them in one short transaction
@@ -65,8 +67,10 @@ def parser_fingerprint() -> str:
     listing per path entry, not from their files.
     """
     digest = hashlib.sha256()
-    for path in sorted([*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("data/*.yaml")]):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in PACKAGE_DIRS:
+        for path in sorted([*package.glob("*.py"), *package.glob("data/*.yaml")]):
+            name = f"{package.name}/{path.relative_to(package).as_posix()}"
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     # Entries hold each document's vector too: the embedding code and its model count.
     digest.update(EMBEDDING_SOURCE.read_bytes() + f"\0model={MODEL_ID}\0".encode())
     for name in sorted(_installed_distributions()):

@@ -179,13 +179,14 @@ def test_broken_files_are_not_cached(store, corpus):
 def test_the_fingerprint_follows_the_parsing_code(tmp_path, monkeypatch):
     from indexer import parse_cache
 
-    package = tmp_path / "indexer"
+    package, tables = tmp_path / "indexer", tmp_path / "vocabulary"
     (package / "data").mkdir(parents=True)
+    (tables / "data").mkdir(parents=True)
     (package / "proposals.py").write_text("RULE = 1\n", encoding="utf-8")
-    (package / "data" / "regions.yaml").write_text("a: b\n", encoding="utf-8")
-    monkeypatch.setattr(parse_cache, "PACKAGE_DIR", package)
+    (tables / "data" / "regions.yaml").write_text("a: b\n", encoding="utf-8")
+    monkeypatch.setattr(parse_cache, "PACKAGE_DIRS", (package, tables))
     before = parser_fingerprint()
-    (package / "data" / "regions.yaml").write_text("a: c\n", encoding="utf-8")
+    (tables / "data" / "regions.yaml").write_text("a: c\n", encoding="utf-8")
     after_data = parser_fingerprint()
     (package / "proposals.py").write_text("RULE = 2\n", encoding="utf-8")
     assert len({before, after_data, parser_fingerprint()}) == 3
