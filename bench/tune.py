@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from index_store import IndexStore
-from search_app.query import parse_query
-from search_app.ranking import RankingWeights, _boosts, _closeness, _span_part, prior_targets, query_words
-from search_app.scoring import most_words, score_all
+from engine.query import parse_query
+from engine.ranking import RankingWeights, _boosts, _closeness, _span_part, prior_targets, query_words
+from engine.scoring import most_words, score_all
 
 from .engines import indexed_documents
 from .relevance import TUNED_NEEDS, known_items, load_needs, ndcg, reciprocal_rank

@@ -9,9 +9,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from engine import semantic
 from index_store import IndexStoreError
 
-from . import api, delivery, errors, explore, pages, security, semantic, state
+from . import api, delivery, errors, explore, pages, security, state
 from .config import InvalidSetting, default_config, validate_config
 
 

@@ -11,17 +11,17 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from engine.errors import BadRequest
+from engine.searching import resolve_request, run_search
 from vocabulary.facets import FACETS
 
 from . import export as exporting
 from .mapview import MAP_BY, map_view
-from .engine import resolve_request, run_search
 from .matrix import PRESETS, SHARE_LABELS, matrix_csv, matrix_view, parse_matrix_args, parse_share
 from .nav import EXPORT_FORMATS, facet_labels, view_links
 from .overview import overview_view
 from .partner_finder import parse_description, partner_finder_view
 from .pages import search_linker
-from .errors import BadRequest
 from .params import choice_param, int_param, parse_search_args
 from .state import live_index
 from .viewmodel import request_state, search_chips

@@ -19,12 +19,12 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from engine.errors import BadRequest
+from engine.generations import LiveIndex
+from engine.searching import SearchRequest, run_search
 from index_store import payload_of
 
 from .document_view import organization_identifiers
-from .engine import SearchRequest, run_search
-from .errors import BadRequest
-from .generations import LiveIndex
 
 FIELDS = (
     "id", "kind", "title", "organization", "organization_id", "year", "goal",

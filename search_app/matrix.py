@@ -24,14 +24,14 @@ import csv
 import io
 import math
 
+from engine.errors import BadRequest
+from engine.generations import LiveIndex
+from engine.grouping import value_counter
+from engine.searching import SearchRequest, resolve_request, run_search
+from engine.selection import restrict, value_masks
 from vocabulary.facets import CHRONOLOGICAL, FACETS
 
-from .engine import SearchRequest, resolve_request, run_search
-from .errors import BadRequest
-from .generations import LiveIndex
 from .export import spreadsheet_cell
-from .grouping import value_counter
-from .selection import restrict, value_masks
 from .params import choice_param
 
 DEFAULT_DIMENSIONS = ("region", "metric")

@@ -12,15 +12,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine.generations import LiveIndex
+from engine.query import highlight_terms
+from engine.searching import SearchOutcome, SearchRequest, explain_hits, resolve_request, run_search
+from engine.selection import restrict
+from engine.snippets import Highlighter, PreparedText, prepare
 from index_store import Columns, document_text, payload_of, split_values
 from vocabulary.facets import CHRONOLOGICAL, FACET_LABELS, FACETS, PROPOSALS_ONLY
 
-from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request, run_search
 from .errors import PageBeyondEnd
-from .generations import LiveIndex
-from .query import highlight_terms
-from .selection import restrict
-from .snippets import Highlighter, PreparedText, prepare
 
 Link = Callable[[dict], str]
 

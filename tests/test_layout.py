@@ -1,8 +1,9 @@
 """The packages' layering, checked on the source: who may import whom (issue 23).
 
 index_format owns Whoosh; vocabulary holds the value tables and the facet registry that
-both the indexer and the web app read; search_app never imports the indexer; a facet is
-declared once (vocabulary/facets.py) and every place that lists facets reads it.
+both the indexer and the web app read; the engine knows nothing of the web app or Flask;
+search_app never imports the indexer; a facet is declared once (vocabulary/facets.py) and
+every place that lists facets reads it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ ALLOWED = {
     "vocabulary": {"index_format"},
     "index_store": {"index_format", "vocabulary"},
     "indexer": {"index_format", "vocabulary", "index_store"},  # it writes generations through the store
-    "search_app": {"index_format", "vocabulary", "index_store"},
+    "engine": {"index_format", "vocabulary", "index_store"},
+    "search_app": {"index_format", "vocabulary", "index_store", "engine"},
 }
+WEB = {"flask", "flask_compress", "werkzeug", "jinja2"}  # what makes a web app
 OWN = {*ALLOWED, "la2050_search", "bench"}
 
 
@@ -34,6 +37,10 @@ def test_a_package_imports_only_the_layers_below_it(package):
 @pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
 def test_only_the_format_imports_whoosh(package):
     assert "whoosh" not in imports_of(package)
+
+
+def test_the_engine_knows_nothing_of_the_web():
+    assert not WEB & set(imports_of("engine")), {name: files for name, files in imports_of("engine").items() if name in WEB}
 
 
 def test_every_facet_is_declared_once_and_read_everywhere(tmp_path):
