@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from engine import semantic
+import engine
 from index_store import IndexStoreError
 
 from . import api, delivery, errors, explore, pages, security, state
@@ -40,7 +40,7 @@ def warm_up(app: Flask) -> None:
     """Open the live generation ahead of the first request; a missing index is not an error here."""
     with app.app_context():
         try:
-            semantic.warm_up(state.live_index())
+            engine.warm_up(state.live_index())
         except IndexStoreError as error:
             app.logger.warning("index not ready: %s", error)
 

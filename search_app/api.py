@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 
-from engine.suggestions import suggest
+
+from engine import suggest
 
 from .api_docs import api_docs_view
 from .openapi import openapi_document

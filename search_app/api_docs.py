@@ -15,7 +15,8 @@ from flask import current_app
 
 
 
-from engine.generations import LiveIndex
+
+from engine import LiveIndex
 
 from .openapi import openapi_document
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 
 
-from engine.generations import LiveIndex
-from engine.searching import SearchOutcome, SearchRequest
+
+from engine import LiveIndex, SearchOutcome, SearchRequest
 from engine.selection import restrict
 
 from .matrix import axis_counts

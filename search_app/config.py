@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.searching import FEW_RESULTS
+from engine import FEW_RESULTS
+
 
 
 

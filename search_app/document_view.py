@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from engine.errors import BadRequest
-from engine.generations import LiveIndex
-from engine.semantic import similar_documents
+from engine import BadRequest, LiveIndex, similar
 from index_store import Columns, payload_of
 
 from .partners import WORKS_ON, partners_view
@@ -155,7 +153,7 @@ def _organization_link(view: dict, organization_id: str | None, link: Link) -> d
 def similar_cards(live: LiveIndex, searcher, docnum: int, count: int) -> list[dict]:
     """The proposals closest in meaning (engine/semantic.py), never of the document's
     own organization, as result cards with their cosine `similarity`."""
-    found = similar_documents(live, docnum, count)
+    found = similar(live, docnum, count)
     return [{**card(searcher.stored_fields(other), live.columns), "similarity": round(score, 4)} for other, score in found]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import BadRequest
+from engine import BadRequest
 from index_store import IndexStoreError
 
 UNAVAILABLE = "The search is unavailable at the moment; please try again in a few minutes."

@@ -11,8 +11,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from engine.errors import BadRequest
-from engine.searching import resolve_request, run_search
+from engine import BadRequest, resolve_request, search
 from vocabulary.facets import FACETS
 
 from . import export as exporting
@@ -46,7 +45,7 @@ def _shown_search(view: dict, search_request, state: dict, endpoint: str, fixed:
 
     live = live_index()
     resolved = resolve_request(live, replace(search_request, page=1, per_page=1))  # as the view ran it
-    outcome = run_search(live, resolved)  # the view's own search, remembered: no second search
+    outcome = search(live, resolved)  # the view's own search, remembered: no second search
     view["query"] = {"q": search_request.q}
     view["chips"] = search_chips(live, resolved, state, link, outcome)
     view["clear_url"] = link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")})

@@ -21,11 +21,10 @@ from collections import Counter
 from dataclasses import replace
 
 
-from engine.errors import BadRequest
-from engine.generations import LiveIndex
+
+from engine import BadRequest, LiveIndex, SearchRequest, resolve_request, search
 from engine.grouping import docnums_in
 from engine.la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
-from engine.searching import SearchRequest, resolve_request, run_search
 from engine.selection import restrict
 
 from .charts import proposal_series
@@ -50,7 +49,7 @@ def map_view(
     :param by: "home": organizations at their zip codes; "work": the regions proposals name.
     """
     request = resolve_request(live, replace(request, page=1, per_page=1))
-    outcome = run_search(live, request)
+    outcome = search(live, request)
     columns = live.columns
     hits = restrict(columns, outcome.matched, request.selected)
     per_organization, unlinked = _documents_per_organization(live, hits)

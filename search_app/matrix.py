@@ -24,10 +24,8 @@ import csv
 import io
 import math
 
-from engine.errors import BadRequest
-from engine.generations import LiveIndex
+from engine import BadRequest, LiveIndex, SearchRequest, resolve_request, search
 from engine.grouping import value_counter
-from engine.searching import SearchRequest, resolve_request, run_search
 from engine.selection import restrict, value_masks
 from vocabulary.facets import CHRONOLOGICAL, FACETS
 
@@ -79,7 +77,7 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     """
     rows, cols, limit = dimensions
     request = resolve_request(live, replace(request, page=1, per_page=1))  # values as the index spells them
-    outcome = run_search(live, request)
+    outcome = search(live, request)
     columns, selected = live.columns, request.selected
     row_axis = axis_counts(live, request, rows, restrict(columns, outcome.matched, selected, leave_out=(rows,)))
     col_axis = axis_counts(live, request, cols, restrict(columns, outcome.matched, selected, leave_out=(cols,)))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from engine.grouping import GROUPS
-from engine.named_filters import NAMED_FACETS
-from engine.searching import SORTS
+from engine import GROUPS, NAMED_FACETS, SORTS
 from vocabulary.facets import FACETS
 
 from vocabulary.outcomes import OUTCOMES

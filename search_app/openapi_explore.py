@@ -6,7 +6,7 @@ Kept beside `openapi.py`, which adds these paths and schemas to the published do
 
 from __future__ import annotations
 
-from engine.grouping import GROUPS
+from engine import GROUPS
 from engine.suggestions import MAX_LIMIT, MAX_TYPED, ORGANIZATION
 from vocabulary.facets import FACETS
 

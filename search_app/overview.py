@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.generations import LiveIndex
+from engine import LiveIndex
+
 
 
 

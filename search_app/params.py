@@ -6,10 +6,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from engine.errors import BadRequest
-from engine.grouping import GROUPS
-from engine.named_filters import NAMED_FACETS
-from engine.searching import SORTS, SearchRequest
+from engine import GROUPS, NAMED_FACETS, SORTS, BadRequest, SearchRequest
 from engine.suggestions import DEFAULT_LIMIT, MAX_LIMIT, MAX_TYPED, ORGANIZATION, TYPES
 from index_format.visible_text import remove_invisible_controls
 from vocabulary.facets import FACETS, canonical_value

@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import BadRequest
-from engine.generations import LiveIndex
+from engine import BadRequest, LiveIndex
 from engine.grouping import docnums_in
 from engine.selection import restrict
 from engine.semantic import document_vectors, nearest, query_vector

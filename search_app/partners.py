@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.generations import LiveIndex
+from engine import LiveIndex
 from engine.grouping import docnums_in
 from vocabulary.regions import OTHER
 from vocabulary.values import NOT_STATED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from engine.generations import GenerationTracker, LiveIndex
+from engine import GenerationTracker, LiveIndex
 from index_store import IndexStore
 
 
