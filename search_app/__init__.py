@@ -1,5 +1,8 @@
 """The search service: a Flask app factory with explicit configuration.
 
+Public API: `create_app(config)` builds a fresh app, `warm_up(app)` opens the live
+generation ahead of the first request, `InvalidSetting` is what a wrong setting raises.
+The searching itself is the `engine` package's; this package reads requests and renders.
 Settings come from `search_app.config.SETTINGS` defaults, then `SEARCH_*` environment
 variables (JSON-typed), then the `config` argument. Nothing runs at import time.
 """
