@@ -8,7 +8,8 @@ The modules split the work by what is measured:
 - `search`: `/api/search` through the real view code with Flask's test client;
 - `http_load`: `la2050-search serve` under concurrent keep-alive clients, worker memory;
 - `stats` and `report`: min / median / p95 summaries, tables, targets and JSON;
-- `profile`: cProfile of the search path or a rebuild (`python -m bench.profile search`).
+- `profile`: cProfile of the search path or a rebuild (`python -m bench.profile search`);
+- `tune`: the ranking weights chosen on data, from the engine's signals (`engine.tuning`).
 
 Timings are reported against the targets but never fail the run.
 """

@@ -86,7 +86,7 @@ class EmbeddingModel:
             np.clip(ids, 0, vocabulary - 1, out=ids)
             counts = np.bincount(ids, minlength=0)
             present = np.flatnonzero(counts)
-            # einsum, not `@`: no OpenBLAS threads (see search_app/semantic.py)
+            # einsum, not `@`: no OpenBLAS threads (see engine/semantic.py)
             pooled = np.einsum("i,ij->j", counts[present].astype(np.float32), self.vectors[present].astype(np.float32))
             norm = float(np.linalg.norm(pooled))
             if norm > 0:

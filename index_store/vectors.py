@@ -5,7 +5,7 @@ file (so a truncated one is detected): `vectors.npy` (rows x DIMENSIONS, float16
 `vector-ids.json` (the id of each row, in order). They are keyed by id, not by Whoosh
 document number: parts written by parallel workers and updates that delete documents
 renumber nothing here; the server maps ids to document numbers when it loads them
-(search_app/semantic.py). An update starts from the live generation's rows, drops those
+(engine/semantic.py). An update starts from the live generation's rows, drops those
 of removed or changed files and adds the new ones.
 """
 

@@ -1,5 +1,8 @@
 """The search service: a Flask app factory with explicit configuration.
 
+Public API: `create_app(config)` builds a fresh app, `warm_up(app)` opens the live
+generation ahead of the first request, `InvalidSetting` is what a wrong setting raises.
+The searching itself is the `engine` package's; this package reads requests and renders.
 Settings come from `search_app.config.SETTINGS` defaults, then `SEARCH_*` environment
 variables (JSON-typed), then the `config` argument. Nothing runs at import time.
 """
@@ -9,9 +12,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+import engine
 from index_store import IndexStoreError
 
-from . import api, delivery, errors, explore, pages, security, semantic, state
+from . import api, delivery, errors, explore, pages, security, state
 from .config import InvalidSetting, default_config, validate_config
 
 
@@ -39,7 +43,7 @@ def warm_up(app: Flask) -> None:
     """Open the live generation ahead of the first request; a missing index is not an error here."""
     with app.app_context():
         try:
-            semantic.warm_up(state.live_index())
+            engine.warm_up(state.live_index())
         except IndexStoreError as error:
             app.logger.warning("index not ready: %s", error)
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+
+
+from engine import suggest
+
 from .api_docs import api_docs_view
 from .openapi import openapi_document
 from .pages import merged_away, search_linker
-from .params import count_param, parse_search_args
+from .params import count_param, parse_search_args, parse_suggest_args
 from .state import live_index
 from .document_view import document_view, similar_view
-from .suggest import parse_suggest_args, suggest
 from .viewmodel import search_view
 
 bp = Blueprint("api", __name__)

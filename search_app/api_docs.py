@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from .generations import LiveIndex
+
+
+
+from engine import LiveIndex
+
 from .openapi import openapi_document
 
 # One example request per path; {doc_id} is filled with a proposal of the live index.

@@ -8,10 +8,13 @@ search's range of years has a bar, zero included (matrix.axis_counts), so a gap 
 
 from __future__ import annotations
 
-from .engine import SearchOutcome, SearchRequest
-from .generations import LiveIndex
+
+
+
+from engine import LiveIndex, SearchOutcome, SearchRequest
+from engine.selection import restrict
+
 from .matrix import axis_counts
-from .selection import restrict
 
 SERIES = ("year", "goal")
 PROPOSAL = "proposal"

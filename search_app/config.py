@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import FEW_RESULTS
+from engine import FEW_RESULTS
+
+
 
 
 class InvalidSetting(ValueError):

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from engine import BadRequest, LiveIndex, similar
 from index_store import Columns, payload_of
 
-from .errors import BadRequest
-from .generations import LiveIndex
 from .partners import WORKS_ON, partners_view
-from .semantic import similar_documents
 from .viewmodel import Link, card
 
 __all__ = ["document_view", "organization_identifiers", "similar_view", "social_handles"]
@@ -153,9 +151,9 @@ def _organization_link(view: dict, organization_id: str | None, link: Link) -> d
 
 
 def similar_cards(live: LiveIndex, searcher, docnum: int, count: int) -> list[dict]:
-    """The proposals closest in meaning (search_app/semantic.py), never of the document's
+    """The proposals closest in meaning (engine/semantic.py), never of the document's
     own organization, as result cards with their cosine `similarity`."""
-    found = similar_documents(live, docnum, count)
+    found = similar(live, docnum, count)
     return [{**card(searcher.stored_fields(other), live.columns), "similarity": round(score, 4)} for other, score in found]
 
 

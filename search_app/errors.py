@@ -1,23 +1,14 @@
-"""One error type for bad requests, and one place that renders errors as HTML or JSON."""
+"""One place that renders errors as HTML or JSON; bad requests are the engine's error type."""
 
 from __future__ import annotations
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from engine import BadRequest
 from index_store import IndexStoreError
 
-
 UNAVAILABLE = "The search is unavailable at the moment; please try again in a few minutes."
-
-
-class BadRequest(Exception):
-    """A request parameter is invalid; the message tells the user how to fix it."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 class PageBeyondEnd(BadRequest):

@@ -11,17 +11,16 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from engine import BadRequest, resolve_request, search
 from vocabulary.facets import FACETS
 
 from . import export as exporting
 from .mapview import MAP_BY, map_view
-from .engine import resolve_request, run_search
 from .matrix import PRESETS, SHARE_LABELS, matrix_csv, matrix_view, parse_matrix_args, parse_share
 from .nav import EXPORT_FORMATS, facet_labels, view_links
 from .overview import overview_view
 from .partner_finder import parse_description, partner_finder_view
 from .pages import search_linker
-from .errors import BadRequest
 from .params import choice_param, int_param, parse_search_args
 from .state import live_index
 from .viewmodel import request_state, search_chips
@@ -46,7 +45,7 @@ def _shown_search(view: dict, search_request, state: dict, endpoint: str, fixed:
 
     live = live_index()
     resolved = resolve_request(live, replace(search_request, page=1, per_page=1))  # as the view ran it
-    outcome = run_search(live, resolved)  # the view's own search, remembered: no second search
+    outcome = search(live, resolved)  # the view's own search, remembered: no second search
     view["query"] = {"q": search_request.q}
     view["chips"] = search_chips(live, resolved, state, link, outcome)
     view["clear_url"] = link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")})

@@ -19,12 +19,10 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from engine import BadRequest, LiveIndex, SearchRequest, search
 from index_store import payload_of
 
 from .document_view import organization_identifiers
-from .engine import SearchRequest, run_search
-from .errors import BadRequest
-from .generations import LiveIndex
 
 FIELDS = (
     "id", "kind", "title", "organization", "organization_id", "year", "goal",
@@ -46,7 +44,7 @@ def export_rows(live: LiveIndex, request: SearchRequest, site: str, names: tuple
     :param site: the site's root URL (SEARCH_BASE_URL), or "" for links relative to the site.
     :param names: the columns wanted (`field_names`): organizations' are read only if named.
     """
-    outcome = run_search(live, replace(request, page=1, per_page=1))
+    outcome = search(live, replace(request, page=1, per_page=1))
     sizes = outcome.group_sizes if request.group else None
     with_organization = not set(ORGANIZATION_FIELDS).isdisjoint(names)
     return len(outcome.hits), _rows(live, outcome.hits, sizes, site.rstrip("/"), with_organization)

@@ -20,13 +20,14 @@ import math
 from collections import Counter
 from dataclasses import replace
 
+
+
+from engine import BadRequest, LiveIndex, SearchRequest, resolve_request, search
+from engine.grouping import docnums_in
+from engine.la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
+from engine.selection import restrict
+
 from .charts import proposal_series
-from .engine import SearchRequest, resolve_request, run_search
-from .errors import BadRequest
-from .generations import LiveIndex
-from .grouping import docnums_in
-from .la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
-from .selection import restrict
 
 ORGANIZATION = "organization"
 TABLE_ROWS = 50  # organizations a page of the map's text list shows (all of them are in the JSON)
@@ -48,7 +49,7 @@ def map_view(
     :param by: "home": organizations at their zip codes; "work": the regions proposals name.
     """
     request = resolve_request(live, replace(request, page=1, per_page=1))
-    outcome = run_search(live, request)
+    outcome = search(live, request)
     columns = live.columns
     hits = restrict(columns, outcome.matched, request.selected)
     per_organization, unlinked = _documents_per_organization(live, hits)
@@ -173,19 +174,6 @@ def _work_regions(columns, hits: int, projection: Projection, link, state: dict)
             "r": round(smallest + (biggest - smallest) * math.sqrt(count / largest), 1),
             "url": link({**state, "region": [region]}),
         })  # fmt: skip
-    return found
-
-
-def regions_of_organizations(live: LiveIndex) -> dict[int, str]:
-    """Organization docnum -> its home region, or for an index built before home regions,
-    the drawn region its location falls in (`LiveIndex.organization_regions` keeps it)."""
-    found = {}
-    for docnum, location in live.columns.locations.items():
-        if location and location.get("region"):
-            found[docnum] = location["region"]
-        elif location:
-            lon, lat = location["lon"], location["lat"]
-            found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
     return found
 
 

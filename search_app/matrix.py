@@ -24,14 +24,12 @@ import csv
 import io
 import math
 
+from engine import BadRequest, LiveIndex, SearchRequest, resolve_request, search
+from engine.grouping import value_counter
+from engine.selection import restrict, value_masks
 from vocabulary.facets import CHRONOLOGICAL, FACETS
 
-from .engine import SearchRequest, resolve_request, run_search
-from .errors import BadRequest
-from .generations import LiveIndex
 from .export import spreadsheet_cell
-from .grouping import value_counter
-from .selection import restrict, value_masks
 from .params import choice_param
 
 DEFAULT_DIMENSIONS = ("region", "metric")
@@ -79,7 +77,7 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     """
     rows, cols, limit = dimensions
     request = resolve_request(live, replace(request, page=1, per_page=1))  # values as the index spells them
-    outcome = run_search(live, request)
+    outcome = search(live, request)
     columns, selected = live.columns, request.selected
     row_axis = axis_counts(live, request, rows, restrict(columns, outcome.matched, selected, leave_out=(rows,)))
     col_axis = axis_counts(live, request, cols, restrict(columns, outcome.matched, selected, leave_out=(cols,)))

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from engine import GROUPS, NAMED_FACETS, SORTS
 from vocabulary.facets import FACETS
 
 from vocabulary.outcomes import OUTCOMES
 from vocabulary.values import KINDS
 
-from .engine import SORTS
-from .grouping import GROUPS
-from .named_filters import NAMED_FACETS
 from .openapi_explore import SCHEMAS as EXPLORE_SCHEMAS
 from .openapi_explore import explore_paths, group_parameter, organization_parameter
 from .params import MAX_VALUE_LENGTH, MAX_VALUES_PER_FACET

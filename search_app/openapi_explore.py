@@ -6,15 +6,15 @@ Kept beside `openapi.py`, which adds these paths and schemas to the published do
 
 from __future__ import annotations
 
+from engine import GROUPS
+from engine.suggestions import MAX_LIMIT, MAX_TYPED, ORGANIZATION
 from vocabulary.facets import FACETS
 
 from .export import ALL_FIELDS, MAX_FIELDS_LENGTH
-from .grouping import GROUPS
 from .mapview import MAP_BY
 from .matrix import SHARES
 from .nav import EXPORT_FORMATS
 from .params import MAX_ID_LENGTH
-from .suggest import MAX_LIMIT, MAX_TYPED, ORGANIZATION
 
 _LINKED_COUNT = {
     "type": "object",

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .generations import LiveIndex
+from engine import LiveIndex
+
+
+
 
 PROPOSAL, ORGANIZATION, ARTICLE = "proposal", "organization", "article"
 TOP_METRICS = 12  # metrics listed as entry points

@@ -6,13 +6,11 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from engine import GROUPS, NAMED_FACETS, SORTS, BadRequest, SearchRequest
+from engine.suggestions import DEFAULT_LIMIT, MAX_LIMIT, MAX_TYPED, ORGANIZATION, TYPES
 from index_format.visible_text import remove_invisible_controls
 from vocabulary.facets import FACETS, canonical_value
 
-from .engine import SORTS, SearchRequest
-from .errors import BadRequest
-from .grouping import GROUPS
-from .named_filters import NAMED_FACETS
 
 MAX_VALUES_PER_FACET = 50  # selections per facet; more is not a real drill-down
 MAX_VALUE_LENGTH = 200  # characters of one facet value
@@ -20,6 +18,7 @@ MAX_VALUE_LENGTH = 200  # characters of one facet value
 # the archive has a 255-character id, and its partner and group links filter by it.
 MAX_ID_LENGTH = 300
 MAX_PAGE = 10_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # typed text: control characters become spaces
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() also takes "１" and "1_0"
 
 
@@ -94,3 +93,20 @@ def count_param(args: MultiDict, name: str, default: int, high: int) -> int:
     :raises BadRequest: naming the parameter and the range.
     """
     return int_param(args, name, default, 1, high)
+
+
+def parse_suggest_args(args) -> tuple[str, tuple[str, ...], int]:
+    """(typed text, types asked for, limit).
+
+    :raises BadRequest: for a missing, empty or too long `q`, an unknown `type` or a bad `limit`
+        (`q` of spaces or punctuation alone is an answer with no suggestions).
+    """
+    raw = args.get("q", "")
+    if not raw:
+        raise BadRequest("q is required: the beginning of a name, e.g. q=heal")
+    if len(raw) > MAX_TYPED:
+        raise BadRequest(f"q is {len(raw)} characters long; the limit is {MAX_TYPED}")
+    typed = _CONTROL.sub(" ", raw).strip()  # punctuation or spaces alone match nothing: an empty list
+    kind = choice_param(args, "type", ("", ORGANIZATION, *FACETS))
+    limit = int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    return typed, (kind,) if kind else TYPES, limit

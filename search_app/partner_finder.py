@@ -1,7 +1,7 @@
 """"Describe your work": organizations whose proposals are closest in meaning to a text.
 
 A few sentences about a program are embedded with the model of the index
-(search_app/semantic.py) and compared with every proposal passing the usual filters
+(engine/semantic.py) and compared with every proposal passing the usual filters
 (region, metric, goal, year, topic…, as on the search page). The closest proposals are
 grouped by organization (the linked one, else the name a proposal gives, else the
 proposal stands for itself);
@@ -19,15 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from engine import BadRequest, LiveIndex
+from engine.grouping import docnums_in
+from engine.selection import restrict
+from engine.semantic import document_vectors, nearest, query_vector
 from index_format.visible_text import remove_invisible_controls
 from vocabulary.regions import OTHER
 from vocabulary.values import NOT_STATED
 
-from .errors import BadRequest
-from .generations import LiveIndex
-from .grouping import docnums_in
-from .selection import restrict
-from .semantic import document_vectors, nearest, query_vector
 
 NEIGHBOURS = 300  # proposals considered: the closest ones passing the filters
 PROFILE_FROM = 25  # the closest proposals whose metrics, regions and topics describe the text

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine import LiveIndex
+from engine.grouping import docnums_in
 from vocabulary.regions import OTHER
 from vocabulary.values import NOT_STATED
 
-from .generations import LiveIndex
-from .grouping import docnums_in
 
 PROPOSAL, ORGANIZATION = "proposal", "organization"
 WORKS_ON = (PROPOSAL, ORGANIZATION)  # the kinds of document that have partners

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from .errors import BadRequest
+from engine import BadRequest
+
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

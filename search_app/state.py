@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from engine import GenerationTracker, LiveIndex
 from index_store import IndexStore
 
-from .generations import GenerationTracker, LiveIndex
 
 EXTENSION = "la2050_search"
 

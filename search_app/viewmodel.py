@@ -12,15 +12,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine import LiveIndex, SearchOutcome, SearchRequest, explain, resolve_request, search
+from engine.query import highlight_terms
+from engine.selection import restrict
+from engine.snippets import Highlighter, PreparedText, prepare
 from index_store import Columns, document_text, payload_of, split_values
 from vocabulary.facets import CHRONOLOGICAL, FACET_LABELS, FACETS, PROPOSALS_ONLY
 
-from .engine import SearchOutcome, SearchRequest, explain_hits, resolve_request, run_search
 from .errors import PageBeyondEnd
-from .generations import LiveIndex
-from .query import highlight_terms
-from .selection import restrict
-from .snippets import Highlighter, PreparedText, prepare
 
 Link = Callable[[dict], str]
 
@@ -48,14 +47,14 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
     """Search and shape everything the page and `/api/search` show."""
     started = time.perf_counter()
     request = resolve_request(live, request)  # chips and ticked boxes show the values as indexed
-    outcome = run_search(live, request)
+    outcome = search(live, request)
     pages = max(1, -(-outcome.total // request.per_page))
     if request.page > pages:
         raise PageBeyondEnd(request.page, pages)
     snippets_started = time.perf_counter()
     results = _results(live, outcome, config)
     if request.explain:
-        for result, parts in zip(results, explain_hits(live, outcome, max_prefix_terms=request.max_prefix_terms)):
+        for result, parts in zip(results, explain(live, outcome, max_prefix_terms=request.max_prefix_terms)):
             result["explain"] = {"score": sum(part["value"] for part in parts), "parts": parts}
     first = (request.page - 1) * request.per_page
     state = request_state(request, config["RESULTS_PER_PAGE"])

@@ -16,7 +16,7 @@ import numpy as np
 
 from index_store import FACETS
 from search_app import create_app
-from search_app.generations import held_bytes
+from engine.generations import held_bytes
 from search_app.state import live_index
 
 CACHE_BYTES = 4 * 1024**2

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from search_app import create_app, scoring
+from engine import scoring
+from search_app import create_app
 from search_app.state import live_index
 
 PREFIXES = " OR ".join(f"{a}{b}*" for a in "bcdfgmprst" for b in "aeiou")  # 50 two-letter prefixes

@@ -22,7 +22,7 @@ from la2050_search.dependencies import EXIT_BROKEN_ENVIRONMENT, declared_require
 from servers import REPO, RUN_TIMEOUT, cli, free_port, index, running_server
 from source_scan import imports_of
 
-OWN_PACKAGES = {"index_format", "vocabulary", "indexer", "index_store", "search_app", "la2050_search"}
+OWN_PACKAGES = {"index_format", "vocabulary", "indexer", "index_store", "engine", "search_app", "la2050_search"}
 
 
 def normalised(name: str) -> str:

@@ -119,7 +119,7 @@ def test_a_year_beside_other_words_is_offered_it_may_belong_to_a_name(client):
 
 
 def test_a_year_beside_an_outcome_is_applied():
-    from search_app.query import parse_query
+    from engine.query import parse_query
 
     parsed = parse_query("2019 winners")
     assert (parsed.year_range, parsed.filters, parsed.text) == ((2019, 2019), {"outcome": {"Winner"}}, "")

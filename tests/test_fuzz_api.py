@@ -24,8 +24,8 @@ from index_store import FACETS
 from indexer.documents import SkipDocument
 from indexer.sources import SourceFile, parse_bytes
 from search_app.openapi import openapi_document
-from search_app.query import analyse
-from search_app.snippets import Highlighter
+from engine.query import analyse
+from engine.snippets import Highlighter
 from servers import assert_security_headers
 
 # Every parameter a search view reads, every facet, the matrix's, and url_for's reserved names.

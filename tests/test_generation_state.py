@@ -9,9 +9,9 @@ import pytest
 
 from index_store import IndexStore
 from search_app import create_app
-from search_app.engine import SearchRequest, run_search
-from search_app.generations import LiveIndex
-from search_app.ranking import DEFAULT_WEIGHTS
+from engine.searching import SearchRequest, run_search
+from engine.generations import LiveIndex
+from engine.ranking import DEFAULT_WEIGHTS
 from search_app.state import live_index
 
 # Titles and names count for nothing: the order of words alone.

@@ -1,4 +1,4 @@
-"""Words fused with meaning (search_app/hybrid.py): a document the words miss is found by its
+"""Words fused with meaning (engine/hybrid.py): a document the words miss is found by its
 meaning, `semantic=0` is the keyword ranking, every view counts the one set the page ranks,
 and `explain` shows the lexical part, the semantic part and how they were fused."""
 

@@ -1,16 +1,20 @@
 """The packages' layering, checked on the source: who may import whom (issue 23).
 
 index_format owns Whoosh; vocabulary holds the value tables and the facet registry that
-both the indexer and the web app read; search_app never imports the indexer; a facet is
-declared once (vocabulary/facets.py) and every place that lists facets reads it.
+both the indexer and the web app read; the engine knows nothing of the web app or Flask;
+search_app never imports the indexer; a facet is declared once (vocabulary/facets.py) and
+every place that lists facets reads it.
 """
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
+import engine
 from search_app import create_app
-from source_scan import imports_of
+from source_scan import REPO, imports_of
 from vocabulary.facets import FACET_LABELS, FACETS, REGISTRY, canonical_value
 
 # package -> the project's packages it may import
@@ -19,8 +23,10 @@ ALLOWED = {
     "vocabulary": {"index_format"},
     "index_store": {"index_format", "vocabulary"},
     "indexer": {"index_format", "vocabulary", "index_store"},  # it writes generations through the store
-    "search_app": {"index_format", "vocabulary", "index_store"},
+    "engine": {"index_format", "vocabulary", "index_store"},
+    "search_app": {"index_format", "vocabulary", "index_store", "engine"},
 }
+WEB = {"flask", "flask_compress", "werkzeug", "jinja2"}  # what makes a web app
 OWN = {*ALLOWED, "la2050_search", "bench"}
 
 
@@ -34,6 +40,26 @@ def test_a_package_imports_only_the_layers_below_it(package):
 @pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
 def test_only_the_format_imports_whoosh(package):
     assert "whoosh" not in imports_of(package)
+
+
+def test_the_engine_knows_nothing_of_the_web():
+    assert not WEB & set(imports_of("engine")), {name: files for name, files in imports_of("engine").items() if name in WEB}
+
+
+@pytest.mark.parametrize("package", sorted(OWN - {"engine"}))
+def test_no_package_imports_a_private_name_of_the_engine(package):
+    """Callers use the engine's public names: `engine.__all__`, or a module's name without
+    an underscore (bench/tune.py once imported ranking's private functions and drifted)."""
+    wrong = []
+    for path in (REPO / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "engine":
+                for alias in node.names:
+                    private = alias.name.startswith("_")
+                    unnamed = node.module == "engine" and alias.name not in engine.__all__
+                    if private or unnamed:
+                        wrong.append(f"{path.relative_to(REPO)}: from {node.module} import {alias.name}")
+    assert not wrong
 
 
 def test_every_facet_is_declared_once_and_read_everywhere(tmp_path):

@@ -269,7 +269,7 @@ HEAVY_QUERY = " OR ".join(f"{a}{b}*" for a in "bcdfghlmnprstw" for b in "aeiou")
 
 def test_health_answers_while_heavy_searches_run(full_index):
     """Eight searches that each use their whole budget keep `/healthz` waiting for none of them:
-    a search lets its worker's other requests in as it goes (search_app/budget.py)."""
+    a search lets its worker's other requests in as it goes (engine/budget.py)."""
     heavy_path = "/api/search?" + urlencode({"q": HEAVY_QUERY, "explain": "1", "per_page": "100"})
     with running_server(full_index, workers=2) as server:
         started, finished = time.perf_counter(), []

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from search_app.la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
+from engine.la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
 from searching import search_total
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search_app.query import parse_query
+from engine.query import parse_query
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ import pytest
 from index_store import IndexStore
 from indexer.pipeline import index_paths
 from index_format.whoosh_compat import query as wq
-from search_app.query import parse_query
+from engine.query import parse_query
 from math import log
 
-from search_app.scoring import (
+from engine.scoring import (
     MOST_WORDS_SHARE,
     WORD_B,
     WORD_FIELD_WEIGHTS,

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from search_app.query import analyse
+from engine.query import analyse
 
 FACETS = ("region", "metric", "goal", "year", "kind", "outcome", "topic", "org_type", "home_region")
 SEARCH_KEYS = {"ok", "query", "total", "page", "per_page", "took_ms", "suggestion", "results", "facets"}

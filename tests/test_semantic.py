@@ -1,4 +1,4 @@
-"""Meaning, not only words: the vectors' API (search_app/semantic.py), similar proposals
+"""Meaning, not only words: the vectors' API (engine/semantic.py), similar proposals
 and the "describe your work" partner finder, over a small fixture corpus and the archive.
 
 The fixture's proposals are written so that the words of the queries below appear in no
@@ -17,7 +17,7 @@ from index_format.embedding import DIMENSIONS
 from index_store import IndexStore
 from indexer.pipeline import index_paths
 from search_app import create_app
-from search_app.semantic import document_vectors, query_vector
+from engine.semantic import document_vectors, query_vector
 
 FIXTURE = {
     "safe-parking": ("Safe Parking LA", "Safe parking for homeless families",

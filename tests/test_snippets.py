@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from index_format.analysis import stem_word
 from index_format.whoosh_compat import accent_map
-from search_app.query import highlight_terms, parse_query
-from search_app.snippets import SCAN_CHARS, Highlighter, _fold
+from engine.query import highlight_terms, parse_query
+from engine.snippets import SCAN_CHARS, Highlighter, _fold
 
 
 def highlighter(query: str) -> Highlighter:

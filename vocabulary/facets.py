@@ -47,7 +47,7 @@ def _topic(value: str) -> str | None:
 
 
 def _year(value: str) -> str | None:
-    return value.strip() if value.strip().isdigit() else None  # spans and ranges: search_app/query.py
+    return value.strip() if value.strip().isdigit() else None  # spans and ranges: engine/query.py
 
 
 REGISTRY = (

@@ -19,7 +19,7 @@ Span = tuple[int | None, int | None]  # years from, to; either end open
 
 
 class QueryFilters(Protocol):
-    """The filters a query writes (search_app/query.py ParsedQuery)."""
+    """The filters a query writes (engine/query.py ParsedQuery)."""
 
     filters: dict[str, set[str]]  # region:a region:b: all of them
     excluded: dict[str, set[str]]  # -region:a: none of them

@@ -177,6 +177,14 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     )
 
 
+def count(live: LiveIndex, request: SearchRequest, weights: RankingWeights = DEFAULT_WEIGHTS) -> int:
+    """How many hits a search has (groups when grouped), without a page of them.
+
+    It runs the same (cached) search as `run_search`, so a count and the page's total agree.
+    """
+    return run_search(live, replace(request, page=1, per_page=0), weights).total
+
+
 def _filled(live: LiveIndex, request: SearchRequest, scores: dict[int, float], weights: RankingWeights, budget):
     """(Fill, scores) with the documents holding any of the words after the few (see `Fill`);
     (None, scores) when no other document holds one."""

@@ -18,17 +18,14 @@ from dataclasses import dataclass
 from vocabulary.facets import FACET_LABELS, FACETS, canonical_value
 from vocabulary.fold import fold
 
-from .errors import BadRequest
 from .generations import LiveIndex
-from .params import choice_param, int_param
 
 ORGANIZATION = "organization"
 TYPES = (ORGANIZATION, "metric", "topic", "region")  # offered by default, in this order on a tie
 MAX_TYPED = 100  # characters: a name is never longer; more is not typing
-DEFAULT_LIMIT = 8
+DEFAULT_LIMIT = 8  # suggestions when the request names no limit
 MAX_LIMIT = 50  # the facet finder asks for every matching value of one facet
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -40,23 +37,6 @@ class Entry:
     folded: str  # " " + folded words + " ": word starts are found as " " + prefix
     count: int  # an organization's proposals, a value's documents
     target: str  # an organization's id, or the facet value itself
-
-
-def parse_suggest_args(args) -> tuple[str, tuple[str, ...], int]:
-    """(typed text, types asked for, limit).
-
-    :raises BadRequest: for a missing, empty or too long `q`, an unknown `type` or a bad `limit`
-        (`q` of spaces or punctuation alone is an answer with no suggestions).
-    """
-    raw = args.get("q", "")
-    if not raw:
-        raise BadRequest("q is required: the beginning of a name, e.g. q=heal")
-    if len(raw) > MAX_TYPED:
-        raise BadRequest(f"q is {len(raw)} characters long; the limit is {MAX_TYPED}")
-    typed = _CONTROL.sub(" ", raw).strip()  # punctuation or spaces alone match nothing: an empty list
-    kind = choice_param(args, "type", ("", ORGANIZATION, *FACETS))
-    limit = int_param(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    return typed, (kind,) if kind else TYPES, limit
 
 
 def suggest(live: LiveIndex, typed: str, types: tuple[str, ...], limit: int, link) -> dict:

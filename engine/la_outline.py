@@ -12,6 +12,10 @@ with longitude scaled by the cosine of the county's middle latitude.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # generations imports this module when first asked for organization_regions
+    from .generations import LiveIndex
 
 County = list[tuple[float, float]]
 
@@ -119,4 +123,17 @@ def inside(outline: County, lon: float, lat: float) -> bool:
     for (x1, y1), (x2, y2) in zip(outline, outline[1:] + outline[:1]):
         if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
             found = not found
+    return found
+
+
+def regions_of_organizations(live: LiveIndex) -> dict[int, str]:
+    """Organization docnum -> its home region, or for an index built before home regions,
+    the drawn region its location falls in (`LiveIndex.organization_regions` keeps it)."""
+    found = {}
+    for docnum, location in live.columns.locations.items():
+        if location and location.get("region"):
+            found[docnum] = location["region"]
+        elif location:
+            lon, lat = location["lon"], location["lat"]
+            found[docnum] = next((name for name, outline in REGIONS.items() if inside(outline, lon, lat)), "")
     return found

@@ -35,7 +35,7 @@ from .budget import Budget
 
 if TYPE_CHECKING:  # these modules import LiveIndex
     from .semantic import DocumentVectors
-    from .suggest import Entry
+    from .suggestions import Entry
 
 T = TypeVar("T")
 # Remembered per generation, weighed by the bytes each entry holds (`held_bytes`). A count
@@ -143,16 +143,16 @@ class LiveIndex:
 
     @cached_property
     def organization_regions(self) -> dict[int, str]:
-        """Organization docnum -> its home region, "" when none is drawn (mapview.py): one per organization."""
-        from .mapview import regions_of_organizations
+        """Organization docnum -> its home region, "" when none is drawn (la_outline.py): one per organization."""
+        from .la_outline import regions_of_organizations
 
         return regions_of_organizations(self)
 
     @cached_property
     def suggestion_entries(self) -> list[Entry]:
-        """Every organization name and facet value, folded, for type-ahead (suggest.py): one
+        """Every organization name and facet value, folded, for type-ahead (suggestions.py): one
         per name or alias of an organization and per facet value."""
-        from .suggest import suggestion_entries
+        from .suggestions import suggestion_entries
 
         return suggestion_entries(self)
 
