@@ -26,7 +26,7 @@ from index_store import (
     generation_stats,
 )
 from index_store import store as store_module
-from index_store.segment_writer import BulkSegmentWriter
+from index_format.block_writer import BulkSegmentWriter
 from indexer import pipeline
 from indexer.pipeline import index_paths
 from index_format.whoosh_compat import query as whoosh_query
