@@ -33,7 +33,7 @@ from heapq import nlargest
 from typing import NamedTuple
 
 from index_format.segment import segments, stored_length
-from index_format.whoosh_compat import query as wq
+from index_format import queries as wq
 
 from .budget import Budget, check_budget
 from .postings import every_term_postings

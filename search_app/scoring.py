@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from index_format.segment import Segment, bm25_parameters, scores_by_bm25f, segments
-from index_format.whoosh_compat import query as wq
+from index_format import queries as wq
 
 from .budget import check_budget
 from .postings import every_term_postings, term_postings

@@ -11,7 +11,6 @@ import click
 import pytest
 
 from index_store import IndexStore
-from index_format.whoosh_compat import index as _whoosh_index  # noqa: F401 - imports Whoosh quietly first
 from la2050_search.cli import main
 from conftest import largest_segment_file, lock_held_by_another_thread
 from index_format.block_writer import BulkSegmentWriter
