@@ -63,3 +63,8 @@ def adopt_segments(path: Path, parts: list[Path]) -> None:
 def has_index(path: Path) -> bool:
     """Whether `path` holds an index (a table of contents)."""
     return any(path.glob("*.toc"))
+
+
+def segment_count(index) -> int:
+    """Segments in the index's table of contents (its files do not show them)."""
+    return len(index._segments())

@@ -33,7 +33,7 @@ def test_a_package_imports_only_the_layers_below_it(package):
 
 # Private attributes of Whoosh's readers, searchers, weightings and writers that the
 # format reads (whoosh_compat.py, block_reader.py, block_writer.py, segment.py).
-WHOOSH_PRIVATE = {"_perdoc", "_readers", "_terms", "_postfile", "_field_B", "_tindex", "_fieldid", "_dbfile", "_text_to_bytes"}
+WHOOSH_PRIVATE = {"_perdoc", "_readers", "_terms", "_postfile", "_field_B", "_tindex", "_fieldid", "_dbfile", "_text_to_bytes", "_segments"}
 
 
 @pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
