@@ -32,10 +32,12 @@ class Postings(NamedTuple):
 class Segment:
     """A segment of an opened index: postings, field lengths, stored fields, deletions, counts."""
 
-    def __init__(self, searcher):
-        self.searcher = searcher  # Whoosh's searcher of this one segment (its matchers take it)
+    def __init__(self, searcher, position: int):
+        # Not the searcher itself: the whole index's searcher keeps its segments, and a
+        # segment keeping a searcher back would make a cycle only the collector frees.
         self._reader = searcher.reader()
         self._schema = searcher.schema
+        self._position = position  # in the whole index's `leaf_searchers()`
         # Arrays callers derive from this segment (length arrays, ...), made once and kept
         # as long as the segment is open; keys are the caller's.
         self.derived: dict = {}
@@ -90,7 +92,8 @@ class Segment:
     def matches(self, node, top) -> Iterator[tuple[int, float]]:
         """(docnum, score) of every document a Whoosh query node matches, through its own
         matchers: for nodes the engine does not evaluate itself."""
-        matcher = node.matcher(self.searcher, top.context())
+        leaf, _ = top.leaf_searchers()[self._position]
+        matcher = node.matcher(leaf, top.context())
         while matcher.is_active():
             yield matcher.id(), matcher.score()
             matcher.next()
@@ -104,7 +107,7 @@ def segments(searcher) -> list[tuple[Segment, int]]:
     """
     found = getattr(searcher, SEGMENTS_ATTRIBUTE, None)
     if found is None:
-        found = [(Segment(leaf), offset) for leaf, offset in searcher.leaf_searchers()]
+        found = [(Segment(leaf, position), offset) for position, (leaf, offset) in enumerate(searcher.leaf_searchers())]
         setattr(searcher, SEGMENTS_ATTRIBUTE, found)
     return found
 
