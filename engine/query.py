@@ -21,8 +21,7 @@ from functools import lru_cache
 
 from index_format.analysis import index_term
 from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
-from index_format.whoosh_compat import qparser
-from index_format.whoosh_compat import query as wq
+from index_format import queries as wq
 from vocabulary.facets import FACETS, canonical_value
 
 from .named_filters import Named, take_named_filters
@@ -387,15 +386,8 @@ def _with_alternatives(text: str, alternatives: dict[str, list[str]]) -> str:
 
 @lru_cache(maxsize=2)
 def _parser(any_word: bool):
-    """A Whoosh parser over the text fields, with field aliases and +/- operators."""
-    schema = build_schema()
-    group = qparser.OrGroup if any_word else qparser.AndGroup
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
-    parser.remove_plugin_class(qparser.BoostPlugin)
-    parser.remove_plugin_class(qparser.EveryPlugin)
-    parser.add_plugin(qparser.PlusMinusPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({"organization": ["org"]}))
-    return parser
+    """A parser over the text fields, with `org:` for `organization:` and +/- operators."""
+    return wq.text_parser(build_schema(), list(SEARCH_FIELDS), any_word, {"organization": ["org"]})
 
 
 def analyse(word: str) -> list[str]:
