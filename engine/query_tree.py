@@ -1,4 +1,7 @@
-"""The project's own query tree, and the lenient parser that builds it (issue 23).
+"""The project's own query tree, and the parser that builds it (issue 23).
+
+`query.parse_query` reads a query once with it, leniently: the tree comes back with the
+notes on what was not understood (`ParsedQuery.tree`, `.notes`), never an exception.
 
 A query is parsed once into small frozen nodes: words (`Term`), "phrases" (`Phrase`),
 `prefix*` (`Prefix`), `wild?card` (`Wildcard`), words side by side (`Group`), explicit
