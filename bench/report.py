@@ -106,6 +106,7 @@ TARGETS = (
     Target("map p95, first time", 1, _get("views", "views", "map (dots, year and goal charts)", "ms", "p95"), 25.0, "ms"),
     Target("search grouped by organization p95, first time", 1,
            _get("views", "views", "search grouped by organization", "ms", "p95"), 25.0, "ms"),
+    Target("document page p95, first time", 1, _get("views", "views", "document page (/doc/<id>)", "ms", "p95"), 25.0, "ms"),
     Target("export of the whole archive as CSV, median", 1, _get("views", "export", "seconds", "median"), 1.0, "s"),
     Target("full rebuild, every file parsed, median", 10, _get("rebuild", "seconds", "median"), 45.0, "s"),
     Target("full rebuild, parsed documents reused, median", 10, _get("rebuild", "cached_seconds", "median"), 45.0, "s"),

@@ -5,6 +5,7 @@ own index of the archive laid out as github.com/la2050/archive (`_projects/`,
 `_organizations/`, `_data/` from ../shared/corpus, plus the articles) and asks, through
 Flask's test client (the real view code, no HTTP), every line of queries.txt of
 `/api/matrix` (three pairs of facets), `/api/map` and `/api/search?group=organization`,
+200 document pages spread over the archive (`/doc/<id>`, with their similar proposals),
 each kind in a fresh app so every request is the first time its search is asked (nothing
 cached but the generation itself), plus the same over the whole archive with no query.
 The export streams the whole archive as CSV, read to its last byte.
@@ -39,6 +40,7 @@ VIEWS = {  # name -> (path, extra parameters)
     "search grouped by organization": ("/api/search", (("group", "organization"),)),
 }
 EXPORT_RUNS = 3
+DOCUMENT_PAGES = 200  # document pages asked, spread evenly over the archive's ids
 
 
 def build_archive_index(folder: Path) -> Path:
@@ -66,6 +68,7 @@ def measure_views(index_dir: Path, queries: list[BenchQuery]) -> dict:
             if response.status_code != 200:
                 errors.append(f"{name} {query.line!r}: HTTP {response.status_code}")
         figures["views"][name] = {"ms": summarize(times), "errors": errors}
+    figures["views"]["document page (/doc/<id>)"] = _measure_document_pages(index_dir)
     figures["export"] = _measure_export(index_dir)
     overview = _fresh_client(index_dir).get("/api/overview").get_json()
     figures["documents"], figures["organizations"] = overview["documents"], overview["organizations"]
@@ -76,6 +79,24 @@ def _fresh_client(index_dir: Path):
     client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
     client.get("/healthz")  # opens the generation: once per server start, not per query
     return client
+
+
+def _measure_document_pages(index_dir: Path) -> dict:
+    """First-time HTML page of documents spread over the archive (proposals, organizations,
+    articles): the page with its similar proposals, outcomes and partners, in a fresh app."""
+    generation = IndexStore(index_dir).open_current()
+    with generation.index.searcher() as searcher:
+        ids = sorted(stored["id"] for stored in searcher.all_stored_fields())
+    step = max(1, len(ids) // DOCUMENT_PAGES)
+    client = _fresh_client(index_dir)
+    times, errors = [], []
+    for doc_id in ids[::step][:DOCUMENT_PAGES]:
+        started = time.perf_counter()
+        response = client.get("/doc/" + doc_id, follow_redirects=True)  # a merged-away alias answers 308
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            errors.append(f"/doc/{doc_id}: HTTP {response.status_code}")
+    return {"ms": summarize(times), "errors": errors}
 
 
 def _measure_export(index_dir: Path) -> dict:

@@ -7,6 +7,8 @@ over hundreds of such requests stay within a small multiple of SEARCH_CACHE_BYTE
 
 from __future__ import annotations
 
+import sys
+
 import tracemalloc
 from array import array
 
@@ -31,6 +33,16 @@ def test_held_bytes_counts_what_a_value_reaches_once():
     assert held_bytes(array("d", range(1_000))) >= 8_000
     assert held_bytes(np.zeros(1_000)) >= 8_000
     assert held_bytes(2**80_000) >= 10_000  # a bitset of 80,000 documents
+
+
+def test_held_bytes_of_many_numbers_is_a_bound_from_above():
+    """Scores (thousands of docnum -> score) are weighed in one pass: never below what they hold."""
+    scores = {docnum: docnum * 0.5 for docnum in range(5_000)}
+    exact = sys.getsizeof(scores) + sum(map(sys.getsizeof, scores)) + sum(map(sys.getsizeof, scores.values()))
+    assert exact <= held_bytes(scores) <= exact * 1.1
+    mixed = [1, 2**200, 0.5] * 20  # a huge int among small ones: each counted as large
+    assert held_bytes(mixed) >= sys.getsizeof(mixed) + 60 * sys.getsizeof(2**200)
+    assert held_bytes([["x" * 1_000] * 40]) < 2_000  # not numbers: shared items counted once
 
 
 def test_hundreds_of_distinct_long_facet_requests_stay_within_the_cache_bytes(index_dir):
