@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from index_format.storage import segment_count
 from index_store import IndexStore
 from indexer.pipeline import index_paths
 
@@ -123,5 +124,5 @@ def _check(actual: int, expected: int, label: str, problems: list[str]) -> None:
 
 
 def _segment_count(generation) -> int:
-    """Whoosh segments in the generation's table of contents (files do not show them)."""
-    return len(generation.index._segments())
+    """Segments in the generation's index (files do not show them)."""
+    return segment_count(generation.index)

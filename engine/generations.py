@@ -258,52 +258,59 @@ def _close_searchers(pool: list) -> None:
 
 
 def held_bytes(value) -> int:
-    """Bytes `value` holds: `sys.getsizeof` of it and of everything it reaches (each object
-    once), through containers, objects' attributes and slots; numpy arrays and typed
-    arrays count their buffers. Classes, modules and functions are shared, not held."""
+    """Bytes `value` holds: `sys.getsizeof` of it and of everything it reaches, through
+    containers, objects' attributes and slots; numpy arrays and typed arrays count their
+    buffers. Classes, modules and functions are shared, not held.
+
+    Objects are counted once each, except small immutable leaves (numbers, None, text
+    shorter than SHORT_TEXT) met in a container: those are summed where they stand, a
+    bound from above when one is shared, without the walk's bookkeeping per object (that
+    bookkeeping was a fifth of a first-time search)."""
     seen: set[int] = set()
     stack = [value]
     total = 0
+    getsizeof = sys.getsizeof
     while stack:
         item = stack.pop()
         if id(item) in seen or isinstance(item, _NOT_HELD):
             continue
         seen.add(id(item))
-        total += sys.getsizeof(item)
-        if isinstance(item, (str, bytes, int, float, bool, array, np.ndarray)) or item is None:
+        total += getsizeof(item)
+        if isinstance(item, _LEAVES) or item is None:
             continue
         if isinstance(item, dict):
-            flat = _flat_bytes(item.keys(), item.values())
-            if flat is None:
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            else:
-                total += flat
+            parts: tuple = (item.keys(), item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
-            flat = _flat_bytes(item)
-            if flat is None:
-                stack.extend(item)
-            else:
-                total += flat
+            parts = (item,)
         else:
-            stack.extend(getattr(item, "__dict__", {}).values())
-            for slot in getattr(type(item), "__slots__", ()):
-                if hasattr(item, slot):
-                    stack.append(getattr(item, slot))
+            parts = (getattr(item, "__dict__", {}).values(),)
+            stack.extend(getattr(item, slot) for slot in getattr(type(item), "__slots__", ()) if hasattr(item, slot))
+        for part in parts:
+            flat = _flat_bytes(part)
+            if flat is not None:
+                total += flat
+                continue
+            for child in part:
+                kind = type(child)
+                if kind in _SMALL_LEAVES or (kind is str and len(child) < SHORT_TEXT):
+                    total += getsizeof(child)
+                else:
+                    stack.append(child)
     return total
 
 
+_LEAVES = (str, bytes, int, float, bool, array, np.ndarray)
+_SMALL_LEAVES = frozenset({int, float, bool, type(None)})
+SHORT_TEXT = 256  # characters: shorter text in a container is summed where it stands
 _SCALARS = frozenset({int, float})
 FLAT_FROM = 32  # items in a container from which a flat one is weighed in one pass
 
 
-def _flat_bytes(*parts) -> int | None:
+def _flat_bytes(part) -> int | None:
     """The bytes of a large container's items when all are numbers (a search's scores: a
-    dict of thousands of docnum -> score), weighed in C loops instead of one object at a
-    time (that walk was a fifth of a first-time search); None otherwise. A bound from
-    above: every item is taken as large as the part's largest in size (a float's size is
-    fixed, an int's grows with its magnitude, so the largest is its min or max), and a
-    number shared with another container is counted in each."""
-    if sum(map(len, parts)) < FLAT_FROM or any(not set(map(type, part)) <= _SCALARS for part in parts):
+    dict of thousands of docnum -> score), weighed in C loops; None otherwise. A bound
+    from above: every item is taken as large as the largest in size (a float's size is
+    fixed, an int's grows with its magnitude, so the largest is the min or the max)."""
+    if len(part) < FLAT_FROM or not set(map(type, part)) <= _SCALARS:
         return None
-    return sum(len(part) * max(map(sys.getsizeof, (min(part), max(part)))) for part in parts if len(part))
+    return len(part) * max(map(sys.getsizeof, (min(part), max(part))))

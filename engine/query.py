@@ -22,9 +22,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from index_format import queries as wq
 from index_format.analysis import index_term
 from index_format.schema import TEXT_FIELDS, search_analyzer
-from index_format.whoosh_compat import query as wq
 from vocabulary.facets import FACETS, canonical_value
 
 from .named_filters import Named, take_named_filters

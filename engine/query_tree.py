@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Union
 
+from index_format import queries as wq
 from index_format.schema import SEARCH_FIELDS, build_schema
-from index_format.whoosh_compat import query as wq
 
 __all__ = [
     "All",

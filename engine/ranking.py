@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from heapq import nlargest
 from typing import NamedTuple
 
-from index_format.whoosh_compat import byte_to_length, length_to_byte, segment_field_lengths
-from index_format.whoosh_compat import query as wq
+from index_format.segment import segments, stored_length
+from index_format import queries as wq
 
 from .budget import Budget, check_budget
 from .postings import every_term_postings
@@ -274,8 +274,8 @@ def _boosted(scores: Scores, boosts: dict[int, list[Part]]) -> Scores:
 
 
 def _segments(searcher):
-    """(segment searcher, first docnum, docnum after its last) for each segment."""
-    for segment, offset in searcher.leaf_searchers():
+    """(segment, first docnum, docnum after its last) for each segment."""
+    for segment, offset in segments(searcher):
         yield segment, offset, offset + segment.doc_count_all()
 
 
@@ -308,7 +308,7 @@ def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
         postings = every_term_postings(segment, "title", distinct, memo)
         if postings is None:
             continue
-        lengths = segment_field_lengths(segment.reader()._perdoc, "title")
+        lengths = segment.field_lengths("title")
         for docnum in set(postings[0][0]).intersection(*(p[0] for p in postings[1:])):
             length = lengths[docnum] if lengths else len(distinct)
             # One word names one-word organizations only (826LA): "arts" asks for a topic.
@@ -320,12 +320,12 @@ def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
 def _name_matches(searcher, field: str, words: list[str], scores: Scores, memo: dict) -> dict[int, float]:
     """Docnum -> cover (query words / field words) where the words stand together in `field`."""
     matches: dict[int, float] = {}
-    encoded_length = byte_to_length(length_to_byte(len(words)))  # lengths are kept to a byte
+    encoded_length = stored_length(len(words))  # lengths are kept to a byte
     for segment, offset, _ in _segments(searcher):
         positions = _positions(segment, field, words, memo, None)
         if positions is None:
             continue
-        lengths = segment_field_lengths(segment.reader()._perdoc, field)
+        lengths = segment.field_lengths(field)
         for docnum, per_word in positions.items():
             if docnum + offset not in scores or not _starts(per_word):
                 continue
@@ -350,8 +350,7 @@ def _closeness(searcher, distinct: list[str], ranked: list[int], memo: dict) -> 
 
 def _positions(segment, field: str, words: list[str], memo: dict, only: set[int] | None):
     """Segment docnum -> one position list per word, for documents holding every word."""
-    schema = segment.schema
-    if field not in schema or not schema[field].format.supports("positions"):
+    if not segment.has_positions(field):
         return None
     postings = every_term_postings(segment, field, words, memo)
     if postings is None:
@@ -361,7 +360,7 @@ def _positions(segment, field: str, words: list[str], memo: dict, only: set[int]
         common &= only
     if not common:
         return {}
-    decode = schema[field].format.decode_positions
+    decode = segment.positions_decoder(field)
     found: dict[int, list[list[int]]] = {docnum: [] for docnum in common}
     for docnums, _, values in postings:
         for docnum, value in zip(docnums, values):

@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index_format.whoosh_compat import scoring, segment_field_lengths
-from index_format.whoosh_compat import query as wq
+from index_format.segment import Segment, bm25_parameters, scores_by_bm25f, segments
+from index_format import queries as wq
 
 from .budget import check_budget
 from .postings import every_term_postings, term_postings
@@ -63,44 +63,43 @@ def score_all(searcher, query, memo: dict | None = None) -> Scores:
     :param memo: postings read, kept for the caller (ranking reads the same words' positions).
     """
     memo = {} if memo is None else memo
-    weighting = searcher.weighting
-    if type(weighting) is not scoring.BM25F:
+    if not scores_by_bm25f(searcher):
         return _score_with_matchers(searcher, query)
     scores: Scores = {}
-    for segment_searcher, offset in searcher.leaf_searchers():
-        matched = _evaluate(query, segment_searcher, searcher, weighting, memo)
+    for segment, offset in segments(searcher):
+        matched = _evaluate(query, segment, searcher, memo)
         found = np.flatnonzero(matched.hit)
         scores.update(zip((found + offset).tolist(), matched.score[found].tolist()))
     return scores
 
 
-def _evaluate(node, segment, top, weighting, memo: dict) -> Matched:
-    """What `node` matches in one segment: `segment` is its searcher, `top` the whole index's."""
+def _evaluate(node, segment: Segment, top, memo: dict) -> Matched:
+    """What `node` matches in one segment; `top` is the whole index's searcher."""
     size = segment.doc_count_all()
     if getattr(node, "boost", 1.0) != 1.0:
         return _matcher_scores(node, segment, top, memo)
     if type(node) is wq.Term:
         postings = term_postings(segment, node.fieldname, node.text, memo)
-        return bm25f(postings, node.fieldname, node.text, segment, top, weighting) if postings else _nothing(size)
-    if type(node) is wq.Phrase and node.slop == 1 and _has_positions(segment.schema, node.fieldname):
-        return _phrase_scores(node, segment, top, weighting, memo)
+        return bm25f(postings, node.fieldname, node.text, segment, top) if postings else _nothing(size)
+    if type(node) is wq.Phrase and node.slop == 1 and segment.has_positions(node.fieldname):
+        return _phrase_scores(node, segment, top, memo)
     if is_word_over_fields(node):
         return _word_scores(node, segment, top, memo)
     if type(node) is MostWords:
-        return _most_words(node, segment, top, weighting, memo)
+        return _most_words(node, segment, top, memo)
     if type(node) is wq.Or and not (node.scale or node.minmatch):
-        return _added([_evaluate(child, segment, top, weighting, memo) for child in node.subqueries], size)
+        return _added([_evaluate(child, segment, top, memo) for child in node.subqueries], size)
     if type(node) is wq.And:
-        parts = [_evaluate(child, segment, top, weighting, memo) for child in node.subqueries]
+        parts = [_evaluate(child, segment, top, memo) for child in node.subqueries]
         if not parts:
             return _nothing(size)
         every = np.all([part.hit for part in parts], axis=0)
         return Matched(every, np.where(every, _added(parts, size).score, 0.0))
     if type(node) is wq.AndNot:
-        positive = _evaluate(node.a, segment, top, weighting, memo)
+        positive = _evaluate(node.a, segment, top, memo)
         if not positive.hit.any():
             return positive
-        kept = positive.hit & ~_evaluate(node.b, segment, top, weighting, memo).hit
+        kept = positive.hit & ~_evaluate(node.b, segment, top, memo).hit
         return Matched(kept, np.where(kept, positive.score, 0.0))
     return _matcher_scores(node, segment, top, memo)
 
@@ -136,20 +135,19 @@ def _value(matched: Matched, docnum: int) -> float | None:
 def explain_parts(searcher, query, docnum: int, memo: dict | None = None) -> list[tuple[str, str, str, float]]:
     """(kind, field, terms, value) for each leaf of `query` that scores `docnum`: they add up to its score."""
     memo = {} if memo is None else memo
-    weighting = searcher.weighting
-    for segment, offset in searcher.leaf_searchers():
+    for segment, offset in segments(searcher):
         if offset <= docnum < offset + segment.doc_count_all():
-            if type(weighting) is not scoring.BM25F:
+            if not scores_by_bm25f(searcher):
                 return [("match", "", str(query), _score_with_matchers(searcher, query).get(docnum, 0.0))]
-            return list(_explain(query, segment, searcher, weighting, memo, docnum - offset))
+            return list(_explain(query, segment, searcher, memo, docnum - offset))
     return []
 
 
-def _explain(node, segment, top, weighting, memo: dict, docnum: int):
+def _explain(node, segment, top, memo: dict, docnum: int):
     """The parts of one segment document's score, split where `_evaluate` adds children up."""
     plain = getattr(node, "boost", 1.0) == 1.0
     if is_word_over_fields(node):
-        value = _value(_evaluated(node, segment, top, weighting, memo), docnum)
+        value = _value(_evaluated(node, segment, top, memo), docnum)
         if value is not None:
             fields = "+".join(child.fieldname for child in node.subqueries)
             yield "bm25f", fields, _label(node.subqueries[0].text), value
@@ -157,15 +155,15 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
     if plain and (type(node) is wq.And or type(node) is MostWords or type(node) is wq.Or and not (node.scale or node.minmatch)):
         # An And (or MostWords) inside an Or adds nothing where it does not match as a whole,
         # though some of its words may: home&community in the answers holding only "home".
-        if type(node) is not wq.Or and _value(_evaluated(node, segment, top, weighting, memo), docnum) is None:
+        if type(node) is not wq.Or and _value(_evaluated(node, segment, top, memo), docnum) is None:
             return
         for child in node.subqueries:
-            yield from _explain(child, segment, top, weighting, memo, docnum)
+            yield from _explain(child, segment, top, memo, docnum)
         return
     if plain and type(node) is wq.AndNot:
-        yield from _explain(node.a, segment, top, weighting, memo, docnum)
+        yield from _explain(node.a, segment, top, memo, docnum)
         return
-    value = _value(_evaluated(node, segment, top, weighting, memo), docnum)
+    value = _value(_evaluated(node, segment, top, memo), docnum)
     if value is not None:
         words = getattr(node, "words", None)
         text = " ".join(map(str, words)) if words else getattr(node, "text", None)
@@ -174,12 +172,12 @@ def _explain(node, segment, top, weighting, memo: dict, docnum: int):
         yield kind, getattr(node, "fieldname", None) or "", label, value
 
 
-def _evaluated(node, segment, top, weighting, memo: dict) -> Matched:
+def _evaluated(node, segment, top, memo: dict) -> Matched:
     """`_evaluate`, once per node and segment for all the documents explained: explaining a
     page once evaluated every node again for each document (5 s for co* on 100 results)."""
     key = ("evaluated", id(node), id(segment))
     if key not in memo:
-        memo[key] = (node, _evaluate(node, segment, top, weighting, memo))  # the node kept: its id stays its own
+        memo[key] = (node, _evaluate(node, segment, top, memo))  # the node kept: its id stays its own
     return memo[key][1]
 
 
@@ -201,7 +199,7 @@ def word_idf(node, top, memo: dict) -> float:
     key = ("idf", repr(node))
     if key not in memo:
         holding = 0
-        for segment, _ in top.leaf_searchers():
+        for segment, _ in segments(top):
             held = np.zeros(segment.doc_count_all(), dtype=bool)
             for child in node.subqueries:
                 postings = term_postings(segment, child.fieldname, child.text, memo)
@@ -221,34 +219,15 @@ def _word_scores(node, segment, top, memo: dict) -> Matched:
         postings = term_postings(segment, child.fieldname, child.text, memo)
         if not postings:
             continue
-        field = segment.schema[child.fieldname]
         # Posting weights include the schema's field boost; the weight here replaces it.
-        weight = WORD_FIELD_WEIGHTS[child.fieldname] / (field.format.field_boost or 1.0)
+        weight = WORD_FIELD_WEIGHTS[child.fieldname] / segment.field_boost(child.fieldname)
         average = top.avg_field_length(child.fieldname) or 1
         docnums, weights = np.asarray(postings[0], dtype=np.intp), np.asarray(postings[1], dtype=np.float64)
-        lengths = field_lengths(segment, child.fieldname, default=average)[docnums]
+        lengths = segment.length_array(child.fieldname, default=average)[docnums]
         tf[docnums] += weight * weights / ((1 - WORD_B) + WORD_B * lengths / average)
         held[docnums] = True
     idf = word_idf(node, top, memo)
     return Matched(held, idf * tf * (WORD_K1 + 1) / (tf + WORD_K1))
-
-
-def field_lengths(segment, fieldname: str, default: float) -> np.ndarray:
-    """The segment's length of `fieldname` per docnum as floats; `default` for every
-    document where the field keeps no lengths (0 for a document without the field).
-
-    Query-independent: made once per segment reader and kept beside the lengths list
-    `segment_field_lengths` keeps there.
-    """
-    readers = segment.reader()._perdoc._readers
-    key = ("length array", fieldname, default)
-    if key not in readers:
-        lengths = segment_field_lengths(segment.reader()._perdoc, fieldname)
-        if lengths is None:
-            readers[key] = np.full(segment.doc_count_all(), float(default))
-        else:
-            readers[key] = np.array([length or 0 for length in lengths], dtype=np.float64)
-    return readers[key]
 
 
 def word_node(text: str):
@@ -261,19 +240,19 @@ def field_bm25(segment, top, fieldname: str, text, idf: float, memo: dict) -> Sc
     postings = term_postings(segment, fieldname, text, memo)
     if not postings:
         return {}
-    boost = segment.schema[fieldname].format.field_boost or 1.0
+    boost = segment.field_boost(fieldname)
     average = top.avg_field_length(fieldname) or 1
     docnums = np.asarray(postings[0], dtype=np.intp)
     tf = np.asarray(postings[1], dtype=np.float64) / boost
-    lengths = field_lengths(segment, fieldname, default=average)[docnums]
+    lengths = segment.length_array(fieldname, default=average)[docnums]
     values = idf * tf * (WORD_K1 + 1) / (tf + WORD_K1 * ((1 - WORD_B) + WORD_B * lengths / average))
     return dict(zip(docnums.tolist(), values.tolist()))
 
 
-def _most_words(node, segment, top, weighting, memo: dict) -> Matched:
+def _most_words(node, segment, top, memo: dict) -> Matched:
     children = [(child, carried_idf(child, top, memo)) for child in node.subqueries]
     needed = MOST_WORDS_SHARE * sum(idf for _, idf in children) - 1e-9
-    parts = [_evaluate(child, segment, top, weighting, memo) for child, _ in children]
+    parts = [_evaluate(child, segment, top, memo) for child, _ in children]
     carried = np.zeros(segment.doc_count_all())
     for part, (_, idf) in zip(parts, children):
         carried += np.where(part.hit, idf, 0.0)
@@ -323,39 +302,34 @@ def _label(text) -> str:
     return text.decode("utf-8") if isinstance(text, bytes) else str(text)
 
 
-def _has_positions(schema, fieldname: str) -> bool:
-    return fieldname in schema and schema[fieldname].format.supports("positions")
-
-
-def bm25f(postings, fieldname: str, text, segment, top, weighting) -> Matched:
+def bm25f(postings, fieldname: str, text, segment, top) -> Matched:
     """BM25F (Whoosh's `bm25`, same operation order) for every posting of one term."""
     size = segment.doc_count_all()
     docnums, weights = np.asarray(postings[0], dtype=np.intp), np.asarray(postings[1], dtype=np.float64)
-    if not segment.schema[fieldname].scorable:
+    parameters = bm25_parameters(top, fieldname)
+    if parameters is None or not segment.scorable(fieldname):
         return _scattered(size, docnums, weights)  # WeightScorer: the posting's weight
     idf = top.idf(fieldname, text)
     average = top.avg_field_length(fieldname) or 1
-    b = weighting._field_B.get(fieldname, weighting.B)
-    k1 = weighting.K1
-    lengths = field_lengths(segment, fieldname, default=1)[docnums]
+    k1, b = parameters
+    lengths = segment.length_array(fieldname, default=1)[docnums]
     return _scattered(size, docnums, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average))))
 
 
-def _phrase_scores(node, segment, top, weighting, memo: dict) -> Matched:
+def _phrase_scores(node, segment, top, memo: dict) -> Matched:
     """Documents with the words at consecutive positions, scored as the words' `And`.
 
     What Whoosh's `Phrase` does with slop 1 (a `SpanNear2` over the terms' intersection,
     scored by the intersection): each next word exactly one position after the last.
     """
     size = segment.doc_count_all()
-    field = segment.schema[node.fieldname]
     postings = every_term_postings(segment, node.fieldname, node.words, memo)
     if postings is None:
         return _nothing(size)
     common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
     if not common:
         return _nothing(size)
-    decode = field.format.decode_positions
+    decode = segment.positions_decoder(node.fieldname)
     values = [dict(zip(docnums, word_values)) for docnums, _, word_values in postings]
     matched = []
     for docnum in common:
@@ -368,21 +342,19 @@ def _phrase_scores(node, segment, top, weighting, memo: dict) -> Matched:
         if starts:
             matched.append(docnum)
     phrase = _scattered(size, matched, 0.0)
-    words = [bm25f(word_postings, node.fieldname, word, segment, top, weighting) for word, word_postings in zip(node.words, postings)]
+    words = [bm25f(word_postings, node.fieldname, word, segment, top) for word, word_postings in zip(node.words, postings)]
     return Matched(phrase.hit, np.where(phrase.hit, _added(words, size).score, 0.0))
 
 
-def _matcher_scores(node, segment, top, memo: dict) -> Matched:
+def _matcher_scores(node, segment: Segment, top, memo: dict) -> Matched:
     """Whoosh's own matchers for a node this module does not combine itself."""
-    matcher = node.matcher(segment, top.context())
     docnums: list[int] = []
     scores: list[float] = []
-    while matcher.is_active():
+    for docnum, score in segment.matches(node, top):
         if len(docnums) % BUDGET_EVERY == 0:
             check_budget(memo)
-        docnums.append(matcher.id())
-        scores.append(matcher.score())
-        matcher.next()
+        docnums.append(docnum)
+        scores.append(score)
     return _scattered(segment.doc_count_all(), docnums, scores)
 
 

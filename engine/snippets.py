@@ -16,16 +16,15 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-from index_format.analysis import stem_word
-from index_format.whoosh_compat import accent_map
+from index_format.analysis import ACCENT_FOLDING, stem_word
 
 SCAN_CHARS = 8_000  # characters scanned for matches: the best fragments are rarely later
 MAX_MATCHES = 16  # matches considered when choosing windows: enough for two fragments
 _WORD_CHAR = re.compile(r"\w")
 _WORD_CHARS = re.compile(r"\w+")
-# Runs of the non-ASCII characters accent_map folds (each to one character; ASCII ones
+# Runs of the non-ASCII characters ACCENT_FOLDING folds (each to one character; ASCII ones
 # only change case, which lower() does).
-_ACCENTED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(accent_map) if code > 127) + "]+")
+_ACCENTED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(ACCENT_FOLDING) if code > 127) + "]+")
 _SENTENCE_END = re.compile(r"[.!?]\s")
 
 
@@ -46,7 +45,7 @@ def prepare(text: str) -> PreparedText:
 
 
 def _fold_accents(run: re.Match) -> str:
-    return run.group().translate(accent_map)
+    return run.group().translate(ACCENT_FOLDING)
 
 
 def _latin1_fold_table() -> bytes:
@@ -54,7 +53,7 @@ def _latin1_fold_table() -> bytes:
     is again one Latin-1 character."""
     table = bytearray(range(256))
     for code in range(256):
-        folded = chr(code).lower().translate(accent_map)
+        folded = chr(code).lower().translate(ACCENT_FOLDING)
         if len(folded) != 1 or ord(folded) > 255:
             raise ValueError(f"{chr(code)!r} does not fold to one Latin-1 character")
         table[code] = ord(folded)
@@ -73,7 +72,7 @@ def _fold(text: str) -> str:
     Matching only needs words folded where they are. Most texts are Latin-1 once their
     curly quotes and dashes are swapped: those are folded by `bytes.translate`, a few
     microseconds for a snippet's 8,000 characters. Others go through a regular expression
-    that translates only the runs of characters accent_map folds (each to exactly one),
+    that translates only the runs of characters ACCENT_FOLDING folds (each to exactly one),
     ~90 us. A case change that alters the length (rare Unicode, such as "İ") keeps the
     original text, whose words then simply may not be marked.
     """
@@ -98,7 +97,7 @@ class Highlighter:
 
     def __init__(self, terms: frozenset[str], prefixes: tuple[str, ...] = ()):
         self.terms = terms
-        self.prefixes = tuple(prefix.translate(accent_map).lower() for prefix in prefixes)
+        self.prefixes = tuple(prefix.translate(ACCENT_FOLDING).lower() for prefix in prefixes)
         # Every matching word starts with one of these; `str.find` locates them ~25x
         # faster than a regular expression scanning each position.
         self.starts = sorted({_stem_prefix(term) for term in terms} | set(self.prefixes))

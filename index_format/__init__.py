@@ -1,12 +1,20 @@
-"""The index format: the Whoosh schema, its analyzer and its packed postings.
+"""The index format: the schema, its analyzer, and the bytes on disk, written and read.
 
 Public API: the names below (the schema and its search analyzer); the modules `analysis`,
 `postings_format`, `embedding`, `visible_text` and `whoosh_compat` for the rest.
 
 Both the indexer (which turns documents into these fields) and the store (which writes and
-opens generations) take the format from here, so neither imports the other's internals.
+opens generations) take the format from here, and the engine reads an index through
+`segments` (segment.py) and builds queries from `queries`: this package is the only code
+that imports Whoosh, so keeping it, moving to a fork or replacing a part is decided here.
 """
 
 from .schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
+from .segment import Postings, Segment, bm25_parameters, scores_by_bm25f, segments, stored_length
+from .storage import adopt_segments, create_index, has_index, open_index, open_writer, segment_count
 
-__all__ = ["SEARCH_FIELDS", "TEXT_FIELDS", "build_schema", "search_analyzer"]
+__all__ = [
+    "SEARCH_FIELDS", "TEXT_FIELDS", "build_schema", "search_analyzer",
+    "Postings", "Segment", "bm25_parameters", "scores_by_bm25f", "segments", "stored_length",
+    "adopt_segments", "create_index", "has_index", "open_index", "open_writer", "segment_count",
+]

@@ -29,6 +29,9 @@ import Stemmer
 from .memo import Memo
 from .whoosh_compat import accent_map, analysis
 
+# Accent folding as a `str.translate` table (character code -> its folded text): the
+# analyzer's, for every other place that folds text as the index does.
+ACCENT_FOLDING = accent_map
 STEM_CACHE = 200_000  # distinct words whose stems are memoised: the archive has ~60k
 # RegexTokenizer's default expression, r"\w+(?:\.?\w+)*", without its optional dot: the same
 # matches (word characters with single dots between them), found a seventh faster.

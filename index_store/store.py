@@ -30,19 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from index_format.schema import build_schema
-from index_format.whoosh_compat import FileStorage
-from index_format.whoosh_compat import index as whoosh_index
+from index_format.storage import adopt_segments, create_index, has_index, open_index, open_writer
 
 from .columns import payload_of
 
 from .errors import IndexBuildError, IndexCorrupt, IndexNotFound
 from .lock import WriterLock
-from .segment_writer import BulkSegmentWriter
 from .vectors import load_matrix, other_model, read_vectors, write_vectors
 
-TOC = whoosh_index.TOC
-INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 # The layout of the files a generation holds; raised when it changes incompatibly, so an
@@ -55,11 +50,6 @@ MANIFEST = "manifest.json"
 # link facts carry EIN, websites and a home region (indexer/linking.py, org_identity.py).
 INDEX_FORMAT = 7
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
-WRITER_MEMORY_MB = 512  # Whoosh's sorting pool, used only when an update merges older segments
-# Separate files per segment, not Whoosh's compound file: reading a compound file copies
-# each part into memory for every searcher (BufferFile wraps it in a BytesIO), which made
-# each of a worker's searchers cost as much RAM as the whole index.
-WRITER_OPTIONS = {"limitmb": WRITER_MEMORY_MB, "compound": False}
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 _BUILD = re.compile(r"^\.build-(\d{6})-\d+$")
 
@@ -70,7 +60,7 @@ class Generation:
 
     name: str
     path: Path
-    index: Any  # whoosh.index.FileIndex (only index_format imports Whoosh, which has no types)
+    index: Any  # the format's index (index_format.storage.open_index; Whoosh has no types)
     manifest: dict
 
     @property
@@ -98,7 +88,7 @@ class Generation:
 class Builder:
     """A generation under construction: a Whoosh writer plus the manifest to save with it."""
 
-    writer: Any  # whoosh.writing.IndexWriter over the generation being built (as `index` above)
+    writer: Any  # index_format.storage.open_writer's, over the generation being built
     manifest: dict
     number: int  # the generation number it will have once live
     path: Path  # the build directory
@@ -156,21 +146,10 @@ class Builder:
         Merging would re-read and re-write every posting, the very cost that writing
         parts in parallel avoids; Whoosh searches several segments just as well.
         """
-        parts = [part for part in self.parts if any(part.glob("*.toc"))]
+        parts = [part for part in self.parts if has_index(part)]
         if not parts:
             return
-        storage = FileStorage(str(self.path))
-        toc = TOC.read(storage, INDEX_NAME)
-        segments = list(toc.segments)
-        for part in parts:
-            part_storage = FileStorage(str(part))
-            for segment in TOC.read(part_storage, INDEX_NAME).segments:
-                for file_name in os.listdir(part):
-                    if file_name.startswith(f"{INDEX_NAME}_{segment.segid}"):
-                        os.replace(part / file_name, self.path / file_name)
-                segments.append(segment)
-        TOC(toc.schema, segments, toc.generation + 1).write(storage, INDEX_NAME)
-        (self.path / f"_{INDEX_NAME}_{toc.generation}.toc").unlink(missing_ok=True)
+        adopt_segments(self.path, parts)
         for part in self.parts:
             shutil.rmtree(part, ignore_errors=True)
         if self.duplicates:
@@ -178,7 +157,7 @@ class Builder:
 
     def _drop_duplicates(self) -> None:
         """Parts were written before duplicate ids could be seen: keep only the first file's copy."""
-        index = whoosh_index.open_dir(str(self.path), schema=build_schema())
+        index = open_index(self.path)
         writer = index.writer(compound=False)
         with index.searcher() as searcher:
             for doc_id, keep_source in self.duplicates:
@@ -191,7 +170,7 @@ class Builder:
 def write_part(part: Path, documents: Iterable[dict]) -> None:
     """Write documents (field dicts) as a separate small index in `part`, for `adopt_parts`."""
     part.mkdir(parents=True, exist_ok=True)
-    writer = _open_writer(whoosh_index.create_in(str(part), build_schema()))
+    writer = open_writer(create_index(part))
     try:
         for fields in documents:
             writer.add_document(**fields)
@@ -254,7 +233,7 @@ class IndexStore:
                 actual = (path / file_name).stat().st_size
                 if actual != size:
                     raise IndexCorrupt(f"{advice} ({file_name} is {actual} bytes, expected {size})")
-            index = whoosh_index.open_dir(str(path), schema=build_schema())
+            index = open_index(path)
         except IndexCorrupt:
             raise
         except FileNotFoundError as error:
@@ -297,12 +276,12 @@ class IndexStore:
                 live_generation = self._open(live)
                 shutil.copytree(live_generation.path, build_dir)
                 manifest = live_generation.manifest
-                index = whoosh_index.open_dir(str(build_dir), schema=build_schema())
+                index = open_index(build_dir)
             else:
                 build_dir.mkdir(parents=True)
                 manifest = _empty_manifest()
-                index = whoosh_index.create_in(str(build_dir), build_schema())
-            writer = _open_writer(index)
+                index = create_index(build_dir)
+            writer = open_writer(index)
             builder = Builder(writer=writer, manifest=manifest, number=number, path=build_dir)
             builder.vectors = read_vectors(build_dir) if live else {}
             try:
@@ -327,7 +306,7 @@ class IndexStore:
         manifest["index_format"] = INDEX_FORMAT
         indexed = [entry for entry in manifest["sources"].values() if entry.get("indexed", True)]
         expected = len(indexed)
-        index = whoosh_index.open_dir(str(build_dir), schema=build_schema())
+        index = open_index(build_dir)
         with index.searcher() as searcher:
             if searcher.doc_count() != expected:
                 raise IndexBuildError(f"verification failed: {searcher.doc_count()} documents, expected {expected}")
@@ -382,11 +361,6 @@ class IndexStore:
         doomed = [name for name in generations[:-keep] if name != live]
         for name in doomed:
             shutil.rmtree(self.root / name, ignore_errors=True)
-
-
-def _open_writer(index) -> BulkSegmentWriter:
-    """The writer for new documents: Whoosh's files, written a block at a time."""
-    return BulkSegmentWriter(index, **WRITER_OPTIONS)
 
 
 def _empty_manifest() -> dict:

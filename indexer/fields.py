@@ -6,8 +6,7 @@ import json
 import re
 from itertools import chain, filterfalse
 
-from index_format.analysis import words_of
-from index_format.whoosh_compat import accent_map
+from index_format.analysis import ACCENT_FOLDING, words_of
 
 from .documents import Document
 
@@ -30,7 +29,7 @@ def spelling_words(*texts: str) -> str:
     archive's ~55,000 words cost more than the lookups saved.)
     """
     distinct = " ".join(dict.fromkeys(chain.from_iterable(map(words_of, texts)))).lower()
-    words = dict.fromkeys(_WORD.findall(distinct if distinct.isascii() else distinct.translate(accent_map)))
+    words = dict.fromkeys(_WORD.findall(distinct if distinct.isascii() else distinct.translate(ACCENT_FOLDING)))
     return " ".join(filterfalse(str.isdigit, words))
 
 

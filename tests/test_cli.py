@@ -11,10 +11,9 @@ import click
 import pytest
 
 from index_store import IndexStore
-from index_format.whoosh_compat import index as _whoosh_index  # noqa: F401 - imports Whoosh quietly first
 from la2050_search.cli import main
 from conftest import largest_segment_file, lock_held_by_another_thread
-from index_store.segment_writer import BulkSegmentWriter
+from index_format.block_writer import BulkSegmentWriter
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PROPOSALS = SHARED / "corpus" / "proposals"

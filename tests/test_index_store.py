@@ -26,10 +26,10 @@ from index_store import (
     generation_stats,
 )
 from index_store import store as store_module
-from index_store.segment_writer import BulkSegmentWriter
+from index_format.block_writer import BulkSegmentWriter
 from indexer import pipeline
 from indexer.pipeline import index_paths
-from index_format.whoosh_compat import query as whoosh_query
+from index_format import queries as whoosh_query
 from conftest import largest_segment_file, lock_held_by_another_thread
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import pytest
 
 import engine
 from search_app import create_app
-from source_scan import REPO, imports_of
+from source_scan import REPO, attributes_read_in, imports_of, modules_imported_by
 from vocabulary.facets import FACET_LABELS, FACETS, REGISTRY, canonical_value
 
 # package -> the project's packages it may import
@@ -37,9 +37,28 @@ def test_a_package_imports_only_the_layers_below_it(package):
     assert set(own) <= ALLOWED[package], own
 
 
+# Private attributes of Whoosh's readers, searchers, weightings and writers that the
+# format reads (whoosh_compat.py, block_reader.py, block_writer.py, segment.py).
+WHOOSH_PRIVATE = {"_perdoc", "_readers", "_terms", "_postfile", "_field_B", "_tindex", "_fieldid", "_dbfile", "_text_to_bytes", "_segments"}
+
+
 @pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
 def test_only_the_format_imports_whoosh(package):
     assert "whoosh" not in imports_of(package)
+    shim = {name: sorted(files) for name, files in modules_imported_by(package).items() if name.startswith("index_format.whoosh_compat")}
+    assert not shim, shim
+
+
+@pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
+def test_only_the_format_reads_whooshs_private_attributes(package):
+    read = {name: sorted(files) for name, files in attributes_read_in(package).items() if name in WHOOSH_PRIVATE}
+    assert not read, read
+
+
+def test_the_checks_above_see_what_they_look_for():
+    """The private names are read in the format, and `from a import b` is seen as a.b."""
+    assert WHOOSH_PRIVATE <= set(attributes_read_in("index_format"))
+    assert "index_format.analysis.ACCENT_FOLDING" in modules_imported_by("engine")
 
 
 def test_the_engine_knows_nothing_of_the_web():

@@ -22,8 +22,8 @@ from engine.query_tree import (
     to_whoosh,
     with_alternatives,
 )
+from index_format.queries import text_parser
 from index_format.schema import SEARCH_FIELDS, build_schema
-from index_format.whoosh_compat import qparser
 
 # Words, operators and marks the queries below are made of; no two operators in a row
 # ("food OR AND garden" is read apart from Whoosh where an operator is an operand).
@@ -34,19 +34,10 @@ OPERATORS = ["AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"]
 MARKS = ["+", "-", "(", ")", '"']
 
 
-def whoosh_parser(any_word: bool):
-    """The parser query.py configured before the tree replaced it: the oracle."""
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), build_schema(), group=qparser.OrGroup if any_word else qparser.AndGroup)
-    parser.remove_plugin_class(qparser.BoostPlugin)
-    parser.remove_plugin_class(qparser.EveryPlugin)
-    parser.add_plugin(qparser.PlusMinusPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin({"organization": ["org"]}))
-    return parser
-
-
 def read_by_whoosh(text: str, any_word: bool) -> str:
+    """Whoosh's own reading, as query.py configured it before the tree replaced it: the oracle."""
     try:
-        return repr(whoosh_parser(any_word).parse(text))
+        return repr(text_parser(build_schema(), list(SEARCH_FIELDS), any_word, {"organization": ["org"]}).parse(text))
     except Exception:
         return "cannot be parsed"
 

@@ -9,12 +9,12 @@ from conftest import SHARED_CORPUS
 
 from indexer.fields import spelling_words
 from indexer.sources import discover, parse_source
-from index_format.whoosh_compat import accent_map
+from index_format.analysis import ACCENT_FOLDING
 
 
 def reference_words(*texts: str) -> set[str]:
     """Lower-case, accent-folded runs of 2-30 letters or digits, numbers left out."""
-    folded = " ".join(texts).lower().translate(accent_map)
+    folded = " ".join(texts).lower().translate(ACCENT_FOLDING)
     return {word for word in re.findall(r"[^\W_]{2,30}", folded) if not word.isdigit()}
 
 

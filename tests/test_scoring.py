@@ -9,7 +9,7 @@ import pytest
 
 from index_store import IndexStore
 from indexer.pipeline import index_paths
-from index_format.whoosh_compat import query as wq
+from index_format import queries as wq
 from engine.query import parse_query
 from math import log
 

@@ -9,8 +9,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index_format.analysis import stem_word
-from index_format.whoosh_compat import accent_map
+from index_format.analysis import ACCENT_FOLDING, stem_word
 from engine.query import highlight_terms, parse_query
 from engine.snippets import SCAN_CHARS, Highlighter, _fold
 
@@ -68,9 +67,9 @@ def test_empty_query_marks_nothing():
 
 
 def reference_fold(text: str) -> str:
-    """Lower-case, then fold every character through accent_map, as the analyzer does."""
+    """Lower-case, then fold every character through ACCENT_FOLDING, as the analyzer does."""
     lowered = text.lower()
-    return lowered.translate(accent_map) if len(lowered) == len(text) else text
+    return lowered.translate(ACCENT_FOLDING) if len(lowered) == len(text) else text
 
 
 def words_with_offsets(text: str) -> list[tuple[int, int, str]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from whoosh.codec import whoosh3
 
-from index_store.segment_writer import BulkSegmentWriter
-from index_store.store import WRITER_OPTIONS
+from index_format.block_writer import BulkSegmentWriter
+from index_format.storage import WRITER_OPTIONS
 from index_format.analysis import index_term
 from index_format.postings_format import PackedPositions
 from index_format.schema import build_schema

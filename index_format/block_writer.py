@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from operator import sub
 from pickle import dumps
 
-from index_format.whoosh_compat import (
+from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     W3TermInfo,
     byte_to_length,

@@ -1,0 +1,135 @@
+"""One segment of an opened index, as the engine reads it: a small interface over Whoosh.
+
+Scoring and ranking read every posting of a query's words and every length of the
+fields they score, a segment at a time, as lists and numpy arrays. This is all they
+need of a segment: the postings of a term, the field lengths per document, stored
+fields, deletions and counts, what a field's format says, and `derived`, where a caller
+keeps arrays it makes from them once per segment. How those are read from Whoosh's
+files (block_reader.py, whoosh_compat.py) stays behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+from .block_reader import read_postings
+from .whoosh_compat import byte_to_length, length_to_byte, scoring, segment_field_lengths
+
+SEGMENTS_ATTRIBUTE = "index_format_segments"  # where a searcher keeps its `Segment`s, made once
+
+
+class Postings(NamedTuple):
+    """A term's postings in one segment, in docnum order, deleted documents left out."""
+
+    docnums: list[int]
+    weights: list[float]  # the term's frequency times the field's boost
+    values: list  # per posting: packed positions for text fields (`Segment.positions_decoder`), else None
+
+
+class Segment:
+    """A segment of an opened index: postings, field lengths, stored fields, deletions, counts."""
+
+    def __init__(self, searcher, position: int):
+        # Not the searcher itself: the whole index's searcher keeps its segments, and a
+        # segment keeping a searcher back would make a cycle only the collector frees.
+        self._reader = searcher.reader()
+        self._schema = searcher.schema
+        self._position = position  # in the whole index's `leaf_searchers()`
+        # Arrays callers derive from this segment (length arrays, ...), made once and kept
+        # as long as the segment is open; keys are the caller's.
+        self.derived: dict = {}
+
+    def doc_count_all(self) -> int:
+        """Documents in the segment, deleted ones included: the size of per-docnum arrays."""
+        return self._reader.doc_count_all()
+
+    def postings(self, fieldname: str, text) -> Postings | None:
+        """A term's postings; None where the term is not in this segment."""
+        found = read_postings(self._reader, fieldname, text)
+        return None if found is None else Postings(*found)
+
+    def field_lengths(self, fieldname: str) -> list[int | None] | None:
+        """Each document's length of `fieldname` (kept to a byte, as Whoosh keeps it; None
+        for a document without the field); None when the field keeps no lengths."""
+        return segment_field_lengths(self._reader._perdoc, fieldname)
+
+    def length_array(self, fieldname: str, default: float) -> np.ndarray:
+        """`field_lengths` as floats per docnum (0 for a document without the field);
+        `default` everywhere when the field keeps no lengths. Made once per segment."""
+        key = ("length array", fieldname, default)
+        if key not in self.derived:
+            lengths = self.field_lengths(fieldname)
+            if lengths is None:
+                self.derived[key] = np.full(self.doc_count_all(), float(default))
+            else:
+                self.derived[key] = np.array([length or 0 for length in lengths], dtype=np.float64)
+        return self.derived[key]
+
+    def stored_fields(self, docnum: int) -> dict:
+        return self._reader.stored_fields(docnum)
+
+    def deleted(self) -> frozenset[int]:
+        """The segment's deleted docnums."""
+        return frozenset(self._reader._perdoc.deleted_docs()) if self._reader.has_deletions() else frozenset()
+
+    def field_boost(self, fieldname: str) -> float:
+        """The schema's boost of a field, which its postings' weights include (1 if none)."""
+        return self._schema[fieldname].format.field_boost or 1.0
+
+    def scorable(self, fieldname: str) -> bool:
+        return self._schema[fieldname].scorable
+
+    def has_positions(self, fieldname: str) -> bool:
+        return fieldname in self._schema and self._schema[fieldname].format.supports("positions")
+
+    def positions_decoder(self, fieldname: str) -> Callable[[bytes], list[int]]:
+        """What turns a posting's value into the word positions of the term in the document."""
+        return self._schema[fieldname].format.decode_positions
+
+    def matches(self, node, top) -> Iterator[tuple[int, float]]:
+        """(docnum, score) of every document a Whoosh query node matches, through its own
+        matchers: for nodes the engine does not evaluate itself."""
+        leaf, _ = top.leaf_searchers()[self._position]
+        matcher = node.matcher(leaf, top.context())
+        while matcher.is_active():
+            yield matcher.id(), matcher.score()
+            matcher.next()
+
+
+def segments(searcher) -> list[tuple[Segment, int]]:
+    """(segment, its first docnum in the whole index) for each segment `searcher` reads.
+
+    Made once per searcher and kept on it, so a segment's `derived` arrays and its
+    identity (callers memoise by it) last as long as the searcher.
+    """
+    found = getattr(searcher, SEGMENTS_ATTRIBUTE, None)
+    if found is None:
+        found = [(Segment(leaf, position), offset) for position, (leaf, offset) in enumerate(searcher.leaf_searchers())]
+        setattr(searcher, SEGMENTS_ATTRIBUTE, found)
+    return found
+
+
+def stored_length(length: int) -> int:
+    """What a field length reads back as: lengths are kept to a byte (exact up to 10)."""
+    return byte_to_length(length_to_byte(length))
+
+
+class BM25Parameters(NamedTuple):
+    k1: float
+    b: float
+
+
+def bm25_parameters(searcher, fieldname: str) -> BM25Parameters | None:
+    """K1 and the field's B of the searcher's BM25F weighting; None for any other weighting."""
+    weighting = searcher.weighting
+    if type(weighting) is not scoring.BM25F:
+        return None
+    return BM25Parameters(weighting.K1, weighting._field_B.get(fieldname, weighting.B))
+
+
+def scores_by_bm25f(searcher) -> bool:
+    """Whether the searcher scores with Whoosh's BM25F (what the engine's own scoring computes)."""
+    return type(searcher.weighting) is scoring.BM25F

@@ -1,0 +1,139 @@
+"""Write with the block writer, read back through the segment interface: the same documents.
+
+What the engine reads of an index (index_format.segment): each term's postings with
+their positions, each document's field lengths, stored fields and deletions, over
+several segments, for terms inlined in the term table, in one block and in many (some
+compressed).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from index_format.block_writer import BLOCK, COMPRESS_FROM_BYTES
+from index_format.schema import build_schema
+from index_format.segment import Postings, segments, stored_length
+from index_format.storage import create_index, open_writer
+
+TEXT = ("heading", "body", "title")
+WORDS = [f"w{n}" for n in range(40)]  # not stemmed, not stop words: each is its own term
+DOCUMENTS_PER_SEGMENT = (300, 40)  # over two blocks of postings for common words, then a small segment
+DELETED = ("doc-7", "doc-310")  # one in each segment
+
+
+def document(number: int, rng: random.Random) -> dict:
+    fields = {
+        "id": f"doc-{number}",
+        "kind": "proposal",
+        "heading": " ".join(rng.choices(WORDS[:10], k=rng.randint(1, 12))),
+        "body": " ".join(rng.choices(WORDS, k=rng.randint(0, 800))),
+        "year": 2013 + number % 8,
+        "payload": f"payload of {number}",
+    }
+    if number % 3 == 0:
+        fields["title"] = f"only{number} " + " ".join(rng.choices(WORDS[:5], k=2))  # only<n>: a term in one document
+    return fields
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """(the index's searcher, the documents written in docnum order)"""
+    rng = random.Random(23)
+    path = tmp_path_factory.mktemp("segment")
+    index = create_index(path)
+    documents, number = [], 0
+    for count in DOCUMENTS_PER_SEGMENT:
+        writer = open_writer(index)
+        for _ in range(count):
+            fields = document(number, rng)
+            writer.add_document(**fields)
+            documents.append(fields)
+            number += 1
+        writer.commit(merge=False)
+    writer = open_writer(index)
+    for doc_id in DELETED:
+        writer.delete_by_term("id", doc_id)
+    writer.commit(merge=False)
+    with index.searcher() as searcher:
+        yield searcher, documents
+
+
+def expected_postings(documents: list[dict], field: str, boost: float) -> dict[str, Postings]:
+    """Term -> what a segment of these documents should hold, from the analyzer."""
+    analyzer = build_schema()[field].analyzer
+    found: dict[str, Postings] = {}
+    for offset, fields in enumerate(documents):
+        if field not in fields or fields["id"] in DELETED:
+            continue
+        positions, _ = analyzer.term_positions(fields[field])
+        for term, where in positions.items():
+            postings = found.setdefault(term, Postings([], [], []))
+            postings.docnums.append(offset)
+            postings.weights.append(len(where) * boost)
+            postings.values.append(where)
+    return found
+
+
+def test_the_index_has_the_segments_written(written):
+    searcher, documents = written
+    found = segments(searcher)
+    assert [segment.doc_count_all() for segment, _ in found] == list(DOCUMENTS_PER_SEGMENT)
+    assert [offset for _, offset in found] == [0, DOCUMENTS_PER_SEGMENT[0]]
+    assert segments(searcher) is found  # made once: callers keep derived arrays on them
+
+
+@pytest.mark.parametrize("field", TEXT)
+def test_postings_read_back_as_written(written, field):
+    searcher, documents = written
+    longest, first_block_bytes = 0, 0
+    for segment, offset in segments(searcher):
+        held = documents[offset : offset + segment.doc_count_all()]
+        expected = expected_postings(held, field, segment.field_boost(field))
+        decode = segment.positions_decoder(field)
+        for term, postings in expected.items():
+            read = segment.postings(field, term)
+            assert read is not None, term
+            assert (read.docnums, read.weights) == (postings.docnums, pytest.approx(postings.weights)), term
+            assert [decode(value) for value in read.values] == postings.values, term
+            longest = max(longest, len(read.docnums))
+            first_block_bytes = max(first_block_bytes, sum(map(len, read.values[:BLOCK])))
+        assert segment.postings(field, "absent") is None
+    if field == "body":
+        assert longest > BLOCK  # several blocks, and blocks big enough to be compressed
+        assert first_block_bytes > COMPRESS_FROM_BYTES
+
+
+def test_a_term_in_one_document_is_read_back(written):
+    searcher, documents = written
+    segment, _ = segments(searcher)[0]
+    postings = segment.postings("title", "only3")
+    assert postings is not None and postings.docnums == [3]
+
+
+@pytest.mark.parametrize("field", TEXT)
+def test_field_lengths_read_back_as_written(written, field):
+    searcher, documents = written
+    analyzer = build_schema()[field].analyzer
+    for segment, offset in segments(searcher):
+        lengths = segment.field_lengths(field)
+        assert lengths is not None
+        array = segment.length_array(field, default=1.0)
+        for docnum in range(segment.doc_count_all()):
+            fields = documents[offset + docnum]
+            length = analyzer.term_positions(fields[field])[1] if field in fields else 0
+            assert lengths[docnum] == (stored_length(length) if length else None)
+            assert array[docnum] == (stored_length(length) if length else 0)
+        assert segment.length_array(field, default=1.0) is array  # derived once per segment
+
+
+def test_stored_fields_and_deletions_read_back_as_written(written):
+    searcher, documents = written
+    stored = [name for name, field in build_schema().items() if field.stored]
+    for segment, offset in segments(searcher):
+        deleted = {docnum for docnum in range(segment.doc_count_all()) if documents[offset + docnum]["id"] in DELETED}
+        assert segment.deleted() == deleted and len(deleted) == 1
+        for docnum in range(segment.doc_count_all()):
+            fields = documents[offset + docnum]
+            assert segment.stored_fields(docnum) == {name: fields[name] for name in stored if name in fields}
