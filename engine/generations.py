@@ -270,29 +270,38 @@ def held_bytes(value) -> int:
     stack = [value]
     total = 0
     getsizeof = sys.getsizeof
+    small = _SMALL_LEAVES
     while stack:
         item = stack.pop()
-        if id(item) in seen or isinstance(item, _NOT_HELD):
+        if id(item) in seen:
             continue
         seen.add(id(item))
-        total += getsizeof(item)
-        if isinstance(item, _LEAVES) or item is None:
-            continue
-        if isinstance(item, dict):
+        kind = type(item)  # the exact types most of a cache holds first, before isinstance
+        if kind is dict:
             parts: tuple = (item.keys(), item.values())
+        elif kind is list or kind is tuple:
+            parts = (item,)
+        elif kind is str or isinstance(item, _LEAVES) or item is None:
+            total += getsizeof(item)
+            continue
+        elif isinstance(item, _NOT_HELD):
+            continue
+        elif isinstance(item, dict):
+            parts = (item.keys(), item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
             parts = (item,)
         else:
             parts = (getattr(item, "__dict__", {}).values(),)
-            stack.extend(getattr(item, slot) for slot in getattr(type(item), "__slots__", ()) if hasattr(item, slot))
+            stack.extend(getattr(item, slot) for slot in getattr(kind, "__slots__", ()) if hasattr(item, slot))
+        total += getsizeof(item)
         for part in parts:
-            flat = _flat_bytes(part)
+            flat = _flat_bytes(part) if len(part) >= FLAT_FROM else None
             if flat is not None:
                 total += flat
                 continue
             for child in part:
-                kind = type(child)
-                if kind in _SMALL_LEAVES or (kind is str and len(child) < SHORT_TEXT):
+                child_kind = type(child)
+                if child_kind in small or (child_kind is str and len(child) < SHORT_TEXT):
                     total += getsizeof(child)
                 else:
                     stack.append(child)
@@ -312,5 +321,5 @@ def _flat_bytes(part) -> int | None:
     from above: every item is taken as large as the largest in size (a float's size is
     fixed, an int's grows with its magnitude, so the largest is the min or the max)."""
     if len(part) < FLAT_FROM or not set(map(type, part)) <= _SCALARS:
-        return None
+        return None  # (held_bytes only asks from FLAT_FROM items)
     return len(part) * max(map(sys.getsizeof, (min(part), max(part))))

@@ -326,21 +326,31 @@ def _phrase_scores(node, segment, top, memo: dict) -> Matched:
     postings = every_term_postings(segment, node.fieldname, node.words, memo)
     if postings is None:
         return _nothing(size)
-    common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
-    if not common:
+    held = np.ones(size, dtype=bool)  # documents holding every word
+    for docnums, _, _ in postings:
+        held &= _scattered(size, docnums, 0.0).hit
+    if not held.any():
         return _nothing(size)
-    decode = segment.positions_decoder(node.fieldname)
-    values = [dict(zip(docnums, word_values)) for docnums, _, word_values in postings]
-    matched = []
-    for docnum in common:
-        # Where the phrase could start: word i's positions moved back by i, intersected.
-        starts = set(decode(values[0][docnum]))
-        for offset, word_values in enumerate(values[1:], start=1):
-            starts.intersection_update(map(offset.__rsub__, decode(word_values[docnum])))
-            if not starts:
-                break
-        if starts:
-            matched.append(docnum)
+    # Where the phrase could start in each document, as keys (docnum << 32) + start +
+    # words - 1 (never negative), sorted as the postings are: word i's positions moved back
+    # by i, kept where every word before had one.
+    starts = None
+    last = len(postings) - 1
+    for offset, (docnums, _, word_values) in enumerate(postings):
+        owners, positions = segment.positions_arrays(node.fieldname, word_values)
+        documents = np.asarray(docnums, dtype=np.int64)[owners]
+        kept = held[documents]
+        keys = (documents[kept] << 32) + positions[kept] + (last - offset)
+        if starts is None:
+            starts = keys
+        elif len(keys):
+            found = np.minimum(np.searchsorted(keys, starts), len(keys) - 1)
+            starts = starts[keys[found] == starts]
+        else:
+            starts = keys
+        if not len(starts):
+            break
+    matched = np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
     phrase = _scattered(size, matched, 0.0)
     words = [bm25f(word_postings, node.fieldname, word, segment, top) for word, word_postings in zip(node.words, postings)]
     return Matched(phrase.hit, np.where(phrase.hit, _added(words, size).score, 0.0))

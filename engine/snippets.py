@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from index_format.analysis import ACCENT_FOLDING, stem_word
 
@@ -135,14 +135,14 @@ class Highlighter:
             matches = self.matches(source.folded + _fold(text[len(source.folded) :]))
         if not matches:
             end = _cut(text, 0, max_chars)
-            return _render(text, 0, end, []) + (Markup("…") if end < len(text) else "")
+            return Markup(_escaped_with_marks(text, 0, end, []) + ("…" if end < len(text) else ""))
         width = max_chars // max(fragments, 1)
         # A word longer than a window (160 letters) fits in none: show its start instead.
         windows = sorted(_best_windows(text, matches, width, fragments)) or [_word_start_window(text, matches[0], width)]
-        parts = [_render(text, start, end, [m for m in matches if start <= m[0] and m[1] <= end]) for start, end in windows]
-        lead = Markup("…") if windows[0][0] > 0 else Markup("")
-        tail = Markup("…") if windows[-1][1] < len(text) else Markup("")
-        return lead + Markup(" … ").join(parts) + tail
+        parts = [_escaped_with_marks(text, start, end, [m for m in matches if start <= m[0] and m[1] <= end]) for start, end in windows]
+        lead = "…" if windows[0][0] > 0 else ""
+        tail = "…" if windows[-1][1] < len(text) else ""
+        return Markup(lead + " … ".join(parts) + tail)  # every part escaped
 
 
 def _best_windows(text: str, matches, width: int, count: int) -> list[tuple[int, int]]:
@@ -218,12 +218,23 @@ def _cut(text: str, start: int, width: int) -> int:
 
 def _render(text: str, start: int, end: int, matches) -> Markup:
     """Escape text[start:end], wrapping the given matches in `<mark>`."""
+    return Markup(_escaped_with_marks(text, start, end, matches))
+
+
+def _escaped_with_marks(text: str, start: int, end: int, matches) -> str:
+    """`_render`'s text as a plain string: a snippet joins several before it is one `Markup`
+    (a `Markup` made for each piece was a tenth of a result card)."""
     out, position = [], start
     for match_start, match_end, _term in matches:
         if match_start < position or match_end > end:
             continue
-        out.append(str(escape(text[position:match_start])))
-        out.append(f"<mark>{escape(text[match_start:match_end])}</mark>")
+        out.append(_escaped(text[position:match_start]))
+        out.append(f"<mark>{_escaped(text[match_start:match_end])}</mark>")
         position = match_end
-    out.append(str(escape(text[position:end])))
-    return Markup("".join(out))  # every piece above was escaped
+    out.append(_escaped(text[position:end]))
+    return "".join(out)
+
+
+def _escaped(text: str) -> str:
+    """`markupsafe.escape` as a plain string (its own replacements, in its order)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
+
 from .memo import Memo
 from .whoosh_compat import formats
 
@@ -49,3 +51,13 @@ class PackedPositions(formats.Positions):
 
     def decode_positions(self, value: bytes) -> list[int]:
         return list(_layout(self.decode_frequency(value)).unpack_from(value)[1:])
+
+    def decode_all(self, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """(which of `values` each position is of, the positions) for many postings at once,
+        as arrays in order: a phrase over hundreds of documents in one pass, not one
+        `decode_positions` a document."""
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // COUNT.size  # count + positions
+        packed = np.frombuffer(b"".join(values), dtype="<u4")
+        positions = np.ones(len(packed), dtype=bool)
+        positions[np.cumsum(sizes) - sizes] = False  # each posting's count
+        return np.repeat(np.arange(len(values)), sizes - 1), packed[positions].astype(np.int64)

@@ -89,6 +89,16 @@ class Segment:
         """What turns a posting's value into the word positions of the term in the document."""
         return self._schema[fieldname].format.decode_positions
 
+    def positions_arrays(self, fieldname: str, values: list) -> tuple[np.ndarray, np.ndarray]:
+        """(which of `values` each position is of, the positions, int64) for many postings'
+        values at once, in order: `positions_decoder` over arrays."""
+        field_format = self._schema[fieldname].format
+        if hasattr(field_format, "decode_all"):
+            return field_format.decode_all(values)
+        decoded = [field_format.decode_positions(value) for value in values]
+        owners = np.repeat(np.arange(len(decoded)), [len(positions) for positions in decoded])
+        return owners, np.array([position for positions in decoded for position in positions], dtype=np.int64)
+
     def matches(self, node, top) -> Iterator[tuple[int, float]]:
         """(docnum, score) of every document a Whoosh query node matches, through its own
         matchers: for nodes the engine does not evaluate itself."""

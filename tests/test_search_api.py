@@ -339,6 +339,22 @@ def test_selected_value_without_matches_stays_listed(client):
     ).items()
 
 
+def test_toggle_links_switch_one_value_on_every_page(client):
+    """Each facet value's link adds it to the search (or removes it when selected), the same
+    on page 1 and page 2 (the links are remembered per search, the view made anew)."""
+    first = search(client, q="food", goal=["learn"], per_page=2)
+    second = search(client, q="food", goal=["learn"], per_page=2, page=2)
+    assert first["facets"] == second["facets"]
+    for facet, view in first["facets"].items():
+        for item in view["values"]:
+            url = item["toggle_url"]
+            if facet == "goal" and item["selected"]:
+                assert "goal=" not in url, url
+            else:
+                assert f"{facet}=" in url and "goal=learn" in url and "q=food" in url and "&page=" not in url, url
+            assert item["selected"] == (facet == "goal" and item["value"] == "learn")
+
+
 # --- sorting and paging -------------------------------------------------------------------
 
 

@@ -48,6 +48,21 @@ def test_document_content_is_escaped_around_marks():
     assert "&lt;script&gt;" in html
 
 
+def test_escaping_is_markupsafes_in_titles_and_every_fragment():
+    """Every character markupsafe escapes is escaped as it escapes it, in and around marks,
+    in a title and in a snippet of two fragments with ellipses."""
+    from markupsafe import escape
+
+    special = "a&b <c> 'd' \"e\""
+    text = f"{special} gardens {special}. " + "Filler words here. " * 40 + f"{special} youth {special}."
+    snippet = highlighter("gardens youth").snippet(text, fragments=2, max_chars=120)
+    assert str(escape(special)) in str(snippet) and str(snippet).count("<mark>") == 2
+    assert str(snippet).startswith(str(escape(special)[:5])) and "…" in str(snippet)
+    title = highlighter("gardens").highlight_all(f"{special} gardens")
+    assert str(title) == f"{escape(special)} <mark>gardens</mark>"
+    assert str(highlighter("zebra").snippet(special * 40, max_chars=40)).startswith(str(escape(special)))
+
+
 def test_snippet_is_short_and_has_at_most_two_fragments():
     text = ". ".join(f"Sentence {n} about nothing in particular" for n in range(50))
     text += ". Gardens appear here. " + ". ".join(f"Filler {n}" for n in range(60)) + ". Youth appear here."
