@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import mmap
 import pickle
-import struct
 import zlib
 from io import BytesIO
 from itertools import accumulate
@@ -61,39 +60,16 @@ def _read_term(reader, fieldname: str, text) -> tuple[list, list, list]:
         found = _hashed_value(mapped, table, terms._keycoder(fieldname, tbytes))
         if found is None:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
-        terminfo = _TermInfo(found)
+        terminfo = W3TermInfo.from_bytes(found)
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         postings = _listed(ids, weights, values)
     else:
         fixed_size = reader.schema[fieldname].format.fixed_value_size()
         postings = _read_blocks(_extent(terms._postfile, *terminfo.extent()), fixed_size)
-    deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
-    return _without(deleted, postings)
+    return _without(frozenset(reader._perdoc.deleted_docs()), postings)
 
 
-class _TermInfo:
-    """Where a term's postings are, from its value in the terms file: what the reading
-    needs of `W3TermInfo.from_bytes` (which also unpacks the term's statistics)."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: bytes):
-        self._value = value
-
-    def is_inlined(self) -> bool:
-        return bool(self._value[0])  # the flags: postings stored in the value itself
-
-    def inlined_postings(self):
-        return pickle.loads(self._value[TERM_INFO.size :])
-
-    def extent(self) -> tuple[int, int]:
-        """(offset, length) of the postings in the postings file."""
-        return TERM_EXTENT.unpack_from(self._value, TERM_INFO.size)
-
-
-TERM_INFO = W3TermInfo._struct  # a term's statistics, first in its value in the terms file
-TERM_EXTENT = struct.Struct("!qi")  # then, for postings not inlined: their offset and length
 MAPPED = "index_format_mapped"  # where an open file keeps its memory map (False: not mappable)
 
 
