@@ -4,30 +4,23 @@ The reading side of block_writer.py: Whoosh's matcher reads a term's header and 
 in many small reads and hands them out a posting at a time. Here a term's postings are
 one read, parsed block by block (W3Codec's layout) into three lists; readers or terms
 this module does not know are read through Whoosh's matcher, a block at a time where
-its layout allows. A term is found in the terms file's hash tables (Whoosh's
-`HashReader` layout) in the file mapped into memory: Whoosh reads each slot, length and
-key with a seek and a read, and finding a term was half of reading its postings.
+its layout allows.
 """
 
 from __future__ import annotations
 
-import io
-import mmap
 import pickle
 import zlib
 from io import BytesIO
 from itertools import accumulate
 
 from .whoosh_compat import (
-    HASH_LENGTHS,
-    HASH_POINTER,
     WHOOSH3_HEADER_MAGIC,
     FilterMatcher,
     ListMatcher,
     SegmentReader,
     TermNotFound,
     W3LeafMatcher,
-    W3TermInfo,
     W3TermsReader,
     unpack_int,
 )
@@ -51,16 +44,7 @@ def _read_term(reader, fieldname: str, text) -> tuple[list, list, list]:
     block in several small reads; a term's postings here are one read, parsed in place.
     """
     terms = reader._terms
-    tbytes = reader._text_to_bytes(fieldname, text)
-    table = terms._tindex
-    mapped = _mapped(table.dbfile)
-    if mapped is None:
-        terminfo = terms.term_info(fieldname, tbytes)
-    else:
-        found = _hashed_value(mapped, table, terms._keycoder(fieldname, tbytes))
-        if found is None:
-            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
-        terminfo = W3TermInfo.from_bytes(found)
+    terminfo = terms.term_info(fieldname, reader._text_to_bytes(fieldname, text))
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         postings = _listed(ids, weights, values)
@@ -68,50 +52,6 @@ def _read_term(reader, fieldname: str, text) -> tuple[list, list, list]:
         fixed_size = reader.schema[fieldname].format.fixed_value_size()
         postings = _read_blocks(_extent(terms._postfile, *terminfo.extent()), fixed_size)
     return _without(frozenset(reader._perdoc.deleted_docs()), postings)
-
-
-MAPPED = "index_format_mapped"  # where an open file keeps its memory map (False: not mappable)
-
-
-def _mapped(structfile) -> mmap.mmap | None:
-    """The whole file mapped into memory, made once per open file and dropped with it;
-    None for what is not a plain file on disk (a compound segment's part, a closed file)."""
-    found = getattr(structfile, MAPPED, None)
-    if found is None:
-        found = False
-        if type(structfile.file) is io.BufferedReader and not structfile.is_closed:
-            try:
-                found = mmap.mmap(structfile.file.fileno(), 0, access=mmap.ACCESS_READ)
-            except (OSError, ValueError):  # an empty file, or one that cannot be mapped
-                found = False
-        setattr(structfile, MAPPED, found)
-    return found if isinstance(found, mmap.mmap) else None
-
-
-def _hashed_value(data: mmap.mmap, table, key: bytes) -> bytes | None:
-    """The value of `key` in an on-disk hash file (`HashReader.__getitem__`, read from its
-    mapped bytes); None where the key is not there. `table` is the file's `HashReader`:
-    its hash function and directory of 256 tables."""
-    keyhash = table.hashfn(key)
-    start, slots = table.tables[keyhash & 255]
-    if not slots:
-        return None
-    step = HASH_POINTER.size
-    end = start + slots * step
-    position = start + ((keyhash >> 8) % slots) * step
-    for _ in range(slots):
-        slot_hash, item = HASH_POINTER.unpack_from(data, position)
-        if not item:
-            return None
-        if slot_hash == keyhash:
-            key_length, value_length = HASH_LENGTHS.unpack_from(data, item)
-            key_start = item + HASH_LENGTHS.size
-            if key_length == len(key) and data[key_start : key_start + key_length] == key:
-                return data[key_start + key_length : key_start + key_length + value_length]
-        position += step
-        if position == end:
-            position = start
-    return None
 
 
 def _postings(matcher) -> tuple[list[int], list[float], list]:
@@ -135,9 +75,7 @@ def _postings(matcher) -> tuple[list[int], list[float], list]:
 
 def _extent(postfile, offset: int, length: int | tuple[int]) -> bytes:
     """A term's postings in one read (Whoosh's term info unpacks the length as a 1-tuple)."""
-    size = length[0] if isinstance(length, tuple) else length
-    mapped = _mapped(postfile)
-    return postfile.get(offset, size) if mapped is None else mapped[offset : offset + size]
+    return postfile.get(offset, length[0] if isinstance(length, tuple) else length)
 
 
 def _listed(ids, weights, values) -> tuple[list[int], list[float], list]:

@@ -28,7 +28,6 @@ with warnings.catch_warnings():
     from whoosh.matching.wrappers import FilterMatcher  # noqa: F401
     from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: F401
     from whoosh.reading import SegmentReader, TermNotFound  # noqa: F401
-    from whoosh.filedb.filetables import _lengths as HASH_LENGTHS, _pointer as HASH_POINTER  # noqa: F401
     import whoosh.searching  # noqa: F401
 
 from whoosh.codec import whoosh3 as _w3  # noqa: E402 - compiled above, inside the filter
@@ -98,6 +97,6 @@ __all__ = [
     "analysis", "columns", "fields", "formats", "index", "qparser", "query", "scoring", "sorting", "writing",
     "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "unpack_int", "FileStorage",
     "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3TermsReader", "W3LeafMatcher", "ListMatcher", "FilterMatcher",
-    "SegmentReader", "TermNotFound", "HASH_LENGTHS", "HASH_POINTER",
+    "SegmentReader", "TermNotFound",
     "segment_field_lengths",
 ]

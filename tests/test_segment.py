@@ -106,8 +106,8 @@ def test_postings_read_back_as_written(written, field):
 
 
 def test_a_term_is_found_in_its_own_field_only(written):
-    """Terms are looked up in the terms file's hash tables by field and text (read from the
-    file mapped into memory): a title's word is no body's, an unknown field has no terms."""
+    """Terms are looked up in the terms file by field and text: a title's word is no body's,
+    an unknown field has no terms."""
     searcher, documents = written
     segment, _ = segments(searcher)[0]
     assert segment.postings("title", "only0") is not None
