@@ -23,7 +23,9 @@ bitsets), `grouping` (bitsets to document numbers, counts per group), `query` an
 signals for bench/tune.py). Nothing outside the engine imports a private name of it
 (tests/test_layout.py).
 
-Inside: `query.py` parses the text (with `sentences.py` and `named_filters.py`),
+Inside: `query.py` parses the text once into the project's query tree (`query_tree.py`:
+frozen nodes, read leniently, with any-word matching and close spellings as rewrites of
+it; the scoring reads its Whoosh form), with `sentences.py` and `named_filters.py`;
 `postings.py` reads a term's postings, `scoring.py` scores every match as arrays (BM25F),
 `ranking.py` adds the boosts, `hybrid.py` fuses words with meaning (`semantic.py`),
 `spelling.py` corrects, `selection.py` and `grouping.py` filter, count and group as

@@ -1,4 +1,4 @@
-"""Turn what a user typed into a Whoosh query plus filters, never raising.
+"""Turn what a user typed into a query tree plus filters, never raising.
 
 Supported: words (all must match), "quoted phrases", -exclusion, prefix*, OR, and the
 fields title:, org:, region:, metric:, goal:, kind:, year: (with ranges 2015..2018),
@@ -10,21 +10,25 @@ exclusion (low-income is the phrase "low income"), and a query of exclusions onl
 every document without them. Anything malformed
 (unbalanced quotes or parentheses, a lone `-`, an unknown field, a query Whoosh cannot
 parse) is searched as literal words, with a note saying so.
+
+The text is read once into the project's query tree (query_tree.py); the scoring reads
+its Whoosh form. The fallbacks rewrite that tree: any word instead of all
+(`any_word_query`), close spellings accepted too (`tolerant_query`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
-from index_format.analysis import index_term
-from index_format.schema import SEARCH_FIELDS, TEXT_FIELDS, build_schema, search_analyzer
 from index_format import queries as wq
+from index_format.analysis import index_term
+from index_format.schema import TEXT_FIELDS, search_analyzer
 from vocabulary.facets import FACETS, canonical_value
 
 from .named_filters import Named, take_named_filters
+from .query_tree import Node, matching_any_word, parse_tree, to_whoosh, with_alternatives
 from .sentences import has_syntax, read_sentence
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
@@ -40,7 +44,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _WHOLE_WORD = re.compile(r"\w+(?![\w*?])", re.UNICODE)
 _HYPHENATED = re.compile(r"(?<!\w)\w+(?:-\w+)+(?![\w*?-])", re.UNICODE)  # low-income, not low-inc*
 _INNER_HYPHENS = re.compile(r"(?<=[^\s(])-+")  # L.A.-based, low-inc*, foo--bar: never an exclusion
-_OUTSIDE_WORD = re.compile(r'(?<![\w:*-])\w+(?![\w:*])')  # a word typo tolerance may rewrite
 _EXCLUSION = re.compile(r'(?<!\S)-(?=[\w"(])')  # a `-` starting a word, phrase or group
 
 
@@ -49,7 +52,7 @@ class ParsedQuery:
     """The understood query: what to match, what to filter by, and what to tell the user."""
 
     text: str  # the words left after filters were taken out
-    query: object | None  # a Whoosh query, or None to browse everything
+    query: object | None  # the tree's Whoosh query, which the scoring reads, or None to browse everything
     filters: dict[str, set[str]] = field(default_factory=dict)  # from field syntax: AND across fields
     excluded: dict[str, set[str]] = field(default_factory=dict)  # from -region:x and the like
     year_range: tuple[int | None, int | None] | None = None
@@ -65,19 +68,12 @@ class ParsedQuery:
     typed_terms: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
     literal: bool = False  # the text was searched as plain words after a syntax problem
+    tree: Node | None = None  # the query tree (query_tree.py), None to browse everything
 
 
-def parse_query(
-    raw: str,
-    *,
-    any_word: bool = False,
-    alternatives: dict[str, list[str]] | None = None,
-    as_words: frozenset[str] = frozenset(),
-) -> ParsedQuery:
+def parse_query(raw: str, *, as_words: frozenset[str] = frozenset()) -> ParsedQuery:
     """Parse a user's query string.
 
-    :param any_word: OR the words instead of AND (the fallback when nothing matches all).
-    :param alternatives: word -> close spellings to accept too (typo tolerance).
     :param as_words: facets whose names in plain words stay words instead of filters.
     """
     parsed = ParsedQuery(text="", query=None)
@@ -113,25 +109,46 @@ def parse_query(
     if not parsed.text:
         return parsed
     query_text = _hyphenated_as_phrases(parsed.text)
-    if alternatives:
-        query_text = _with_alternatives(query_text, alternatives)
     try:
-        parsed.query = _parser(any_word).parse(query_text)
+        parsed.tree = parse_tree(query_text)
+        parsed.query = to_whoosh(parsed.tree)
         if parsed.query is wq.NullQuery and _EXCLUSION.search(query_text):
-            # Only exclusions ("-food"): Whoosh drops a `-` with nothing to subtract it
-            # from, but NOT means "every document without", which is what was asked.
-            parsed.query = _parser(any_word).parse(_EXCLUSION.sub("NOT ", query_text))
-    except Exception:  # Whoosh raises on some inputs, e.g. "NOT OR x"
+            # Only exclusions ("-food"): a `-` with nothing to subtract it from is dropped,
+            # but NOT means "every document without", which is what was asked.
+            parsed.tree = parse_tree(_EXCLUSION.sub("NOT ", query_text))
+            parsed.query = to_whoosh(parsed.tree)
+    except Exception:  # a form the syntax gives no meaning to, e.g. "NOT NOT x" (QuerySyntaxError)
         parsed.notes.append("The query could not be parsed: searched for the words literally.")
         parsed.literal = True
-        parsed.query = _parser(any_word).parse(_literal(query_text))
+        parsed.tree = parse_tree(_literal(query_text))
+        parsed.query = to_whoosh(parsed.tree)
     if parsed.query is wq.NullQuery and parsed.words and not any(map(analyse, parsed.words)):
         # Only words too common to index ("the"): nothing to match, so show everything.
         parsed.notes.append(f"Words as common as “{' '.join(parsed.words)}” are not searched: showing every document.")
         parsed.words = []
     if parsed.query is wq.NullQuery and not parsed.words:
-        parsed.query = None
+        parsed.query = parsed.tree = None
     return parsed
+
+
+def any_word_query(parsed: ParsedQuery) -> ParsedQuery:
+    """The query matching any of its words instead of all (the fallback when nothing
+    matches all), everything else as parsed."""
+    if parsed.tree is None:
+        return parsed
+    tree = matching_any_word(parsed.tree)
+    return replace(parsed, tree=tree, query=to_whoosh(tree))
+
+
+def tolerant_query(parsed: ParsedQuery, alternatives: dict[str, list[str]]) -> ParsedQuery:
+    """The query also accepting close spellings of its words (typo tolerance).
+
+    :param alternatives: lower-cased word -> close spellings to accept too.
+    """
+    if parsed.tree is None:
+        return parsed
+    tree = with_alternatives(parsed.tree, alternatives)
+    return replace(parsed, tree=tree, query=to_whoosh(tree))
 
 
 def _apply_named(parsed: ParsedQuery) -> None:
@@ -360,34 +377,6 @@ def _literal(text: str) -> str:
 
 def _strip_field_names(text: str) -> str:
     return re.sub(r"\b(title|org|organization):", " ", text, flags=re.IGNORECASE)
-
-
-def _with_alternatives(text: str, alternatives: dict[str, list[str]]) -> str:
-    """Rewrite `word` as `(word OR close OR spellings)` for typo tolerance, and a phrase
-    holding such words as `("phrase" OR "phrase with the closest spellings")`."""
-
-    def replace(match: re.Match) -> str:
-        word = match.group(0)
-        close = alternatives.get(word.lower())
-        return f"({' OR '.join([word, *close])})" if close else word
-
-    def closest(match: re.Match) -> str:
-        return alternatives.get(match.group(0).lower(), [match.group(0)])[0]
-
-    parts = text.split('"')  # balanced: odd parts are phrases
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            parts[index] = _OUTSIDE_WORD.sub(replace, part)
-        else:
-            variant = _WORD.sub(closest, part)
-            parts[index] = f'("{part}" OR "{variant}")' if variant != part else f'"{part}"'
-    return "".join(parts)
-
-
-@lru_cache(maxsize=2)
-def _parser(any_word: bool):
-    """A parser over the text fields, with `org:` for `organization:` and +/- operators."""
-    return wq.text_parser(build_schema(), list(SEARCH_FIELDS), any_word, {"organization": ["org"]})
 
 
 def analyse(word: str) -> list[str]:

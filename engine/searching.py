@@ -20,7 +20,7 @@ from . import grouping
 from .generations import LiveIndex
 from .budget import Budget
 from .hybrid import Fusion, Tiers, fuse
-from .query import ParsedQuery, cap_expansions, expand_prefixes, parse_query
+from .query import ParsedQuery, any_word_query, cap_expansions, expand_prefixes, parse_query, tolerant_query
 from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
 from .search_keys import MatchKey, Parsed, SearchKey
@@ -120,17 +120,18 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     notes += scored_query(live, parsed, request.max_prefix_terms, budget)[1]
     unknown = [word for word in parsed.words if not is_known(live, word)]
     suggestion = correct_query(live, request.q, unknown) if unknown else None
+    as_typed = parsed  # the fallbacks below rewrite the query as typed, not one another
     if scores is not None and len(scores) < request.few_results and unknown:
         parsed, scores = _tolerate_typos(live, request, parsed, scores, unknown, notes, weights, budget)
     if parsed.query is not None and not scores and len(parsed.words) > 1:
-        any_word = _resolved(live, parse_query(request.q, any_word=True, as_words=request.as_words))
+        any_word = any_word_query(as_typed)
         any_scores = _match(live, any_word, weights, request, budget)
         if any_scores:
             parsed, scores = any_word, any_scores
             notes.append("No document contains all of your words; showing documents with any of them.")
     fill = None
     if scores and len(scores) < FILL_BELOW and type(most_words(parsed.query)) is MostWords:
-        fill, scores = _filled(live, request, scores, weights, budget)
+        fill, scores = _filled(live, as_typed, request, scores, weights, budget)
         if fill:
             notes.append(f"Only {len(fill.most)} documents hold most of your words; documents with some of them follow.")
     fusion = None
@@ -185,10 +186,10 @@ def count(live: LiveIndex, request: SearchRequest, weights: RankingWeights = DEF
     return run_search(live, replace(request, page=1, per_page=0), weights).total
 
 
-def _filled(live: LiveIndex, request: SearchRequest, scores: dict[int, float], weights: RankingWeights, budget):
+def _filled(live: LiveIndex, as_typed: ParsedQuery, request: SearchRequest, scores: dict[int, float], weights: RankingWeights, budget):
     """(Fill, scores) with the documents holding any of the words after the few (see `Fill`);
     (None, scores) when no other document holds one."""
-    any_word = _resolved(live, parse_query(request.q, any_word=True, as_words=request.as_words))
+    any_word = any_word_query(as_typed)
     any_scores = _match(live, any_word, weights, request, budget) or {}
     rest = {docnum: score for docnum, score in any_scores.items() if docnum not in scores}
     if not rest:
@@ -342,7 +343,7 @@ def _tolerate_typos(live, request: SearchRequest, parsed, scores, unknown, notes
                 alternatives[word.lower()] = [close]
     if not alternatives:
         return parsed, scores
-    tolerant = _resolved(live, parse_query(request.q, alternatives=alternatives, as_words=request.as_words))
+    tolerant = tolerant_query(parsed, alternatives)
     tolerant_scores = _match(live, tolerant, weights, request, budget)
     if tolerant_scores and len(tolerant_scores) > len(scores):
         spelled = ", ".join(f"{word} → {close[0]}" for word, close in alternatives.items())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .query import parse_query
+from .query import any_word_query, parse_query
 from .ranking import RankingWeights, _boosts, _closeness, _span_part, prior_targets, query_words
 from .scoring import most_words, score_all
 
@@ -46,14 +46,15 @@ def measure(
     searcher, text: str, ids: dict[int, str], years: dict[int, int], titles: dict[int, str], organizations: frozenset[int]
 ) -> list[Match]:
     """Every signal of the query's best matches, so that a weighting is a sum (see `ranked`)."""
-    query = parse_query(text).query
+    parsed = parse_query(text)
+    query = parsed.query
     if query is None:
         return []
     query = most_words(query)  # as the engine scores it
     memo: dict = {}
     scores = score_all(searcher, query, memo)
     if not scores and len(text.split()) > 1:
-        query = parse_query(text, any_word=True).query
+        query = any_word_query(parsed).query
         scores = score_all(searcher, query, memo)
     boosts = _boosts(searcher, query, dict(scores), WITHOUT_SPANS, memo)
     words = query_words(query) if scores else None

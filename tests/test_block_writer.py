@@ -51,11 +51,16 @@ def segment_files(directory: Path) -> dict[str, bytes]:
     return files
 
 
-def test_per_document_files_are_byte_for_byte_whooshs(tmp_path, documents):
+@pytest.fixture(scope="module")
+def both_written(tmp_path_factory, documents) -> dict[str, tuple[Path, whoosh_index.FileIndex]]:
+    """"whoosh" and "bulk": `documents` written once by each writer, for the tests that only read them."""
+    root = tmp_path_factory.mktemp("both-written")
+    return {name: (root / name, write(root / name, documents, bulk=name == "bulk")) for name in ("whoosh", "bulk")}
+
+
+def test_per_document_files_are_byte_for_byte_whooshs(documents, both_written):
     assert len(documents) > 2 * 128  # common terms span several posting blocks
-    write(tmp_path / "whoosh", documents, bulk=False)
-    write(tmp_path / "bulk", documents, bulk=True)
-    expected, actual = segment_files(tmp_path / "whoosh"), segment_files(tmp_path / "bulk")
+    expected, actual = (segment_files(both_written[name][0]) for name in ("whoosh", "bulk"))
     assert sorted(actual) == sorted(expected)
     per_document = [suffix for suffix in expected if suffix.endswith(".col")]
     assert {"._stored.col", "._body_len.col", ".words.col"} <= set(per_document)
@@ -63,17 +68,15 @@ def test_per_document_files_are_byte_for_byte_whooshs(tmp_path, documents):
         assert actual[suffix] == expected[suffix], suffix
 
 
-def test_postings_and_term_statistics_are_whooshs(tmp_path, documents):
-    expected = write(tmp_path / "whoosh", documents, bulk=False)
-    actual = write(tmp_path / "bulk", documents, bulk=True)
+def test_postings_and_term_statistics_are_whooshs(both_written):
+    expected, actual = (both_written[name][1] for name in ("whoosh", "bulk"))
     assert postings(actual) == postings(expected)
     assert term_statistics(actual) == term_statistics(expected)
 
 
-def test_inlined_rare_terms_and_packed_blocks_search_like_whooshs(tmp_path, documents):
+def test_inlined_rare_terms_and_packed_blocks_search_like_whooshs(both_written):
     """Inlining is Whoosh's intention that its writer never carries out; its reader handles it."""
-    expected = write(tmp_path / "whoosh", documents, bulk=False)
-    actual = write(tmp_path / "bulk", documents, bulk=True)
+    expected, actual = (both_written[name][1] for name in ("whoosh", "bulk"))
     with actual.searcher() as searcher:
         reader = searcher.reader()
         rare = next(term for term in reader.lexicon("body") if reader.doc_frequency("body", term) == 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.query import parse_query
+from engine.query import parse_query, tolerant_query
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_no_hyphen_inside_a_word_excludes(raw):
 
 
 def test_typo_tolerance_keeps_a_hyphenated_word_a_phrase():
-    query = repr(parse_query("colege-students", alternatives={"colege": ["college"]}).query)
+    query = repr(tolerant_query(parse_query("colege-students"), {"colege": ["college"]}).query)
     assert "Not" not in query
     assert "Phrase('body', ['colleg', 'student']" in query and "Phrase('body', ['coleg', 'student']" in query
 

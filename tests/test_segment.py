@@ -105,6 +105,16 @@ def test_postings_read_back_as_written(written, field):
         assert first_block_bytes > COMPRESS_FROM_BYTES
 
 
+def test_a_term_is_found_in_its_own_field_only(written):
+    """Terms are looked up in the terms file by field and text: a title's word is no body's,
+    an unknown field has no terms."""
+    searcher, documents = written
+    segment, _ = segments(searcher)[0]
+    assert segment.postings("title", "only0") is not None
+    assert segment.postings("body", "only0") is None and segment.postings("heading", "only0") is None
+    assert segment.postings("no_such_field", "w1") is None
+
+
 @pytest.mark.parametrize("field", TEXT)
 def test_positions_of_many_postings_at_once_are_each_postings(written, field):
     """`positions_arrays` (what phrases are matched with) gives each posting's positions, in order."""
