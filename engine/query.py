@@ -3,13 +3,13 @@
 Supported: words (all must match), "quoted phrases", -exclusion, prefix*, OR, and the
 fields title:, org:, region:, metric:, goal:, kind:, year: (with ranges 2015..2018),
 outcome:, topic: and type: (an organization's type).
-Facet fields are taken out before Whoosh sees the text and become filters, with values
+Facet fields are taken out before the query tree reads the text and become filters, with values
 folded to their canonical names (region:sfv is San Fernando Valley); values of one field
 joined by OR become one filter any of them satisfies. A hyphen inside a word is never an
 exclusion (low-income is the phrase "low income"), and a query of exclusions only means
 every document without them. Anything malformed
-(unbalanced quotes or parentheses, a lone `-`, an unknown field, a query Whoosh cannot
-parse) is searched as literal words, with a note saying so.
+(unbalanced quotes or parentheses, a lone `-`, an unknown field, a query the tree cannot
+read) is searched as literal words, with a note saying so.
 
 The text is read once into the project's query tree (query_tree.py); the scoring reads
 its Whoosh form. The fallbacks rewrite that tree: any word instead of all
@@ -358,7 +358,7 @@ def _hyphenated_as_phrases(text: str) -> str:
     """`low-income` outside quotes becomes the phrase "low income", as it is indexed, and
     any other hyphen inside a word (`L.A.-based`, `low-inc*`) a space.
 
-    Whoosh reads a `-` inside a word as an exclusion: "low-income families" excluded
+    The query tree, as Whoosh's parser did, reads a `-` inside a word as an exclusion: "low-income families" excluded
     every document containing "income". Only a `-` that starts a word excludes.
     """
     parts = text.split('"')  # balanced by now: even parts are outside quotes

@@ -5,7 +5,7 @@ notes on what was not understood (`ParsedQuery.tree`, `.notes`), never an except
 
 A query is parsed once into small frozen nodes: words (`Term`), "phrases" (`Phrase`),
 `prefix*` (`Prefix`), `wild?card` (`Wildcard`), words side by side (`Group`), explicit
-AND / OR (`All`, `Any`), NOT, and the +/- forms (`AndMaybe`, `AndNot`); a node's `field`
+AND / OR (`All`, `Any`), NOT, the +/- forms (`AndMaybe`, `AndNot`) and REQUIRE (`Require`); a node's `field`
 is `title` or `organization` when the query names one, else None for every search
 field. Typo tolerance and any-word matching are rewrites of this tree
 (`with_alternatives`, `matching_any_word`), not parses of rewritten text.
@@ -40,6 +40,7 @@ __all__ = [
     "Prefix",
     "QuerySyntaxError",
     "Range",
+    "Require",
     "Term",
     "Wildcard",
     "matching_any_word",
@@ -472,8 +473,14 @@ def parse_tree(text: str) -> Node:
 
 
 @lru_cache(maxsize=1)
+def _schema():
+    """The index's schema, built once: every word of every search converts through it."""
+    return build_schema()
+
+
+@lru_cache(maxsize=1)
 def _field_names() -> frozenset[str]:
-    return frozenset(build_schema().names())
+    return frozenset(_schema().names())
 
 
 # --- Rewrites ----------------------------------------------------------------------------
@@ -571,7 +578,7 @@ def _whoosh(node: Node):
 
 
 def _fielded(node: Term | Phrase | Prefix | Wildcard | Range, name: str):
-    field_type = build_schema()[name]
+    field_type = _schema()[name]
     if isinstance(node, Range):
         return _range_query(node, name, field_type)
     if isinstance(node, Phrase):

@@ -98,7 +98,7 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     started = time.perf_counter()
     budget = Budget(request.budget_ms) if request.budget_ms else None
     request = resolve_request(live, request)
-    # Whoosh's parser was a quarter of a repeated request; the result is only read from here.
+    # Reading the query was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(
         Parsed(request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
     )

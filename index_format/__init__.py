@@ -1,7 +1,10 @@
 """The index format: the schema, its analyzer, and the bytes on disk, written and read.
 
-Public API: the names below (the schema and its search analyzer); the modules `analysis`,
-`postings_format`, `embedding`, `visible_text` and `whoosh_compat` for the rest.
+Public API: the names below (the schema and its search analyzer); the modules `schema`,
+`analysis`, `postings_format`, `segment` (an index read through segments), `queries` (the
+query nodes scoring evaluates), `storage` (an index directory created, opened, written),
+`embedding` and `visible_text` for the rest. `whoosh_compat` is the format's own: no other
+package imports it (tests/test_layout.py).
 
 Both the indexer (which turns documents into these fields) and the store (which writes and
 opens generations) take the format from here, and the engine reads an index through

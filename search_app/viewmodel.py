@@ -239,7 +239,7 @@ def _facets(live: LiveIndex, outcome: SearchOutcome, request: SearchRequest, sta
     links = live.cached(FacetsView(link({}), repr(state)), lambda: _facet_links(shown, state, link))
     no_proposals = _years_without_proposals(live.columns)
     facets = {}
-    for (facet, selected, values, truncated), urls in zip(shown, links):
+    for (facet, selected, values, truncated), urls in zip(shown, links, strict=True):
         facets[facet] = {
             "name": facet,
             "label": FACET_LABELS[facet],
@@ -251,7 +251,7 @@ def _facets(live: LiveIndex, outcome: SearchOutcome, request: SearchRequest, sta
                     "toggle_url": url,
                     **({"note": "organizations only"} if facet == "year" and value in no_proposals else {}),
                 }
-                for (value, count), url in zip(values, urls)
+                for (value, count), url in zip(values, urls, strict=True)
             ],
             "truncated": truncated,
             "show": config["FACET_SIZE"],
