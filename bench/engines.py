@@ -30,11 +30,13 @@ class Doc:
     metric: tuple[str, ...]
     goal: str
     year: int | None
+    alias_of: str = ""  # a merged-away organization file: the organization it is one with
 
 
 def indexed_documents(index_dir: Path) -> list[Doc]:
     """Every live document's fields, from the stored fields of the current generation."""
     generation = IndexStore(index_dir).open_current()
+    aliases = (generation.manifest.get("links") or {}).get("aliases", {})
     documents = []
     with generation.index.searcher() as searcher:
         for stored in searcher.all_stored_fields():
@@ -50,6 +52,7 @@ def indexed_documents(index_dir: Path) -> list[Doc]:
                     metric=tuple(split_values(stored.get("metric", ""))),
                     goal=stored.get("goal", ""),
                     year=stored.get("year"),
+                    alias_of=aliases.get(stored["id"], ""),
                 )
             )
     return documents

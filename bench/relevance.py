@@ -77,7 +77,9 @@ def known_items(documents: Iterable[dict]) -> list[KnownItem]:
     """Title and summary-start queries for every proposal (stored fields: id, kind, title, summary).
 
     Queries are compared case-blind: proposals with the same title share one query whose
-    targets are all of them, typed as the first of them spells it.
+    targets are all of them, typed as the first of them spells it. The name of an
+    organization file merged into another (`alias_of`) finds it as well as the file: the
+    project answers with the organization it is one with, a peer with the file it indexed.
     """
     queries: dict[tuple[str, str], tuple[str, set[str]]] = {}
     for document in documents:
@@ -91,7 +93,8 @@ def known_items(documents: Iterable[dict]) -> list[KnownItem]:
             continue
         for kind, query in asked:
             if query:
-                queries.setdefault((kind, query.casefold()), (query, set()))[1].add(document["id"])
+                targets = queries.setdefault((kind, query.casefold()), (query, set()))[1]
+                targets.update(filter(None, (document["id"], document.get("alias_of"))))
     return [
         KnownItem(kind=kind, query=query, targets=frozenset(targets))
         for (kind, _), (query, targets) in sorted(queries.items())

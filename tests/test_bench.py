@@ -84,3 +84,15 @@ def test_summarize_without_samples(bench):
 def test_markdown_table_aligns_numbers_right(bench):
     table = bench("report").markdown_table(["name", "ms"], [["a", 1.5], ["bb", 12.25]])
     assert table.splitlines() == ["| name |    ms |", "|------|------:|", "| a    |  1.50 |", "| bb   | 12.25 |"]
+
+
+def test_a_merged_organization_s_name_finds_the_organization_it_is_one_with(bench):
+    """The project answers a merged-away file's name with its organization (aliases redirect):
+    that counts as found, as the file itself does for a peer that indexed it."""
+    documents = [
+        {"id": "organization/la-compost", "kind": "organization", "title": "LA Compost", "alias_of": "organization/l-a-compost"},
+        {"id": "organization/l-a-compost", "kind": "organization", "title": "L.A. Compost", "alias_of": ""},
+    ]
+    items = {item.query: item.targets for item in bench("relevance").known_items(documents)}
+    assert items["LA Compost"] == {"organization/la-compost", "organization/l-a-compost"}
+    assert items["L A Compost"] == {"organization/l-a-compost"}
