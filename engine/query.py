@@ -28,7 +28,7 @@ from index_format.schema import TEXT_FIELDS, search_analyzer
 from vocabulary.facets import FACETS, canonical_value
 
 from .named_filters import Named, take_named_filters
-from .query_tree import Node, matching_any_word, parse_tree, to_whoosh, with_alternatives
+from .query_tree import Node, matching_any_word, parse_tree, to_format_query, with_alternatives
 from .sentences import has_syntax, read_sentence
 
 FIELD_ALIASES = {"title": "title", "org": "organization", "organization": "organization"}
@@ -111,17 +111,17 @@ def parse_query(raw: str, *, as_words: frozenset[str] = frozenset()) -> ParsedQu
     query_text = _hyphenated_as_phrases(parsed.text)
     try:
         parsed.tree = parse_tree(query_text)
-        parsed.query = to_whoosh(parsed.tree)
+        parsed.query = to_format_query(parsed.tree)
         if parsed.query is wq.NullQuery and _EXCLUSION.search(query_text):
             # Only exclusions ("-food"): a `-` with nothing to subtract it from is dropped,
             # but NOT means "every document without", which is what was asked.
             parsed.tree = parse_tree(_EXCLUSION.sub("NOT ", query_text))
-            parsed.query = to_whoosh(parsed.tree)
+            parsed.query = to_format_query(parsed.tree)
     except Exception:  # a form the syntax gives no meaning to, e.g. "NOT NOT x" (QuerySyntaxError)
         parsed.notes.append("The query could not be parsed: searched for the words literally.")
         parsed.literal = True
         parsed.tree = parse_tree(_literal(query_text))
-        parsed.query = to_whoosh(parsed.tree)
+        parsed.query = to_format_query(parsed.tree)
     if parsed.query is wq.NullQuery and parsed.words and not any(map(analyse, parsed.words)):
         # Only words too common to index ("the"): nothing to match, so show everything.
         parsed.notes.append(f"Words as common as “{' '.join(parsed.words)}” are not searched: showing every document.")
@@ -137,7 +137,7 @@ def any_word_query(parsed: ParsedQuery) -> ParsedQuery:
     if parsed.tree is None:
         return parsed
     tree = matching_any_word(parsed.tree)
-    return replace(parsed, tree=tree, query=to_whoosh(tree))
+    return replace(parsed, tree=tree, query=to_format_query(tree))
 
 
 def tolerant_query(parsed: ParsedQuery, alternatives: dict[str, list[str]]) -> ParsedQuery:
@@ -148,7 +148,7 @@ def tolerant_query(parsed: ParsedQuery, alternatives: dict[str, list[str]]) -> P
     if parsed.tree is None:
         return parsed
     tree = with_alternatives(parsed.tree, alternatives)
-    return replace(parsed, tree=tree, query=to_whoosh(tree))
+    return replace(parsed, tree=tree, query=to_format_query(tree))
 
 
 def _apply_named(parsed: ParsedQuery) -> None:

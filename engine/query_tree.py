@@ -12,7 +12,7 @@ field. Typo tolerance and any-word matching are rewrites of this tree
 
 The grammar is Whoosh 2.7's `MultifieldParser` as `query.py` configured it (AND between
 words, +/- operators, no boosts), reproduced step by step so that the tree converts
-(`to_whoosh`) into exactly the query Whoosh's parser gave: rankings do not move. Where
+(`to_format_query`) into exactly the query Whoosh's parser gave: rankings do not move. Where
 Whoosh's parser failed (a + or - inside parentheses, NOT NOT), `parse_tree` raises
 `QuerySyntaxError` and the caller searches the words literally, as before. Whoosh's
 ranges (`[a TO b]`, `{a TO b}`) are kept (`Range`) for the same reason.
@@ -45,7 +45,7 @@ __all__ = [
     "Wildcard",
     "matching_any_word",
     "parse_tree",
-    "to_whoosh",
+    "to_format_query",
     "with_alternatives",
 ]
 
@@ -546,9 +546,10 @@ def _pair(node: AndNot | AndMaybe | Require) -> tuple[Node, Node]:
 # --- To Whoosh's query objects, which the scoring reads ---------------------------------
 
 
-def to_whoosh(node: Node):
-    """The Whoosh query the tree stands for, normalised (Whoosh's NullQuery when nothing
-    is left to search, e.g. only stop words)."""
+def to_format_query(node: Node):
+    """The query the scoring evaluates, as the format's query nodes (index_format.queries,
+    Whoosh's objects behind them), normalised; the format's NullQuery when nothing is left
+    to search, e.g. only stop words."""
     query = _whoosh(node)
     if not query:
         query = wq.NullQuery

@@ -19,7 +19,7 @@ from engine.query_tree import (
     Term,
     matching_any_word,
     parse_tree,
-    to_whoosh,
+    to_format_query,
     with_alternatives,
 )
 from index_format.queries import text_parser
@@ -47,7 +47,7 @@ def read_by_the_tree(text: str, any_word: bool) -> str:
         tree = parse_tree(text)
     except QuerySyntaxError:
         return "cannot be parsed"
-    return repr(to_whoosh(matching_any_word(tree) if any_word else tree))
+    return repr(to_format_query(matching_any_word(tree) if any_word else tree))
 
 
 def queries(count: int, seed: int = 23) -> list[str]:
