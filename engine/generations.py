@@ -318,8 +318,9 @@ FLAT_FROM = 32  # items in a container from which a flat one is weighed in one p
 def _flat_bytes(part) -> int | None:
     """The bytes of a large container's items (held_bytes asks from FLAT_FROM of them)
     when all are numbers (a search's scores: thousands of docnum -> score), weighed in C
-    loops; None otherwise. A bound from above: every item is taken as large as the largest in size (a float's size is
-    fixed, an int's grows with its magnitude, so the largest is the min or the max)."""
+    loops; None otherwise. A bound from above: every item is taken as large as the
+    largest in size (a float's size is fixed, an int's grows with its magnitude, so the
+    largest is the min or the max)."""
     if not set(map(type, part)) <= _SCALARS:
         return None
     return len(part) * max(map(sys.getsizeof, (min(part), max(part))))
