@@ -38,8 +38,8 @@ def indexed_documents(index_dir: Path) -> list[Doc]:
     generation = IndexStore(index_dir).open_current()
     aliases = (generation.manifest.get("links") or {}).get("aliases", {})
     documents = []
-    with generation.index.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
+    with generation.reader() as reader:
+        for _docnum, stored in reader.live_documents():
             documents.append(
                 Doc(
                     id=stored["id"],

@@ -54,15 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     items = known_items([d.__dict__ for d in documents])
     tuning_items = items[::2]
     generation = IndexStore(args.index_dir).open_current()
-    with generation.index.searcher() as searcher:
-        stored = dict(searcher.reader().iter_docs())  # live documents by docnum (deletions skipped)
+    with generation.reader() as reader:
+        stored = dict(reader.live_documents())  # live documents by docnum (deletions skipped)
         ids = {d: s["id"] for d, s in stored.items()}
         years = {d: s.get("year") for d, s in stored.items()}
         titles = {d: s.get("title", "") for d, s in stored.items()}
         organizations = frozenset(d for d, s in stored.items() if s.get("kind") == "organization")
-        tuned = [(n, measure(searcher, n.query, ids, years, titles, organizations)) for n in needs if n.id in TUNED_NEEDS]
+        tuned = [(n, measure(reader, n.query, ids, years, titles, organizations)) for n in needs if n.id in TUNED_NEEDS]
         print(f"[tune] measured {len(tuned)} needs", file=sys.stderr)
-        known = [(item, measure(searcher, item.query, ids, years, titles, organizations)) for item in tuning_items]
+        known = [(item, measure(reader, item.query, ids, years, titles, organizations)) for item in tuning_items]
         print(f"[tune] measured {len(known)} known items", file=sys.stderr)
     names = list(GRID)
     graded = []

@@ -85,8 +85,8 @@ def _measure_document_pages(index_dir: Path) -> dict:
     """First-time HTML page of documents spread over the archive (proposals, organizations,
     articles): the page with its similar proposals, outcomes and partners, in a fresh app."""
     generation = IndexStore(index_dir).open_current()
-    with generation.index.searcher() as searcher:
-        ids = sorted(stored["id"] for stored in searcher.all_stored_fields())
+    with generation.reader() as reader:
+        ids = sorted(stored["id"] for _docnum, stored in reader.live_documents())
     step = max(1, len(ids) // DOCUMENT_PAGES)
     client = _fresh_client(index_dir)
     times, errors = [], []

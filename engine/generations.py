@@ -20,7 +20,7 @@ import weakref
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
+from index_format.reading import IndexReader
 from index_store import Columns, Generation, IndexCorrupt, IndexStore
 
 from .budget import Budget
@@ -71,34 +72,33 @@ class LiveIndex:
 
     @classmethod
     def open(cls, generation: Generation, cache_bytes: int = CACHE_BYTES) -> "LiveIndex":
-        searcher = generation.index.searcher()
+        reader = generation.reader()
         try:
-            reader = searcher.reader()
             columns = Columns.load(reader, generation.manifest.get("links"))
             vocabulary: dict[str, int] = {}
-            words = reader.column_reader("words")
+            words = reader.column("words")
             for docnum in columns.docnums:
                 for word in words[docnum].decode("utf-8").split():
                     vocabulary[word] = vocabulary.get(word, 0) + 1
         except BaseException:
-            searcher.close()  # a damaged generation must not leak open files
+            reader.close()  # a damaged generation must not leak open files
             raise
         live = cls(generation=generation, columns=columns, vocabulary=vocabulary, cache_bytes=cache_bytes)
-        live._pool.append(searcher)
+        live._pool.append(reader)
         return live
 
     @contextmanager
-    def searcher(self):
-        """Borrow a searcher; Whoosh searchers are not shared between threads."""
+    def searcher(self) -> Iterator[IndexReader]:
+        """Borrow a reader of the generation's index; readers are not shared between threads."""
         with self._lock:
-            searcher = self._pool.pop() if self._pool else None
-        if searcher is None:
-            searcher = self.generation.index.searcher()
+            reader = self._pool.pop() if self._pool else None
+        if reader is None:
+            reader = self.generation.reader()
         try:
-            yield searcher
+            yield reader
         finally:
             with self._lock:
-                self._pool.append(searcher)
+                self._pool.append(reader)
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered for this generation (LRU).
@@ -183,10 +183,9 @@ class LiveIndex:
         """
 
         def expand() -> tuple[int, list[str]]:
-            with self.searcher() as searcher:
-                reader = searcher.reader()
+            with self.searcher() as reader:
                 words: list[tuple[int, str | bytes]] = []  # (document frequency, term)
-                for field, text in node.expanded_terms(reader):
+                for field, text in reader.expanded_terms(node):
                     if budget is not None and len(words) % EXPANSION_CHECK == 0:
                         budget.check()
                     words.append((reader.doc_frequency(field, text), text))

@@ -369,4 +369,4 @@ def _matcher_scores(node, segment: Segment, top, memo: dict) -> Matched:
 
 
 def _score_with_matchers(searcher, query) -> Scores:
-    return dict(searcher.search(query, limit=None).items())
+    return searcher.scored_by_matchers(query)

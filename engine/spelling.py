@@ -53,8 +53,7 @@ def _stems_indexed(live: LiveIndex, word: str) -> bool:
     stems = analyse(word)
     if not stems:
         return True  # a stop word: nothing to correct
-    with live.searcher() as searcher:
-        reader = searcher.reader()
+    with live.searcher() as reader:
         return all(any(reader.doc_frequency(field, stem) for field in SEARCH_FIELDS) for stem in stems)
 
 

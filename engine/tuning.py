@@ -43,7 +43,7 @@ class Match:
 
 
 def measure(
-    searcher, text: str, ids: dict[int, str], years: dict[int, int], titles: dict[int, str], organizations: frozenset[int]
+    searcher, text: str, ids: dict[int, str], years: dict[int, int | None], titles: dict[int, str], organizations: frozenset[int]
 ) -> list[Match]:
     """Every signal of the query's best matches, so that a weighting is a sum (see `ranked`)."""
     parsed = parse_query(text)

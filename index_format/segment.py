@@ -16,9 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .block_reader import read_postings
+from .reading import IndexReader
 from .whoosh_compat import byte_to_length, length_to_byte, scoring, segment_field_lengths
-
-SEGMENTS_ATTRIBUTE = "index_format_segments"  # where a searcher keeps its `Segment`s, made once
 
 
 class Postings(NamedTuple):
@@ -33,7 +32,7 @@ class Segment:
     """A segment of an opened index: postings, field lengths, stored fields, deletions, counts."""
 
     def __init__(self, searcher, position: int):
-        # Not the searcher itself: the whole index's searcher keeps its segments, and a
+        # `searcher` is Whoosh's, for this segment. Not the searcher itself: the whole index's searcher keeps its segments, and a
         # segment keeping a searcher back would make a cycle only the collector frees.
         self._reader = searcher.reader()
         self._schema = searcher.schema
@@ -99,27 +98,27 @@ class Segment:
         owners = np.repeat(np.arange(len(decoded)), [len(positions) for positions in decoded])
         return owners, np.array([position for positions in decoded for position in positions], dtype=np.int64)
 
-    def matches(self, node, top) -> Iterator[tuple[int, float]]:
-        """(docnum, score) of every document a Whoosh query node matches, through its own
-        matchers: for nodes the engine does not evaluate itself."""
-        leaf, _ = top.leaf_searchers()[self._position]
-        matcher = node.matcher(leaf, top.context())
+    def matches(self, node, top: IndexReader) -> Iterator[tuple[int, float]]:
+        """(docnum, score) of every document a query node matches, through Whoosh's own
+        matchers: for nodes the engine does not evaluate itself. `top` reads the whole index."""
+        whole = top._searcher
+        leaf, _ = whole.leaf_searchers()[self._position]
+        matcher = node.matcher(leaf, whole.context())
         while matcher.is_active():
             yield matcher.id(), matcher.score()
             matcher.next()
 
 
-def segments(searcher) -> list[tuple[Segment, int]]:
-    """(segment, its first docnum in the whole index) for each segment `searcher` reads.
+def segments(reader: IndexReader) -> list[tuple[Segment, int]]:
+    """(segment, its first docnum in the whole index) for each segment `reader` reads.
 
-    Made once per searcher and kept on it, so a segment's `derived` arrays and its
-    identity (callers memoise by it) last as long as the searcher.
+    Made once per reader and kept on it, so a segment's `derived` arrays and its
+    identity (callers memoise by it) last as long as the reader.
     """
-    found = getattr(searcher, SEGMENTS_ATTRIBUTE, None)
-    if found is None:
-        found = [(Segment(leaf, position), offset) for position, (leaf, offset) in enumerate(searcher.leaf_searchers())]
-        setattr(searcher, SEGMENTS_ATTRIBUTE, found)
-    return found
+    if reader._segments is None:
+        leaves = reader._searcher.leaf_searchers()
+        reader._segments = [(Segment(leaf, position), offset) for position, (leaf, offset) in enumerate(leaves)]
+    return reader._segments
 
 
 def stored_length(length: int) -> int:
@@ -132,14 +131,14 @@ class BM25Parameters(NamedTuple):
     b: float
 
 
-def bm25_parameters(searcher, fieldname: str) -> BM25Parameters | None:
-    """K1 and the field's B of the searcher's BM25F weighting; None for any other weighting."""
-    weighting = searcher.weighting
+def bm25_parameters(reader: IndexReader, fieldname: str) -> BM25Parameters | None:
+    """K1 and the field's B of the index's BM25F weighting; None for any other weighting."""
+    weighting = reader._searcher.weighting
     if type(weighting) is not scoring.BM25F:
         return None
     return BM25Parameters(weighting.K1, weighting._field_B.get(fieldname, weighting.B))
 
 
-def scores_by_bm25f(searcher) -> bool:
-    """Whether the searcher scores with Whoosh's BM25F (what the engine's own scoring computes)."""
-    return type(searcher.weighting) is scoring.BM25F
+def scores_by_bm25f(reader: IndexReader) -> bool:
+    """Whether the index is scored with BM25F (what the engine's own scoring computes)."""
+    return type(reader._searcher.weighting) is scoring.BM25F

@@ -60,6 +60,14 @@ def adopt_segments(path: Path, parts: list[Path]) -> None:
     (path / f"_{INDEX_NAME}_{toc.generation}.toc").unlink(missing_ok=True)
 
 
+def delete_documents(index, docnums: list[int]) -> None:
+    """Mark documents deleted in a new commit of the index, leaving its segments unmerged."""
+    writer = index.writer(compound=False)
+    for docnum in docnums:
+        writer.delete_document(docnum)
+    writer.commit(merge=False)
+
+
 def has_index(path: Path) -> bool:
     """Whether `path` holds an index (a table of contents)."""
     return any(path.glob("*.toc"))

@@ -46,11 +46,11 @@ class Columns:
 
     @classmethod
     def load(cls, reader, links: dict | None = None) -> "Columns":
-        """Read every live document's facet fields from a Whoosh reader, and its links."""
+        """Read every live document's facet fields from an index reader, and its links."""
         columns = cls(links=links or {})
         linked = columns.links.get("documents", {})
         merged = {}
-        for docnum, stored in reader.iter_docs():
+        for docnum, stored in reader.live_documents():
             doc_id = stored.get("id", "")
             link = linked.get(doc_id, {})
             if link.get("alias_of"):  # one organization once: its other files only lead to it

@@ -8,8 +8,8 @@ from .store import Generation
 
 def generation_stats(generation: Generation) -> dict:
     """Generation, documents per kind, facet value counts and size on disk."""
-    with generation.index.searcher() as searcher:
-        columns = Columns.load(searcher.reader(), generation.manifest.get("links"))
+    with generation.reader() as reader:
+        columns = Columns.load(reader, generation.manifest.get("links"))
     facets = {}
     for facet in FACETS:
         counts = columns.value_counts(facet, columns.all_docs)

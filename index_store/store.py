@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from index_format.storage import adopt_segments, create_index, has_index, open_index, open_writer
+from index_format.reading import IndexReader
+from index_format.storage import adopt_segments, create_index, delete_documents, has_index, open_index, open_writer
 
 from .columns import payload_of
 
@@ -56,7 +57,7 @@ _BUILD = re.compile(r"^\.build-(\d{6})-\d+$")
 
 @dataclass
 class Generation:
-    """An opened, complete generation: its Whoosh index and manifest."""
+    """An opened, complete generation: its index (in the format) and manifest."""
 
     name: str
     path: Path
@@ -66,6 +67,10 @@ class Generation:
     @property
     def number(self) -> int:
         return int(self.name.split("-")[1])
+
+    def reader(self) -> IndexReader:
+        """A new reader of this generation's index (close it, or use it in a `with`)."""
+        return IndexReader.of(self.index)
 
     def size_bytes(self) -> int:
         return sum(entry.stat().st_size for entry in self.path.iterdir() if entry.is_file())
@@ -158,13 +163,14 @@ class Builder:
     def _drop_duplicates(self) -> None:
         """Parts were written before duplicate ids could be seen: keep only the first file's copy."""
         index = open_index(self.path)
-        writer = index.writer(compound=False)
-        with index.searcher() as searcher:
-            for doc_id, keep_source in self.duplicates:
-                for docnum in searcher.document_numbers(id=doc_id):
-                    if payload_of(searcher.stored_fields(docnum)).get("path") != keep_source:
-                        writer.delete_document(docnum)
-        writer.commit(merge=False)
+        with IndexReader.of(index) as reader:
+            copies = [
+                docnum
+                for doc_id, keep_source in self.duplicates
+                for docnum in reader.document_numbers("id", doc_id)
+                if payload_of(reader.stored_fields(docnum)).get("path") != keep_source
+            ]
+        delete_documents(index, copies)
 
 
 def write_part(part: Path, documents: Iterable[dict]) -> None:
@@ -307,11 +313,11 @@ class IndexStore:
         indexed = [entry for entry in manifest["sources"].values() if entry.get("indexed", True)]
         expected = len(indexed)
         index = open_index(build_dir)
-        with index.searcher() as searcher:
-            if searcher.doc_count() != expected:
-                raise IndexBuildError(f"verification failed: {searcher.doc_count()} documents, expected {expected}")
+        with IndexReader.of(index) as reader:
+            if reader.doc_count() != expected:
+                raise IndexBuildError(f"verification failed: {reader.doc_count()} documents, expected {expected}")
             sample = next(iter(indexed), None)
-            if sample and searcher.document_number(id=sample["id"]) is None:
+            if sample and not reader.document_numbers("id", sample["id"]):
                 raise IndexBuildError(f"verification failed: document {sample['id']} not found")
         try:
             manifest["vectors"] = write_vectors(build_dir, vectors, [entry["id"] for entry in indexed])

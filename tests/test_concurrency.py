@@ -142,8 +142,8 @@ def reaped(*processes: subprocess.Popen) -> Iterator[None]:
 
 def live_documents(index_dir: Path) -> list[str]:
     generation = IndexStore(index_dir).open_current()
-    with generation.index.searcher() as searcher:
-        return sorted(fields["id"] for fields in searcher.all_stored_fields())
+    with generation.reader() as reader:
+        return sorted(fields["id"] for _docnum, fields in reader.live_documents())
 
 
 def test_two_index_commands_started_together_both_finish_one_after_the_other(tmp_path):

@@ -173,8 +173,8 @@ def titles_on_disk(corpus: Path) -> dict[str, str]:
 def indexed_titles(index_dir: Path) -> list[tuple[str, str]]:
     """(id, title) of every live document, duplicates included."""
     generation = IndexStore(index_dir).open_current()
-    with generation.index.searcher() as searcher:
-        return sorted((fields["id"], fields["title"]) for fields in searcher.all_stored_fields())
+    with generation.reader() as reader:
+        return sorted((fields["id"], fields["title"]) for _docnum, fields in reader.live_documents())
 
 
 def test_an_update_killed_mid_way_loses_and_duplicates_nothing(tmp_path):

@@ -84,8 +84,8 @@ def run(store: IndexStore, corpus: Path, **options):
 def stored_documents(store: IndexStore) -> dict[str, dict]:
     """Every live document's stored fields by id."""
     generation = store.open_current()
-    with generation.index.searcher() as searcher:
-        return {fields["id"]: fields for fields in searcher.all_stored_fields()}
+    with generation.reader() as reader:
+        return {fields["id"]: fields for _docnum, fields in reader.live_documents()}
 
 
 def generation_dirs(store: IndexStore) -> list[str]:
@@ -121,11 +121,12 @@ def test_first_run_builds_a_complete_generation(store, corpus):
 def test_rebuild_builds_a_new_generation_beside_the_live_one(store, corpus):
     run(store, corpus)
     live = store.open_current()
-    with live.index.searcher() as searcher:  # a reader of the old generation, mid-swap
+    with live.reader() as reader:  # a reader of the old generation, mid-swap
         report = run(store, corpus, rebuild=True)
         assert report.generation == 2 and store.current_name() == "gen-000002"
-        assert searcher.doc_count() == 4  # the old generation still serves its readers
-        assert searcher.document(id="proposal/2019/gardens")["title"] == "Gardens"
+        assert reader.doc_count() == 4  # the old generation still serves its readers
+        [gardens] = reader.document_numbers("id", "proposal/2019/gardens")
+        assert reader.stored_fields(gardens)["title"] == "Gardens"
     assert generation_dirs(store) == ["gen-000001", "gen-000002"]
 
 

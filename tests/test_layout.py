@@ -55,9 +55,23 @@ def test_only_the_format_reads_whooshs_private_attributes(package):
     assert not read, read
 
 
+# Methods of Whoosh's searchers and readers that only the format calls: the rest of the
+# project reads an index through `index_format.reading.IndexReader`, whose own methods
+# take no Whoosh object and return none.
+WHOOSH_READING = {"leaf_searchers", "iter_docs", "all_stored_fields", "column_reader", "document_number", "docs_for_query", "weighting", "doc_field_length", "delete_document"}
+
+
+@pytest.mark.parametrize("package", sorted(OWN - {"index_format"}))
+def test_only_the_format_calls_whooshs_reading_methods(package):
+    called = {name: sorted(files) for name, files in attributes_read_in(package).items() if name in WHOOSH_READING}
+    assert not called, called
+
+
 def test_the_checks_above_see_what_they_look_for():
-    """The private names are read in the format, and `from a import b` is seen as a.b."""
+    """The private names and reading methods are used in the format, and `from a import b`
+    is seen as a.b."""
     assert WHOOSH_PRIVATE <= set(attributes_read_in("index_format"))
+    assert {"leaf_searchers", "iter_docs", "column_reader", "weighting"} <= set(attributes_read_in("index_format"))
     assert "index_format.analysis.ACCENT_FOLDING" in modules_imported_by("engine")
 
 

@@ -71,8 +71,8 @@ def set_entries(store: IndexStore, changed: dict[str, bytes]) -> None:
 
 
 def titles(store: IndexStore) -> set[str]:
-    with store.open_current().index.searcher() as searcher:
-        return {fields["title"] for fields in searcher.all_stored_fields()}
+    with store.open_current().reader() as reader:
+        return {fields["title"] for _docnum, fields in reader.live_documents()}
 
 
 def doctor_entries(store: IndexStore, title: str) -> None:
@@ -118,8 +118,8 @@ def test_changed_content_is_parsed_again(store, corpus, monkeypatch):
 def test_the_same_file_found_under_another_path_is_not_taken_from_the_cache(store, corpus):
     index_paths(store, [corpus], workers=1)
     index_paths(store, [corpus / "articles"], rebuild=True, workers=1)  # ids lose "articles/"
-    with store.open_current().index.searcher() as searcher:
-        ids = {fields["id"] for fields in searcher.all_stored_fields()}
+    with store.open_current().reader() as reader:
+        ids = {fields["id"] for _docnum, fields in reader.live_documents()}
     assert ids == {"article/2017-03-23-parks", "article/gardens"}
 
 

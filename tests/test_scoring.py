@@ -71,12 +71,12 @@ def assert_same_scores(index_dir, texts):
     """Whoosh's documents for every query; its scores where no plain word is scored."""
     generation = IndexStore(index_dir).open_current()
     compared = 0
-    with generation.index.searcher() as searcher:
+    with generation.index.searcher() as searcher, generation.reader() as reader:
         for text in texts:
             query = parse_query(text).query
             if query is None:
                 continue
-            expected, actual = whoosh_scores(searcher, query), score_all(searcher, query)
+            expected, actual = whoosh_scores(searcher, query), score_all(reader, query)
             assert actual.keys() == expected.keys(), text
             if not has_words(query):
                 compared += 1
@@ -112,13 +112,14 @@ def test_every_benchmark_query_and_syntax_scores_as_in_whoosh(index_dir):
 
 @pytest.mark.parametrize("word", ["garden", "youth", "communiti", "librari", "zzzznotaword"])
 def test_a_plain_word_scores_true_bm25f(index_dir, word):
-    with IndexStore(index_dir).open_current().index.searcher() as searcher:
+    generation = IndexStore(index_dir).open_current()
+    with generation.index.searcher() as searcher, generation.reader() as reader:
         query = parse_query(word).query
         if word == "zzzznotaword":
-            assert score_all(searcher, query) == {}
+            assert score_all(reader, query) == {}
             return
         assert is_word_over_fields(query)
-        actual, expected = score_all(searcher, query), reference_bm25f(searcher, word)
+        actual, expected = score_all(reader, query), reference_bm25f(searcher, word)
         assert actual.keys() == expected.keys() and expected
         for docnum, score in expected.items():
             assert actual[docnum] == pytest.approx(score, rel=1e-9)
@@ -126,15 +127,15 @@ def test_a_plain_word_scores_true_bm25f(index_dir, word):
 
 def test_most_words_keeps_documents_with_the_words_that_carry_the_query(index_dir):
     """Three or more words: a document may miss words worth up to 40% of the query's idf."""
-    with IndexStore(index_dir).open_current().index.searcher() as searcher:
+    with IndexStore(index_dir).open_current().reader() as reader:
         every = parse_query("community garden vegetables").query
         most = most_words(every)
         assert type(most).__name__ == "MostWords"
-        all_words, most_scores = score_all(searcher, every), score_all(searcher, most)
+        all_words, most_scores = score_all(reader, every), score_all(reader, most)
         assert set(all_words) < set(most_scores)  # more documents, all the ANDed ones among them
         memo: dict = {}
-        idf = {word.subqueries[0].text: word_idf(word, searcher, memo) for word in most.subqueries}
-        holding = {word: set(score_all(searcher, parse_query(word).query)) for word in ("communiti", "garden", "veget")}
+        idf = {word.subqueries[0].text: word_idf(word, reader, memo) for word in most.subqueries}
+        holding = {word: set(score_all(reader, parse_query(word).query)) for word in ("communiti", "garden", "veget")}
         for docnum in most_scores:
             carried = sum(idf[word] for word, docs in holding.items() if docnum in docs)
             assert carried >= MOST_WORDS_SHARE * sum(idf.values()) - 1e-9
@@ -179,6 +180,7 @@ def test_queries_built_directly_behave_as_in_whoosh(index_dir):
         wq.Or([]),
         wq.And([]),
     ]
-    with IndexStore(index_dir).open_current().index.searcher() as searcher:
+    generation = IndexStore(index_dir).open_current()
+    with generation.index.searcher() as searcher, generation.reader() as reader:
         for query in queries:
-            assert outcome(score_all, searcher, query) == outcome(whoosh_scores, searcher, query), query
+            assert outcome(score_all, reader, query) == outcome(whoosh_scores, searcher, query), query

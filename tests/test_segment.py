@@ -13,6 +13,7 @@ import random
 import pytest
 
 from index_format.block_writer import BLOCK, COMPRESS_FROM_BYTES
+from index_format.reading import IndexReader
 from index_format.schema import build_schema
 from index_format.segment import Postings, segments, stored_length
 from index_format.storage import create_index, open_writer
@@ -39,7 +40,7 @@ def document(number: int, rng: random.Random) -> dict:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    """(the index's searcher, the documents written in docnum order)"""
+    """(a reader of the index, the documents written in docnum order)"""
     rng = random.Random(23)
     path = tmp_path_factory.mktemp("segment")
     index = create_index(path)
@@ -56,8 +57,8 @@ def written(tmp_path_factory):
     for doc_id in DELETED:
         writer.delete_by_term("id", doc_id)
     writer.commit(merge=False)
-    with index.searcher() as searcher:
-        yield searcher, documents
+    with IndexReader.of(index) as reader:
+        yield reader, documents
 
 
 def expected_postings(documents: list[dict], field: str, boost: float) -> dict[str, Postings]:
@@ -77,18 +78,18 @@ def expected_postings(documents: list[dict], field: str, boost: float) -> dict[s
 
 
 def test_the_index_has_the_segments_written(written):
-    searcher, documents = written
-    found = segments(searcher)
+    reader, documents = written
+    found = segments(reader)
     assert [segment.doc_count_all() for segment, _ in found] == list(DOCUMENTS_PER_SEGMENT)
     assert [offset for _, offset in found] == [0, DOCUMENTS_PER_SEGMENT[0]]
-    assert segments(searcher) is found  # made once: callers keep derived arrays on them
+    assert segments(reader) is found  # made once: callers keep derived arrays on them
 
 
 @pytest.mark.parametrize("field", TEXT)
 def test_postings_read_back_as_written(written, field):
-    searcher, documents = written
+    reader, documents = written
     longest, first_block_bytes = 0, 0
-    for segment, offset in segments(searcher):
+    for segment, offset in segments(reader):
         held = documents[offset : offset + segment.doc_count_all()]
         expected = expected_postings(held, field, segment.field_boost(field))
         decode = segment.positions_decoder(field)
@@ -108,8 +109,8 @@ def test_postings_read_back_as_written(written, field):
 def test_a_term_is_found_in_its_own_field_only(written):
     """Terms are looked up in the terms file by field and text: a title's word is no body's,
     an unknown field has no terms."""
-    searcher, documents = written
-    segment, _ = segments(searcher)[0]
+    reader, documents = written
+    segment, _ = segments(reader)[0]
     assert segment.postings("title", "only0") is not None
     assert segment.postings("body", "only0") is None and segment.postings("heading", "only0") is None
     assert segment.postings("no_such_field", "w1") is None
@@ -118,8 +119,8 @@ def test_a_term_is_found_in_its_own_field_only(written):
 @pytest.mark.parametrize("field", TEXT)
 def test_positions_of_many_postings_at_once_are_each_postings(written, field):
     """`positions_arrays` (what phrases are matched with) gives each posting's positions, in order."""
-    searcher, _ = written
-    for segment, _ in segments(searcher):
+    reader, _ = written
+    for segment, _ in segments(reader):
         decode = segment.positions_decoder(field)
         for term in ("w0", "w3", "w9", "w39", "only0"):
             postings = segment.postings(field, term)
@@ -131,17 +132,17 @@ def test_positions_of_many_postings_at_once_are_each_postings(written, field):
 
 
 def test_a_term_in_one_document_is_read_back(written):
-    searcher, documents = written
-    segment, _ = segments(searcher)[0]
+    reader, documents = written
+    segment, _ = segments(reader)[0]
     postings = segment.postings("title", "only3")
     assert postings is not None and postings.docnums == [3]
 
 
 @pytest.mark.parametrize("field", TEXT)
 def test_field_lengths_read_back_as_written(written, field):
-    searcher, documents = written
+    reader, documents = written
     analyzer = build_schema()[field].analyzer
-    for segment, offset in segments(searcher):
+    for segment, offset in segments(reader):
         lengths = segment.field_lengths(field)
         assert lengths is not None
         array = segment.length_array(field, default=1.0)
@@ -154,9 +155,9 @@ def test_field_lengths_read_back_as_written(written, field):
 
 
 def test_stored_fields_and_deletions_read_back_as_written(written):
-    searcher, documents = written
+    reader, documents = written
     stored = [name for name, field in build_schema().items() if field.stored]
-    for segment, offset in segments(searcher):
+    for segment, offset in segments(reader):
         deleted = {docnum for docnum in range(segment.doc_count_all()) if documents[offset + docnum]["id"] in DELETED}
         assert segment.deleted() == deleted and len(deleted) == 1
         for docnum in range(segment.doc_count_all()):
