@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from index_format.reading import IndexReader
+from index_format import IndexReader
 from index_store import Columns, Generation, IndexCorrupt, IndexStore
 
 from .budget import Budget

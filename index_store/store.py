@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from index_format.reading import IndexReader
+from index_format import IndexReader
 from index_format.storage import adopt_segments, create_index, delete_documents, has_index, open_index, open_writer
 
 from .columns import payload_of

@@ -13,7 +13,7 @@ import random
 import pytest
 
 from index_format.block_writer import BLOCK, COMPRESS_FROM_BYTES
-from index_format.reading import IndexReader
+from index_format import IndexReader
 from index_format.schema import build_schema
 from index_format.segment import Postings, segments, stored_length
 from index_format.storage import create_index, open_writer
