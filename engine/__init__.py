@@ -10,7 +10,7 @@ Its public API, the names below:
 - `explain(live, outcome)`: the parts of each page hit's score.
 - `similar(live, docnum, count)`: the proposals closest in meaning to a document.
 - `suggest(live, typed, types, limit, link)`: type-ahead over names and facet values.
-- `warm_up(live)`: load what the first search would otherwise wait for.
+- `warm_up(live)`: load what the first search would otherwise wait for (warming.py).
 - The types callers hold: `SearchRequest`, `SearchOutcome`, `LiveIndex` (one generation
   and what it derives) with its `GenerationTracker`, `RankingWeights` and `DEFAULT_WEIGHTS`,
   and the one error type, `BadRequest` (a `BudgetExceeded` is one).
@@ -45,7 +45,7 @@ from .searching import FEW_RESULTS, MAX_PREFIX_TERMS, SORTS, SearchOutcome, Sear
 from .searching import explain_hits as explain
 from .searching import run_search as search
 from .semantic import similar_documents as similar
-from .semantic import warm_up
+from .warming import warm_up
 from .suggestions import suggest
 
 __all__ = [

@@ -29,6 +29,7 @@ from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
 
 SORTS = ("relevance", "newest", "oldest", "title")
+TIE_BREAK_ORDER = "newest"  # the order whose place breaks ties of relevance (`_sort`)
 TYPO_MIN_LENGTH = 5  # only words this long are matched with one edit of tolerance
 # A query of three or more words whose most-carrying words leave fewer matches than a page
 # is followed by documents holding some of its words (a question never gets a near-empty page).
@@ -281,11 +282,16 @@ def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reque
     def ranked() -> Ranked:
         with live.searcher() as searcher:
             return rank_all(
-                searcher, query, weights, live.columns.holders("kind", "organization"), budget, parsed.typed_terms
+                searcher, query, weights, organization_documents(live), budget, parsed.typed_terms
             )
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
     return live.cached(MatchKey.of(parsed, weights, request.max_prefix_terms), ranked)
+
+
+def organization_documents(live: LiveIndex) -> frozenset[int]:
+    """Docnums of the organizations' own documents (the ranking's organization prior)."""
+    return live.columns.holders("kind", "organization")
 
 
 def scored_query(live: LiveIndex, parsed: ParsedQuery, max_prefix_terms: int = MAX_PREFIX_TERMS, budget: Budget | None = None):
@@ -311,7 +317,7 @@ def explain_hits(
     if outcome.parsed.query is None:
         return [[] for _ in outcome.page_hits]
     docnums = [docnum for docnum, _ in outcome.page_hits]
-    organizations = live.columns.holders("kind", "organization")
+    organizations = organization_documents(live)
     with live.searcher() as searcher:
         query = scored_query(live, outcome.parsed, max_prefix_terms, outcome.budget)[0]
         parts = explain(searcher, query, docnums, weights, organizations, outcome.budget, outcome.parsed.typed_terms)
@@ -380,7 +386,7 @@ def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]
     title_of = lambda d: columns.titles[d].casefold()  # noqa: E731
     key: Callable[[int], tuple]
     if sort == "relevance":  # (-year, title) is the newest order's key: its place stands for it
-        newest = columns.ranks("newest")
+        newest = columns.ranks(TIE_BREAK_ORDER)
         key = lambda d: (-score_of(d), newest[d])  # noqa: E731
     else:
         key = {

@@ -58,13 +58,24 @@ class Segment:
     def length_array(self, fieldname: str, default: float) -> np.ndarray:
         """`field_lengths` as floats per docnum (0 for a document without the field);
         `default` everywhere when the field keeps no lengths. Made once per segment."""
-        key = ("length array", fieldname, default)
+        lengths = self._lengths(fieldname)
+        if lengths is not None:
+            return lengths
+        key = ("no lengths", fieldname, default)
+        if key not in self.derived:
+            self.derived[key] = np.full(self.doc_count_all(), float(default))
+        return self.derived[key]
+
+    def read_lengths(self) -> None:
+        """Read the lengths of every scored field now, as the first search would (once per segment)."""
+        for fieldname in self._schema.scorable_names():
+            self._lengths(fieldname)
+
+    def _lengths(self, fieldname: str) -> np.ndarray | None:
+        key = ("length array", fieldname)
         if key not in self.derived:
             lengths = self.field_lengths(fieldname)
-            if lengths is None:
-                self.derived[key] = np.full(self.doc_count_all(), float(default))
-            else:
-                self.derived[key] = np.array([length or 0 for length in lengths], dtype=np.float64)
+            self.derived[key] = None if lengths is None else np.array([length or 0 for length in lengths], dtype=np.float64)
         return self.derived[key]
 
     def stored_fields(self, docnum: int) -> dict:
