@@ -36,7 +36,7 @@ YEARS_OF = {"organization/o": [2018, 2019]}
 class Reader:
     """The stored fields of DOCUMENTS, as an index reader gives them (Columns.load)."""
 
-    def iter_docs(self):
+    def live_documents(self):
         for docnum, (doc_id, kind, year, regions, goal, _events, _topics) in enumerate(DOCUMENTS):
             yield docnum, {"id": doc_id, "kind": kind, "year": year, "region": regions, "goal": goal, "title": doc_id}
 
