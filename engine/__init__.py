@@ -4,8 +4,10 @@ tuner call it (issue 23).
 Its public API, the names below:
 
 - `search(live, request, weights)` -> `SearchOutcome`: one search of the live generation
-  (match, fall back, filter, count facets, sort, page); `resolve_request` spells a
-  request's values as the generation does, as `search` itself does first.
+  (match, fall back, filter, count facets, sort, page), the request's values spelled
+  as the generation spells them, once. Its `selection` (a `Selection`) is what the search
+  kept, as bitsets: the views read the hits, the hits with some facets unselected and a
+  facet's values from it rather than searching again.
 - `count(live, request)`: how many hits the same search has.
 - `explain(live, outcome)`: the parts of each page hit's score.
 - `similar(live, docnum, count)`: the proposals closest in meaning to a document.
@@ -13,14 +15,15 @@ Its public API, the names below:
 - `warm_up(live)`: load what the first search would otherwise wait for (warming.py).
 - The types callers hold: `SearchRequest`, `SearchOutcome`, `LiveIndex` (one generation
   and what it derives) with its `GenerationTracker`, `RankingWeights` and `DEFAULT_WEIGHTS`,
-  and the one error type, `BadRequest` (a `BudgetExceeded` is one).
+  `Constraints` (a query's filters, an organization and the URL's selections in one form)
+  and `Selection` (constraints over a generation's matches), and the one error type,
+  `BadRequest` (a `BudgetExceeded` is one).
 - What requests may say: `SORTS`, `GROUPS`, `NAMED_FACETS`, `FEW_RESULTS`, `MAX_PREFIX_TERMS`.
 
-The views build on a few modules' public functions besides: `selection` (a selection as
-bitsets), `grouping` (bitsets to document numbers, counts per group), `query` and
-`snippets` (highlighting), `semantic` (query vectors, nearest documents), `suggestions`
-(its limits), `la_outline` (the county and its regions) and `tuning` (the ranking's
-signals for bench/tune.py). Nothing outside the engine imports a private name of it
+The views build on a few modules' public functions besides: `grouping` (bitsets to
+document numbers, counts per group), `query` and `snippets` (highlighting), `semantic`
+(query vectors, nearest documents), `suggestions` (its limits), `la_outline` (the county
+and its regions) and `tuning` (the ranking's signals for bench/tune.py). Nothing outside the engine imports a private name of it
 (tests/test_layout.py).
 
 Inside: `query.py` parses the text once into the project's query tree (`query_tree.py`:
@@ -28,8 +31,8 @@ frozen nodes, read leniently, with any-word matching and close spellings as rewr
 it; the scoring reads its Whoosh form), with `sentences.py` and `named_filters.py`;
 `postings.py` reads a term's postings, `scoring.py` scores every match as arrays (BM25F),
 `ranking.py` adds the boosts, `hybrid.py` fuses words with meaning (`semantic.py`),
-`spelling.py` corrects, `selection.py` and `grouping.py` filter, count and group as
-bitsets, `searching.py` runs it all with `budget.py` bounding the work and
+`spelling.py` corrects, `selection.py` compiles what narrows a search to one form and
+evaluates it as bitsets, `grouping.py` counts and groups, `searching.py` runs it all with `budget.py` bounding the work and
 `search_keys.py` naming what is cached in the generation (`generations.py`).
 """
 
@@ -41,9 +44,10 @@ from .generations import GenerationTracker, LiveIndex
 from .grouping import GROUPS
 from .named_filters import NAMED_FACETS
 from .ranking import DEFAULT_WEIGHTS, RankingWeights
-from .searching import FEW_RESULTS, MAX_PREFIX_TERMS, SORTS, SearchOutcome, SearchRequest, count, resolve_request
+from .searching import FEW_RESULTS, MAX_PREFIX_TERMS, SORTS, SearchOutcome, SearchRequest, count
 from .searching import explain_hits as explain
 from .searching import run_search as search
+from .selection import Constraints, Selection
 from .semantic import similar_documents as similar
 from .warming import warm_up
 from .suggestions import suggest
@@ -51,6 +55,7 @@ from .suggestions import suggest
 __all__ = [
     "BadRequest",
     "BudgetExceeded",
+    "Constraints",
     "DEFAULT_WEIGHTS",
     "FEW_RESULTS",
     "GROUPS",
@@ -62,9 +67,9 @@ __all__ = [
     "SORTS",
     "SearchOutcome",
     "SearchRequest",
+    "Selection",
     "count",
     "explain",
-    "resolve_request",
     "search",
     "similar",
     "suggest",

@@ -67,7 +67,7 @@ class ValueCounter(Protocol):
 
 def value_counter(live: LiveIndex, group: str) -> ValueCounter:
     """`count(facet, bits, masks=None)`: documents per value, or groups per value when
-    `group` is set; `masks` (selection.value_masks) are the facet's values as selections couple them."""
+    `group` is set; `masks` (selection.Selection.value_masks) are the facet's values as selections couple them."""
     columns = live.columns
     if not group:
         return columns.value_counts

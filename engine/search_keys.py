@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .query import ParsedQuery
 from .ranking import RankingWeights
+from .selection import Constraints
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,11 @@ class MatchKey:
 @dataclass(frozen=True)
 class SearchKey:
     """Key of a search's filtered, counted and sorted hits (`Found`): the text matches as
-    ranked, the query's own filters, the selections, the order and what followed or fused."""
+    ranked, what narrows them, the order and what followed or fused."""
 
     match: MatchKey  # the final query (after any retry) and how it was scored
-    filters: str  # repr of the query's field filters (region:x), sorted
-    excluded: str  # and of its exclusions (-region:x)
-    year_range: tuple[int | None, int | None] | None
-    excluded_years: tuple[tuple[int | None, int | None], ...]
-    any_of: str  # repr of its any-of groups (region:(a OR b))
-    selected: tuple[tuple[str, tuple[str, ...]], ...]  # (facet, values) of the URL's selections, sorted
+    constraints: Constraints  # the query's filters, the organization and the selections (canonical)
     sort: str
     group: str
-    organization: str
     meaning_of: str | None  # the text meaning was read from, when words and meaning were fused
     filled: bool  # documents with some of the words followed those with most (Fill)

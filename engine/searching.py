@@ -24,7 +24,7 @@ from .query import ParsedQuery, any_word_query, cap_expansions, expand_prefixes,
 from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
 from .search_keys import MatchKey, Parsed, SearchKey
-from .selection import query_mask, restrict, value_masks
+from .selection import Constraints, Selection
 from .sentences import has_syntax
 from .spelling import correct_query, is_known, suggest_word
 
@@ -65,8 +65,8 @@ class SearchOutcome:
     page_hits: list[tuple[int, float]]  # (docnum, score) of the requested page
     total: int  # hits, or groups when grouped
     facet_counts: dict[str, dict[str, int]]
+    selection: Selection  # the constraints as the generation spells them, over the bitset of the matches
     hits: array = field(default_factory=lambda: array("l"))  # every hit (group leaders when grouped), in order
-    matched: int = 0  # bitset of the text and query-syntax matches, before the facet selections
     total_documents: int = 0  # matching documents, grouped or not
     group_sizes: array = field(default_factory=lambda: array("l"))  # documents behind each of `hits` when grouped
     suggestion: str | None = None
@@ -98,25 +98,19 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     """
     started = time.perf_counter()
     budget = Budget(request.budget_ms) if request.budget_ms else None
-    request = resolve_request(live, request)
     # Reading the query was a quarter of a repeated request; the result is only read from here.
     parsed = live.cached(
         Parsed(request.q, request.as_words), lambda: _resolved(live, parse_query(request.q, as_words=request.as_words))
     )
+    # The retries below rewrite the words, never the filters: the constraints are compiled once.
+    constraints = Constraints.compile(request.selected, parsed, request.organization, live.columns)
     notes = list(parsed.notes)
     # Meaning joins plain words only, decided on the query as typed (retries rewrite it).
     meaning = request.semantic and parsed.text and not parsed.literal and not has_syntax(parsed.text)
     searched_text = parsed.typed or parsed.text
-    # Years in the query are ranges (year:2015..2018), checked as such: values of the rest.
-    spelled = [(facet, values) for facet, values in (*parsed.filters.items(), *parsed.any_of) if facet != "year"]
-    notes += list(dict.fromkeys(
-        f"No document has {facet} {value!r}."
-        for facet, values in (*request.selected.items(), *spelled)
-        for value in sorted(values)  # query filters are sets: the same note order in every worker
-        if value not in live.columns.masks[facet]
-    ))
-    if request.organization and request.organization not in live.columns.by_id:
-        notes.append(f"No organization has the id {request.organization!r}.")
+    notes += [f"No document has {facet} {value!r}." for facet, value in constraints.unknown_values(live.columns)]
+    if constraints.organization and constraints.organization not in live.columns.by_id:
+        notes.append(f"No organization has the id {constraints.organization!r}.")
     scores = _match(live, parsed, weights, request, budget)
     notes += scored_query(live, parsed, request.max_prefix_terms, budget)[1]
     unknown = [word for word in parsed.words if not is_known(live, word)]
@@ -145,19 +139,13 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
     # Paging and re-sorting repeat the same filtering and counting: remember it.
     key = SearchKey(
         match=MatchKey.of(parsed, weights, request.max_prefix_terms),
-        filters=repr(sorted(parsed.filters.items())),
-        excluded=repr(sorted(parsed.excluded.items())),
-        year_range=parsed.year_range,
-        excluded_years=tuple(parsed.excluded_years),
-        any_of=repr(parsed.any_of),
-        selected=tuple(sorted((facet, tuple(sorted(values))) for facet, values in request.selected.items())),
+        constraints=constraints.canonical(),
         sort=sort,
         group=request.group,
-        organization=request.organization,
         meaning_of=searched_text if fusion else None,
         filled=bool(fill),
     )
-    found = live.cached(key, lambda: _filter_count_sort(live, parsed, scores, request, sort))
+    found = live.cached(key, lambda: _filter_count_sort(live, constraints, scores, request.group, sort))
     counted = time.perf_counter()
     first = (request.page - 1) * request.per_page
     last = first + request.per_page
@@ -166,8 +154,8 @@ def run_search(live: LiveIndex, request: SearchRequest, weights: RankingWeights 
         page_hits=list(zip(found.docnums[first:last], found.ranks[first:last])),
         total=len(found.docnums),
         facet_counts=found.facet_counts,
+        selection=Selection(constraints, live.columns, found.matched),
         hits=found.docnums,
-        matched=found.matched,
         total_documents=found.documents,
         group_sizes=found.group_sizes,
         suggestion=suggestion,
@@ -199,17 +187,6 @@ def _filled(live: LiveIndex, as_typed: ParsedQuery, request: SearchRequest, scor
     return Fill(any_word, lift, frozenset(scores)), {**rest, **{docnum: score + lift for docnum, score in scores.items()}}
 
 
-def resolve_request(live: LiveIndex, request: SearchRequest) -> SearchRequest:
-    """The request with facet values spelled as this generation has them (topic=health), and
-    a merged-away organization's id as its organization's."""
-    resolve = live.columns.resolve
-    selected = {facet: list(dict.fromkeys(resolve(facet, v) for v in values)) for facet, values in request.selected.items()}
-    organization = live.columns.canonical_id(request.organization) if request.organization else ""
-    if selected == request.selected and organization == request.organization:
-        return request
-    return replace(request, selected=selected, organization=organization)
-
-
 def _resolved(live: LiveIndex, parsed: ParsedQuery) -> ParsedQuery:
     """The parsed query with its field values spelled as this generation has them."""
     resolve = live.columns.resolve
@@ -236,23 +213,23 @@ class Found(NamedTuple):
     group_sizes: array = array("l")  # documents per leader, when grouped (never mutated)
 
 
-def _filter_count_sort(live: LiveIndex, parsed: ParsedQuery, scores, request: SearchRequest, sort: str) -> Found:
+def _filter_count_sort(live: LiveIndex, constraints: Constraints, scores, group: str, sort: str) -> Found:
     scores = live.columns.fold_aliases(scores)
-    matched = _apply_query_filters(live, parsed, scores)
+    matched = _apply_query_filters(live, constraints, scores)
     browsing = scores is None and matched is live.columns.docnums
     matched_bits = live.columns.all_docs if browsing else live.columns.bitset(matched)
-    if request.organization:
-        matched_bits &= grouping.group_mask(live, request.organization)
-    count = grouping.value_counter(live, request.group)
-    hits, facet_counts = _filter_and_count(live, matched_bits, request.selected, count)
+    if constraints.organization:
+        matched_bits &= grouping.group_mask(live, constraints.organization)
+    count = grouping.value_counter(live, group)
+    hits, facet_counts = _filter_and_count(Selection(constraints, live.columns, matched_bits), count)
     if browsing:  # no scores: the generation's precomputed order, filtered; newest by default
         docnums = live.columns.members(hits, live.columns.order("newest" if sort == "relevance" else sort))
         ranks = [0.0] * len(docnums)
     else:
         ordered = _sort(live, live.columns.members(hits, matched), scores, sort)
         docnums, ranks = [d for d, _ in ordered], [score for _, score in ordered]
-    if request.group:
-        leaders, leader_ranks, sizes = grouping.collapse(live, request.group, docnums, ranks)
+    if group:
+        leaders, leader_ranks, sizes = grouping.collapse(live, group, docnums, ranks)
         return Found(leaders, leader_ranks, facet_counts, matched_bits, len(docnums), sizes)
     return Found(array("l", docnums), array("d", ranks), facet_counts, matched_bits, len(docnums))
 
@@ -358,24 +335,20 @@ def _tolerate_typos(live, request: SearchRequest, parsed, scores, unknown, notes
     return parsed, scores
 
 
-def _apply_query_filters(live: LiveIndex, parsed: ParsedQuery, scores) -> list[int]:
+def _apply_query_filters(live: LiveIndex, constraints: Constraints, scores) -> list[int]:
     """Docnums matching the text and the filters written in the query (region:x, year:a..b),
     in match order; the filters are bitsets, as the URL's selections are (selection.py)."""
     columns = live.columns
     candidates = columns.docnums if scores is None else [d for d in scores if d in columns.ids]
-    kept = query_mask(columns, parsed)
+    kept = constraints.written_mask(columns)
     return candidates if kept is None else columns.members(kept, candidates)
 
 
-def _filter_and_count(live, hits: int, selected: dict[str, list[str]], count):
-    """Apply facet selections and count each facet as if its own selection were off
-    (selection.py); `count(facet, bitset, masks)` counts documents, or groups when grouped."""
-    columns = live.columns
-    counts = {
-        facet: count(facet, restrict(columns, hits, selected, leave_out=(facet,)), value_masks(columns, facet, selected))
-        for facet in FACETS
-    }
-    return restrict(columns, hits, selected), counts
+def _filter_and_count(selection: Selection, count):
+    """The hits the selections keep, and each facet counted as if its own selection were
+    off (selection.py); `count(facet, bitset, masks)` counts documents, or groups when grouped."""
+    counts = {facet: count(facet, selection.without(facet), selection.value_masks(facet)) for facet in FACETS}
+    return selection.hits, counts
 
 
 def _sort(live, docnums: list[int], scores, sort: str) -> list[tuple[int, float]]:

@@ -9,10 +9,7 @@ search's range of years has a bar, zero included (matrix.axis_counts), so a gap 
 from __future__ import annotations
 
 
-
-
-from engine import LiveIndex, SearchOutcome, SearchRequest
-from engine.selection import restrict
+from engine import LiveIndex, SearchOutcome
 
 from .matrix import axis_counts
 
@@ -23,13 +20,17 @@ AXIS_SPACE = 34  # units below the bars for their labels
 HEADROOM = 16  # units above the tallest bar for its count
 
 
-def proposal_series(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome, state: dict, link) -> dict:
-    """facet -> {bars, largest, svg geometry} for every facet of SERIES."""
+def proposal_series(live: LiveIndex, outcome: SearchOutcome, group: str, state: dict, link) -> dict:
+    """facet -> {bars, largest, svg geometry} for every facet of SERIES.
+
+    :param group: the search's grouping ("" for documents): what a bar counts.
+    """
     proposals = live.columns.masks["kind"].get(PROPOSAL, 0)
-    counting = "organizations" if request.group else "proposals"
+    counting = "organizations" if group else "proposals"
+    selection = outcome.selection
     charts = {}
     for facet in SERIES:
-        counts = axis_counts(live, request, facet, restrict(live.columns, outcome.matched, request.selected, (facet,)) & proposals)
+        counts = axis_counts(live, group, selection, facet, selection.without(facet) & proposals)
         charts[facet] = {**_bars(facet, counts, state, link), "counting": counting, "title": _TITLES[counting].format(facet)}
     return charts
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from engine import BadRequest, resolve_request, search
+from engine import BadRequest, SearchOutcome, SearchRequest, search
 from vocabulary.facets import FACETS
 
 from . import export as exporting
@@ -35,7 +35,13 @@ def _search_and_state():
     return search_request, request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
 
 
-def _shown_search(view: dict, search_request, state: dict, endpoint: str, fixed: dict) -> None:
+def _whole_search(search_request: SearchRequest) -> SearchOutcome:
+    """The search a view over all of its hits shows, run once: the view and its chips read
+    the outcome (its selection), never searching again."""
+    return search(live_index(), replace(search_request, page=1, per_page=1))
+
+
+def _shown_search(view: dict, search_request, outcome: SearchOutcome, state: dict, endpoint: str, fixed: dict) -> None:
     """Add the search a view counts to it: chips whose removal stays on this view, and the
     URL that clears every filter (words, sort and grouping kept)."""
     own_link = search_linker(endpoint)
@@ -43,11 +49,8 @@ def _shown_search(view: dict, search_request, state: dict, endpoint: str, fixed:
     def link(params: dict) -> str:
         return own_link({**params, **fixed})
 
-    live = live_index()
-    resolved = resolve_request(live, replace(search_request, page=1, per_page=1))  # as the view ran it
-    outcome = search(live, resolved)  # the view's own search, remembered: no second search
     view["query"] = {"q": search_request.q}
-    view["chips"] = search_chips(live, resolved, state, link, outcome)
+    view["chips"] = search_chips(live_index(), outcome, state, link)
     view["clear_url"] = link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")})
 
 
@@ -56,10 +59,11 @@ def _matrix():
     dimensions = parse_matrix_args(request.args, current_app.config)
     share = parse_share(request.args, dimensions)
     labels = facet_labels()
-    view = matrix_view(live_index(), search_request, dimensions, state, search_linker(), labels, share)
+    outcome = _whole_search(search_request)
+    view = matrix_view(live_index(), outcome, search_request.group, dimensions, state, search_linker(), labels, share)
     rows, cols, limit = dimensions
     shape = {"rows": rows, "cols": cols, **({"share": share} if share else {})}
-    _shown_search(view, search_request, state, "explore.matrix_page", {**shape, **({} if limit else {"limit": "all"})})
+    _shown_search(view, search_request, outcome, state, "explore.matrix_page", {**shape, **({} if limit else {"limit": "all"})})
     view["show_all_url"] = url_for("explore.matrix_page", **state, **shape, limit="all") if limit else None
     # Links are built from the parameters understood, never the raw ones (url_for reserves some names).
     shown = {} if limit == current_app.config["MATRIX_LIMIT"] else {"limit": limit or "all"}
@@ -117,8 +121,9 @@ def _map():
     by = choice_param(request.args, "by", tuple(MAP_BY), default="home")
     kept = {"by": by} if by != "home" else {}  # the map's own links keep what its dots stand for
     map_link = search_linker("explore.map_page")
-    view = map_view(live_index(), search_request, state, search_linker(), list_page, map_link, by)
-    _shown_search(view, search_request, state, "explore.map_page", kept)
+    outcome = _whole_search(search_request)
+    view = map_view(live_index(), outcome, search_request.group, state, search_linker(), list_page, map_link, by)
+    _shown_search(view, search_request, outcome, state, "explore.map_page", kept)
     view["api_url"] = search_linker("explore.map_api")({**state, **kept})
     return view, state
 

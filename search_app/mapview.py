@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import replace
 
-
-
-from engine import BadRequest, LiveIndex, SearchRequest, resolve_request, search
+from engine import BadRequest, LiveIndex, SearchOutcome
 from engine.grouping import docnums_in
 from engine.la_outline import COUNTY, REGIONS, Projection, inside, region_shapes
-from engine.selection import restrict
 
 from .charts import proposal_series
 
@@ -40,18 +36,18 @@ MAP_BY = {  # what the dots stand for, as the page labels it
 
 
 def map_view(
-    live: LiveIndex, request: SearchRequest, state: dict, link, list_page: int = 1, page_link=None, by: str = "home"
+    live: LiveIndex, outcome: SearchOutcome, group: str, state: dict, link, list_page: int = 1, page_link=None, by: str = "home"
 ) -> dict:
     """Dots, outline, notes and the per-year and per-goal charts of one search.
 
+    :param outcome: the search, as the engine ran it.
+    :param group: the search's grouping ("" for documents).
     :param list_page: the page of the organizations' text list (`table`) to show.
     :param page_link: builds URLs of the map page itself, for the list's pages.
     :param by: "home": organizations at their zip codes; "work": the regions proposals name.
     """
-    request = resolve_request(live, replace(request, page=1, per_page=1))
-    outcome = search(live, request)
     columns = live.columns
-    hits = restrict(columns, outcome.matched, request.selected)
+    hits = outcome.selection.hits
     per_organization, unlinked = _documents_per_organization(live, hits)
     projection = Projection()
     locations = columns.locations
@@ -93,7 +89,7 @@ def map_view(
         "work_regions": _work_regions(columns, hits, projection, link, state),
         "total": outcome.total,
         "total_documents": outcome.total_documents,
-        "counting": "organizations" if request.group else "documents",
+        "counting": "organizations" if group else "documents",
         "search_url": link(state),
         "organizations_url": link({**state, "group": ORGANIZATION}),
         "notes": outcome.notes,  # the search as it ran: close spellings, any word, unknown values
@@ -111,7 +107,7 @@ def map_view(
             "regions": region_shapes(projection),
         },
         "legend": [{"documents": n, "r": _radius(n)} for n in (1, 5, 20)],
-        "charts": proposal_series(live, request, outcome, state, link),
+        "charts": proposal_series(live, outcome, group, state, link),
         "empty": outcome.total == 0,
         "generation": live.generation.number,
     }

@@ -4,9 +4,9 @@ outcome, topic and organization type, as counts or as shares.
 A cell counts the documents (organizations when grouped) of the current search that
 carry both its row value and its column value, and links to the search that lists them:
 the current search with the row facet set to that one value and the column facet to the
-other. Both come from the same bitsets the engine filters with (selection.py, over
-`SearchOutcome.matched`; a year × outcome cell counts that year's events), leaving out the row and column facets' own selections just
-as a facet's counts leave out its own: so a cell's count is, by construction, the
+other. Both come from the bitsets the search's outcome carries (`SearchOutcome.selection`,
+engine/selection.py; a year × outcome cell counts that year's events), leaving out the row
+and column facets' own selections just as a facet's counts leave out its own: so a cell's count is, by construction, the
 `total` of the search its link opens (a selected row value stays a row; unselected
 values of a facet that has a selection are not shown).
 
@@ -18,15 +18,12 @@ the last one counted is an axis value, zeros included, so a gap shows as a gap.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import csv
 import io
 import math
 
-from engine import BadRequest, LiveIndex, SearchRequest, resolve_request, search
+from engine import BadRequest, LiveIndex, SearchOutcome, Selection
 from engine.grouping import value_counter
-from engine.selection import restrict, value_masks
 from vocabulary.facets import CHRONOLOGICAL, FACETS
 
 from .export import spreadsheet_cell
@@ -68,24 +65,26 @@ def parse_share(args, dimensions: tuple[str, str, int | None]) -> str:
     return share
 
 
-def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, str, int | None], state: dict, link, labels, share: str = "") -> dict:
+def matrix_view(
+    live: LiveIndex, outcome: SearchOutcome, group: str, dimensions: tuple[str, str, int | None], state: dict, link, labels, share: str = ""
+) -> dict:
     """The matrix of one search, with a search URL for every cell, row and column.
 
+    :param outcome: the search, as the engine ran it (its selection spells the values as indexed).
+    :param group: the search's grouping ("" for documents): what a cell counts.
     :param state: the URL parameters of the search (viewmodel.request_state).
     :param link: builds a search-page URL from parameters.
     :param labels: facet -> its display label.
     """
     rows, cols, limit = dimensions
-    request = resolve_request(live, replace(request, page=1, per_page=1))  # values as the index spells them
-    outcome = search(live, request)
-    columns, selected = live.columns, request.selected
-    row_axis = axis_counts(live, request, rows, restrict(columns, outcome.matched, selected, leave_out=(rows,)))
-    col_axis = axis_counts(live, request, cols, restrict(columns, outcome.matched, selected, leave_out=(cols,)))
+    selection = outcome.selection
+    row_axis = axis_counts(live, group, selection, rows, selection.without(rows))
+    col_axis = axis_counts(live, group, selection, cols, selection.without(cols))
     row_axis, rows_hidden = _limited(row_axis, limit, rows)
     col_axis, cols_hidden = _limited(col_axis, limit, cols)
-    base = restrict(columns, outcome.matched, selected, leave_out=(rows, cols))
-    counts = _cell_counts(live, request, base, (rows, [v for v, _ in row_axis]), (cols, [v for v, _ in col_axis]))
-    percent = _share_of(live, request.group, share, rows, dict(row_axis), dict(col_axis))
+    outside = selection.leaving_out(rows, cols)
+    counts = _cell_counts(live, group, outside, (rows, [v for v, _ in row_axis]), (cols, [v for v, _ in col_axis]))
+    percent = _share_of(live, group, share, rows, dict(row_axis), dict(col_axis))
     shares = {pair: percent(*pair, count) for pair, count in counts.items()}
     largest = max(counts.values(), default=0)
     heat_of, heat_max = (shares, max(shares.values(), default=0)) if share else (counts, largest)
@@ -96,7 +95,7 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     return {
         "ok": True,
         "dimensions": {"rows": rows, "cols": cols, "rows_label": labels[rows], "cols_label": labels[cols]},
-        "counting": "organizations" if request.group else "documents",
+        "counting": "organizations" if group else "documents",
         "total": outcome.total,
         "total_documents": outcome.total_documents,
         "search_url": link(state),
@@ -121,10 +120,11 @@ def matrix_view(live: LiveIndex, request: SearchRequest, dimensions: tuple[str, 
     }
 
 
-def axis_counts(live: LiveIndex, request: SearchRequest, facet: str, bits: int) -> list[tuple[str, int]]:
-    """(value, count) along one axis: selected values if the facet has a selection, else every value found."""
-    counts = value_counter(live, request.group)(facet, bits, value_masks(live.columns, facet, request.selected))
-    selected = request.selected.get(facet)
+def axis_counts(live: LiveIndex, group: str, selection: Selection, facet: str, bits: int) -> list[tuple[str, int]]:
+    """(value, count) of `bits` along one axis, values as the other selections couple them:
+    selected values if the facet has a selection, else every value found."""
+    counts = value_counter(live, group)(facet, bits, selection.value_masks(facet))
+    selected = selection.selected.get(facet)
     if selected:
         counts = {value: counts.get(value, 0) for value in selected}
     if facet in CHRONOLOGICAL:
@@ -188,19 +188,19 @@ def _limited(axis: list[tuple[str, int]], limit: int | None, facet: str = "") ->
     return shown, len(axis) - len(shown)
 
 
-def _cell_counts(live: LiveIndex, request: SearchRequest, base: int, rows: tuple[str, list], cols: tuple[str, list]) -> dict:
-    """(row value, col value) -> documents (or groups) of `base` having both: a cell is the
-    search with both selected, so a year × outcome cell counts the events of that year."""
+def _cell_counts(live: LiveIndex, group: str, outside: Selection, rows: tuple[str, list], cols: tuple[str, list]) -> dict:
+    """(row value, col value) -> documents (or groups) of the search having both, `outside`
+    being the search without the row and column selections: a cell is the search with both
+    selected, so a year × outcome cell counts the events of that year."""
     (row_facet, row_values), (col_facet, col_values) = rows, cols
-    count = value_counter(live, request.group)
-    outside = {facet: values for facet, values in request.selected.items() if facet not in (row_facet, col_facet)}
-    row_masks = value_masks(live.columns, row_facet, outside)
+    count = value_counter(live, group)
+    base, row_masks = outside.hits, outside.value_masks(row_facet)
     counts = {}
     for row in row_values:
         in_row = base & row_masks.get(row, 0)
         if not in_row:
             continue
-        col_masks = value_masks(live.columns, col_facet, {**outside, row_facet: [row]})
+        col_masks = outside.choosing(row_facet, [row]).value_masks(col_facet)
         for col, found in count(col_facet, in_row, {col: col_masks.get(col, 0) for col in col_values}).items():
             counts[row, col] = found
     return counts

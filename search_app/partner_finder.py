@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from engine import BadRequest, LiveIndex
+from engine import BadRequest, Constraints, LiveIndex, Selection
 from engine.grouping import docnums_in
-from engine.selection import restrict
 from engine.semantic import document_vectors, nearest, query_vector
 from index_format.visible_text import remove_invisible_controls
 from vocabulary.regions import OTHER
@@ -60,7 +59,7 @@ def partner_finder_view(live: LiveIndex, text: str, selected: dict[str, list[str
         return view
     vectors = document_vectors(live)
     columns = live.columns
-    bits = restrict(columns, columns.masks["kind"].get("proposal", 0), selected)
+    bits = Selection(Constraints.compile(selected), columns, columns.masks["kind"].get("proposal", 0)).hits
     allowed = np.zeros(len(vectors.present), dtype=bool)
     allowed[docnums_in(bits)] = True
     found = nearest(vectors.similarities(vector), allowed & vectors.present, NEIGHBOURS)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from engine import LiveIndex, SearchOutcome, SearchRequest, explain, resolve_request, search
+from engine import LiveIndex, SearchOutcome, SearchRequest, explain, search
 from engine.query import highlight_terms
-from engine.selection import restrict
 from engine.snippets import Highlighter, PreparedText, prepare
 from index_store import Columns, document_text, payload_of, split_values
 from vocabulary.facets import CHRONOLOGICAL, FACET_LABELS, FACETS, PROPOSALS_ONLY
@@ -46,8 +45,9 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
 def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Link) -> dict:
     """Search and shape everything the page and `/api/search` show."""
     started = time.perf_counter()
-    request = resolve_request(live, request)  # chips and ticked boxes show the values as indexed
     outcome = search(live, request)
+    # Chips, ticked boxes and links show the values as the search spelled them (as indexed).
+    request = replace(request, selected=outcome.selection.selected, organization=outcome.selection.organization)
     pages = max(1, -(-outcome.total // request.per_page))
     if request.page > pages:
         raise PageBeyondEnd(request.page, pages)
@@ -78,11 +78,11 @@ def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Lin
         "suggestion": outcome.suggestion,
         "suggestion_url": link({**state, "q": outcome.suggestion}) if outcome.suggestion else None,
         "notes": outcome.notes,
-        "left_out_by_proposal_facets": _left_out_by_proposal_facets(live, request, outcome),
+        "left_out_by_proposal_facets": _left_out_by_proposal_facets(live, outcome),
         "results": results,
         "facets": _facets(live, outcome, request, state, config, link),
         "offered_filters": _offered_filters(outcome, state, link),
-        "chips": search_chips(live, request, state, link, outcome),
+        "chips": search_chips(live, outcome, state, link),
         # Filters off; the words, sort, page size and grouping stay.
         "clear_url": link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")}),
         "pagination": _pagination(request.page, pages, state, link),
@@ -203,15 +203,16 @@ def card(stored: dict, columns: Columns) -> dict:
     }
 
 
-def _left_out_by_proposal_facets(live: LiveIndex, request: SearchRequest, outcome: SearchOutcome) -> dict | None:
+def _left_out_by_proposal_facets(live: LiveIndex, outcome: SearchOutcome) -> dict | None:
     """What a region or metric filter leaves out because only proposals state one: the
     organizations and articles that match the rest of the search. None without such a filter
     or when it leaves none out; said on the page, so no document is dropped unsaid."""
-    chosen = [facet for facet in PROPOSALS_ONLY if request.selected.get(facet)]
+    selection = outcome.selection
+    chosen = [facet for facet in PROPOSALS_ONLY if selection.selected.get(facet)]
     if not chosen:
         return None
     columns = live.columns
-    rest = restrict(columns, outcome.matched, request.selected, tuple(chosen))
+    rest = selection.without(*chosen)
     counts = {
         plural: (rest & columns.masks["kind"].get(kind, 0)).bit_count()
         for kind, plural in (("organization", "organizations"), ("article", "articles"))
@@ -293,17 +294,18 @@ def _toggle(state: dict, facet: str, value: str) -> dict:
     return new_state
 
 
-def search_chips(live: LiveIndex, request: SearchRequest, state: dict, link: Link, outcome: SearchOutcome) -> list[dict]:
-    """The filters of a resolved search as removable chips, those applied from its words
-    included (`link` builds the URL a chip's removal opens: the results page here, the
-    matrix or the map on theirs)."""
-    return _chips(request, state, link) + _named_chips(outcome, state, link) + _organization_chip(live, request, state, link)
+def search_chips(live: LiveIndex, outcome: SearchOutcome, state: dict, link: Link) -> list[dict]:
+    """The filters of a search as removable chips, spelled as it ran, those applied from its
+    words included (`link` builds the URL a chip's removal opens: the results page here,
+    the matrix or the map on theirs)."""
+    selection = outcome.selection
+    return _chips(selection.selected, state, link) + _named_chips(outcome, state, link) + _organization_chip(live, selection.organization, state, link)
 
 
-def _chips(request: SearchRequest, state: dict, link: Link) -> list[dict]:
+def _chips(selected: dict[str, list[str]], state: dict, link: Link) -> list[dict]:
     return [
         {"facet": facet, "label": FACET_LABELS[facet], "value": value, "remove_url": link(_toggle(state, facet, value))}
-        for facet, values in request.selected.items()
+        for facet, values in selected.items()
         for value in values
     ]
 
@@ -333,12 +335,12 @@ def _offered_filters(outcome: SearchOutcome, state: dict, link: Link) -> list[di
     ]
 
 
-def _organization_chip(live: LiveIndex, request: SearchRequest, state: dict, link: Link) -> list[dict]:
+def _organization_chip(live: LiveIndex, organization: str, state: dict, link: Link) -> list[dict]:
     """The `organization=` filter as a removable chip, named by the organization's name."""
-    if not request.organization:
+    if not organization:
         return []
-    docnum = live.columns.by_id.get(request.organization)
-    name = live.columns.titles[docnum] if docnum is not None else request.organization
+    docnum = live.columns.by_id.get(organization)
+    name = live.columns.titles[docnum] if docnum is not None else organization
     rest = {key: value for key, value in state.items() if key != "organization"}
     return [{"facet": "organization", "label": "Organization", "value": name, "remove_url": link(rest)}]
 
