@@ -1,8 +1,8 @@
-"""Follow the live index generation and hand out searchers for it.
+"""Follow the live index generation and hand out readers of it.
 
 Each request takes a `LiveIndex` snapshot: one generation's index, its column arrays and
-a pooled searcher. When `CURRENT` names a new generation, the next request opens it;
-requests already running finish on the generation they started with. Searchers are never
+a pooled reader. When `CURRENT` names a new generation, the next request opens it;
+requests already running finish on the generation they started with. Readers are never
 reused across generations (Whoosh's `up_to_date()` is unreliable across rebuilds).
 
 A generation holds two kinds of derived data. Its attributes (`LiveIndex`'s properties)
@@ -66,9 +66,9 @@ class LiveIndex:
     _cache_weight: int = 0  # bytes held by every entry
 
     def __post_init__(self) -> None:
-        # Searchers hold open files; close them when this generation is dropped, even if
+        # Readers hold open files; close them when this generation is dropped, even if
         # nobody calls close() (an app discarded by a test, a swapped-out generation).
-        weakref.finalize(self, _close_searchers, self._pool)
+        weakref.finalize(self, _close_readers, self._pool)
 
     @classmethod
     def open(cls, generation: Generation, cache_bytes: int = CACHE_BYTES) -> "LiveIndex":
@@ -88,7 +88,7 @@ class LiveIndex:
         return live
 
     @contextmanager
-    def searcher(self) -> Iterator[IndexReader]:
+    def reader(self) -> Iterator[IndexReader]:
         """Borrow a reader of the generation's index; readers are not shared between threads."""
         with self._lock:
             reader = self._pool.pop() if self._pool else None
@@ -183,7 +183,7 @@ class LiveIndex:
         """
 
         def expand() -> tuple[int, list[str]]:
-            with self.searcher() as reader:
+            with self.reader() as reader:
                 words: list[tuple[int, str | bytes]] = []  # (document frequency, term)
                 for field, text in reader.expanded_terms(node):
                     if budget is not None and len(words) % EXPANSION_CHECK == 0:
@@ -196,7 +196,7 @@ class LiveIndex:
 
     def close(self) -> None:
         with self._lock:
-            _close_searchers(self._pool)
+            _close_readers(self._pool)
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class GenerationTracker:
                         f"generation {generation.name} cannot be read ({type(error).__name__}: {error}); "
                         "run `la2050-search index PATH… --rebuild` to repair it"
                     ) from error
-                # Requests still running on the previous generation keep their searchers;
+                # Requests still running on the previous generation keep their readers;
                 # it is closed one swap later, and the store keeps its files until then.
                 if self._retired is not None:
                     self._retired.close()
@@ -251,7 +251,7 @@ class GenerationTracker:
             return self._live
 
 
-def _close_searchers(pool: list) -> None:
+def _close_readers(pool: list) -> None:
     while pool:
         pool.pop().close()
 

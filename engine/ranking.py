@@ -107,7 +107,7 @@ PHRASE_TIER_WORDS = 3  # distinct words standing together in a heading as typed:
 
 
 def rank_all(
-    searcher, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None,
+    reader, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None,
     typed: tuple[str, ...] = (),
 ) -> Ranked:
     """Docnum -> score for every match: BM25F plus the boosts; and the documents named exactly.
@@ -117,8 +117,8 @@ def rank_all(
     :param typed: the terms of the words as typed (see `_boosts`).
     """
     memo: dict = budget.memo() if budget else {}
-    scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, scores, weights, memo, organizations, typed)
+    scores = score_all(reader, query, memo)
+    boosts = _boosts(reader, query, scores, weights, memo, organizations, typed)
     for docnum, parts in boosts.items():
         scores[docnum] += sum(part.value for part in parts)
     named = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind in EQUAL_KINDS for part in parts))
@@ -131,17 +131,17 @@ def rank_all(
 
 
 def explain(
-    searcher, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(),
+    reader, query, docnums: list[int], weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(),
     budget: Budget | None = None, typed: tuple[str, ...] = (),
 ) -> dict[int, list[Part]]:
     """The parts of each document's score, in the order they are added up."""
     memo: dict = budget.memo() if budget else {}
-    scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, scores, weights, memo, organizations, typed)
+    scores = score_all(reader, query, memo)
+    boosts = _boosts(reader, query, scores, weights, memo, organizations, typed)
     explained = {}
     for docnum in docnums:
         check_budget(memo)
-        base = [Part(*part) for part in explain_parts(searcher, query, docnum, memo)]
+        base = [Part(*part) for part in explain_parts(reader, query, docnum, memo)]
         explained[docnum] = base + boosts.get(docnum, [])
     return explained
 
@@ -192,7 +192,7 @@ def _text(term) -> str:
 
 
 def _boosts(
-    searcher, query, scores: Scores, weights: RankingWeights, memo: dict, organizations: frozenset[int] = frozenset(),
+    reader, query, scores: Scores, weights: RankingWeights, memo: dict, organizations: frozenset[int] = frozenset(),
     typed: tuple[str, ...] = (),
 ) -> dict[int, list[Part]]:
     """Docnum -> its boost parts (documents without boosts are left out).
@@ -206,10 +206,10 @@ def _boosts(
     boosts: dict[int, list[Part]] = {}
     for field in FIELD_BM25_PARTS:
         if words and getattr(weights, field):
-            for docnum, term, value in _field_bm25(searcher, field, words, scores, memo):
+            for docnum, term, value in _field_bm25(reader, field, words, scores, memo):
                 boosts.setdefault(docnum, []).append(Part(field, field, term, getattr(weights, field) * value))
     if weights.organization_prior != 1.0:
-        for docnum in prior_targets(searcher, organizations, scores, query, memo):
+        for docnum in prior_targets(reader, organizations, scores, query, memo):
             parts = boosts.setdefault(docnum, [])
             own = scores[docnum] + sum(part.value for part in parts)
             parts.append(Part(PRIOR_KIND, "", "", (weights.organization_prior - 1.0) * own))
@@ -218,7 +218,7 @@ def _boosts(
     top = max(_boosted(scores, boosts).values())
     spellings = [list(typed), words] if typed and list(typed) != words else [words]
     for field, match_weight, equal_weight in NAME_FIELDS:
-        for docnum, (cover, phrase) in _best_name_matches(searcher, field, spellings, scores, memo).items():
+        for docnum, (cover, phrase) in _best_name_matches(reader, field, spellings, scores, memo).items():
             parts = boosts.setdefault(docnum, [])
             parts.append(Part(f"{field} match", field, phrase, getattr(weights, match_weight) * top * cover))
             if cover == 1.0 and getattr(weights, equal_weight):
@@ -233,7 +233,7 @@ def _boosts(
                 continue
             phrase = " ".join(spelling)
             length = min(1.0, (len(distinct) - 1) / (weights.phrase_words - 1))
-            for docnum, closeness_by_field in _closeness(searcher, distinct, ranked, memo).items():
+            for docnum, closeness_by_field in _closeness(reader, distinct, ranked, memo).items():
                 for field, closeness in closeness_by_field.items():
                     part = _span_part(field, closeness, phrase, length, top, weights)
                     if part.value > (best[docnum].value if docnum in best else 0.0):
@@ -243,11 +243,11 @@ def _boosts(
     return boosts
 
 
-def _best_name_matches(searcher, field: str, spellings: list[list[str]], scores: Scores, memo: dict) -> dict[int, tuple[float, str]]:
+def _best_name_matches(reader, field: str, spellings: list[list[str]], scores: Scores, memo: dict) -> dict[int, tuple[float, str]]:
     """Docnum -> (cover, words) of the spelling that covers most of the document's name."""
     best: dict[int, tuple[float, str]] = {}
     for spelling in spellings:
-        for docnum, cover in _name_matches(searcher, field, spelling, scores, memo).items():
+        for docnum, cover in _name_matches(reader, field, spelling, scores, memo).items():
             if cover > best.get(docnum, (0.0, ""))[0]:
                 best[docnum] = (cover, " ".join(spelling))
     return best
@@ -273,38 +273,38 @@ def _boosted(scores: Scores, boosts: dict[int, list[Part]]) -> Scores:
     return boosted
 
 
-def _segments(searcher):
+def _segments(reader):
     """(segment, first docnum, docnum after its last) for each segment."""
-    for segment, offset in segments(searcher):
+    for segment, offset in segments(reader):
         yield segment, offset, offset + segment.doc_count_all()
 
 
-def _field_bm25(searcher, field: str, words: list[str], scores: Scores, memo: dict):
+def _field_bm25(reader, field: str, words: list[str], scores: Scores, memo: dict):
     """(docnum, term, BM25 of the term in `field` alone) for the matched documents, with the
     idf, K1 and B the words are scored with (scoring.py), so the parts share one scale."""
     for term in dict.fromkeys(words):
-        idf = word_idf(word_node(term), searcher, memo)
-        for segment, offset, _ in _segments(searcher):
-            for docnum, value in field_bm25(segment, searcher, field, term, idf, memo).items():
+        idf = word_idf(word_node(term), reader, memo)
+        for segment, offset, _ in _segments(reader):
+            for docnum, value in field_bm25(segment, reader, field, term, idf, memo).items():
                 if docnum + offset in scores:
                     yield docnum + offset, term, value
 
 
-def prior_targets(searcher, organizations: frozenset[int], scores: Scores, query, memo: dict) -> set[int]:
+def prior_targets(reader, organizations: frozenset[int], scores: Scores, query, memo: dict) -> set[int]:
     """The organization documents the prior scales: matched, and not asked for by name
     (in plain words, or in the name fields: org:"heal the bay", title:"heal the bay")."""
     words = (query_words(query) or query_words(query, NAME_QUERY_FIELDS)) if scores else None
-    named = _asked_by_name(searcher, words, memo) if words else set()
+    named = _asked_by_name(reader, words, memo) if words else set()
     return set(organizations.intersection(scores)).difference(named)
 
 
-def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
+def _asked_by_name(reader, words: list[str], memo: dict) -> set[int]:
     """Docnums whose title holds every word of the query, and the query at least half the
     title's words (two of them, unless the name is one word): a name asked for, maybe
     abbreviated or reordered ("Art Share L A")."""
     distinct = list(dict.fromkeys(words))
     named = set()
-    for segment, offset, _ in _segments(searcher):
+    for segment, offset, _ in _segments(reader):
         postings = every_term_postings(segment, "title", distinct, memo)
         if postings is None:
             continue
@@ -317,11 +317,11 @@ def _asked_by_name(searcher, words: list[str], memo: dict) -> set[int]:
     return named
 
 
-def _name_matches(searcher, field: str, words: list[str], scores: Scores, memo: dict) -> dict[int, float]:
+def _name_matches(reader, field: str, words: list[str], scores: Scores, memo: dict) -> dict[int, float]:
     """Docnum -> cover (query words / field words) where the words stand together in `field`."""
     matches: dict[int, float] = {}
     encoded_length = stored_length(len(words))  # lengths are kept to a byte
-    for segment, offset, _ in _segments(searcher):
+    for segment, offset, _ in _segments(reader):
         positions = _positions(segment, field, words, memo, None)
         if positions is None:
             continue
@@ -334,10 +334,10 @@ def _name_matches(searcher, field: str, words: list[str], scores: Scores, memo: 
     return matches
 
 
-def _closeness(searcher, distinct: list[str], ranked: list[int], memo: dict) -> dict[int, dict[str, float]]:
+def _closeness(reader, distinct: list[str], ranked: list[int], memo: dict) -> dict[int, dict[str, float]]:
     """Docnum -> {field: words / smallest span holding them all} over SPAN_FIELDS."""
     found: dict[int, dict[str, float]] = {}
-    for segment, offset, end in _segments(searcher):
+    for segment, offset, end in _segments(reader):
         local = {docnum - offset for docnum in ranked if offset <= docnum < end}
         if not local:
             continue

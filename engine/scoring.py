@@ -57,24 +57,24 @@ class Matched(NamedTuple):
     score: np.ndarray  # float64: its score there, 0 where it does not match
 
 
-def score_all(searcher, query, memo: dict | None = None) -> Scores:
+def score_all(reader, query, memo: dict | None = None) -> Scores:
     """Docnum -> score for every document `query` matches (top-level docnums, ascending).
 
     :param memo: postings read, kept for the caller (ranking reads the same words' positions).
     """
     memo = {} if memo is None else memo
-    if not scores_by_bm25f(searcher):
-        return _score_with_matchers(searcher, query)
+    if not scores_by_bm25f(reader):
+        return _score_with_matchers(reader, query)
     scores: Scores = {}
-    for segment, offset in segments(searcher):
-        matched = _evaluate(query, segment, searcher, memo)
+    for segment, offset in segments(reader):
+        matched = _evaluate(query, segment, reader, memo)
         found = np.flatnonzero(matched.hit)
         scores.update(zip((found + offset).tolist(), matched.score[found].tolist()))
     return scores
 
 
 def _evaluate(node, segment: Segment, top, memo: dict) -> Matched:
-    """What `node` matches in one segment; `top` is the whole index's searcher."""
+    """What `node` matches in one segment; `top` is the whole index's reader."""
     size = segment.doc_count_all()
     if getattr(node, "boost", 1.0) != 1.0:
         return _matcher_scores(node, segment, top, memo)
@@ -132,14 +132,14 @@ def _value(matched: Matched, docnum: int) -> float | None:
     return float(matched.score[docnum]) if matched.hit[docnum] else None
 
 
-def explain_parts(searcher, query, docnum: int, memo: dict | None = None) -> list[tuple[str, str, str, float]]:
+def explain_parts(reader, query, docnum: int, memo: dict | None = None) -> list[tuple[str, str, str, float]]:
     """(kind, field, terms, value) for each leaf of `query` that scores `docnum`: they add up to its score."""
     memo = {} if memo is None else memo
-    for segment, offset in segments(searcher):
+    for segment, offset in segments(reader):
         if offset <= docnum < offset + segment.doc_count_all():
-            if not scores_by_bm25f(searcher):
-                return [("match", "", str(query), _score_with_matchers(searcher, query).get(docnum, 0.0))]
-            return list(_explain(query, segment, searcher, memo, docnum - offset))
+            if not scores_by_bm25f(reader):
+                return [("match", "", str(query), _score_with_matchers(reader, query).get(docnum, 0.0))]
+            return list(_explain(query, segment, reader, memo, docnum - offset))
     return []
 
 
@@ -368,5 +368,5 @@ def _matcher_scores(node, segment: Segment, top, memo: dict) -> Matched:
     return _scattered(segment.doc_count_all(), docnums, scores)
 
 
-def _score_with_matchers(searcher, query) -> Scores:
-    return searcher.scored_by_matchers(query)
+def _score_with_matchers(reader, query) -> Scores:
+    return reader.scored_by_matchers(query)

@@ -257,9 +257,9 @@ def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reque
     query, _notes = scored_query(live, parsed, request.max_prefix_terms, budget)
 
     def ranked() -> Ranked:
-        with live.searcher() as searcher:
+        with live.reader() as reader:
             return rank_all(
-                searcher, query, weights, organization_documents(live), budget, parsed.typed_terms
+                reader, query, weights, organization_documents(live), budget, parsed.typed_terms
             )
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
@@ -295,14 +295,14 @@ def explain_hits(
         return [[] for _ in outcome.page_hits]
     docnums = [docnum for docnum, _ in outcome.page_hits]
     organizations = organization_documents(live)
-    with live.searcher() as searcher:
+    with live.reader() as reader:
         query = scored_query(live, outcome.parsed, max_prefix_terms, outcome.budget)[0]
-        parts = explain(searcher, query, docnums, weights, organizations, outcome.budget, outcome.parsed.typed_terms)
+        parts = explain(reader, query, docnums, weights, organizations, outcome.budget, outcome.parsed.typed_terms)
         fill = outcome.fill
         if fill:
             rest = [docnum for docnum in docnums if docnum not in fill.most]
             any_word = scored_query(live, fill.any_word, max_prefix_terms, outcome.budget)[0]
-            parts.update(explain(searcher, any_word, rest, weights, organizations, outcome.budget, fill.any_word.typed_terms))
+            parts.update(explain(reader, any_word, rest, weights, organizations, outcome.budget, fill.any_word.typed_terms))
             for docnum in fill.most.intersection(docnums):
                 parts[docnum].append(Part("holds most words", "", "", fill.lift))
     fusion = outcome.fusion

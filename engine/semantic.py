@@ -74,7 +74,7 @@ def load_document_vectors(live: LiveIndex) -> DocumentVectors:
     """Build the vectors of a generation (`LiveIndex.document_vectors` keeps them)."""
     columns = live.columns
     ids, stored = live.generation.vectors()
-    with live.searcher() as reader:
+    with live.reader() as reader:
         size = reader.doc_count_all()
     matrix = np.zeros((size, DIMENSIONS), dtype=np.float32)
     present = np.zeros(size, dtype=bool)

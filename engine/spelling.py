@@ -53,7 +53,7 @@ def _stems_indexed(live: LiveIndex, word: str) -> bool:
     stems = analyse(word)
     if not stems:
         return True  # a stop word: nothing to correct
-    with live.searcher() as reader:
+    with live.reader() as reader:
         return all(any(reader.doc_frequency(field, stem) for field in SEARCH_FIELDS) for stem in stems)
 
 

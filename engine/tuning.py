@@ -43,7 +43,7 @@ class Match:
 
 
 def measure(
-    searcher, text: str, ids: dict[int, str], years: dict[int, int | None], titles: dict[int, str], organizations: frozenset[int]
+    reader, text: str, ids: dict[int, str], years: dict[int, int | None], titles: dict[int, str], organizations: frozenset[int]
 ) -> list[Match]:
     """Every signal of the query's best matches, so that a weighting is a sum (see `ranked`)."""
     parsed = parse_query(text)
@@ -52,18 +52,18 @@ def measure(
         return []
     query = most_words(query)  # as the engine scores it
     memo: dict = {}
-    scores = score_all(searcher, query, memo)
+    scores = score_all(reader, query, memo)
     if not scores and len(text.split()) > 1:
         query = any_word_query(parsed).query
-        scores = score_all(searcher, query, memo)
-    boosts = _boosts(searcher, query, dict(scores), WITHOUT_SPANS, memo)
+        scores = score_all(reader, query, memo)
+    boosts = _boosts(reader, query, dict(scores), WITHOUT_SPANS, memo)
     words = query_words(query) if scores else None
-    priors = prior_targets(searcher, organizations, scores, query, memo)
+    priors = prior_targets(reader, organizations, scores, query, memo)
     title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
     top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
     distinct = list(dict.fromkeys(words or []))
     candidates = sorted(scores, key=lambda d: scores[d] + title_of[d], reverse=True)[: UNIT.candidates]
-    spans = _closeness(searcher, distinct, candidates, memo) if len(distinct) > 1 else {}
+    spans = _closeness(reader, distinct, candidates, memo) if len(distinct) > 1 else {}
     length = min(1.0, (len(distinct) - 1) / (UNIT.phrase_words - 1)) if distinct else 0.0
     # Documents far down with no signal of their own never reach a top ten: left out.
     kept = set(sorted(scores, key=lambda d: scores[d], reverse=True)[:KEEP]) | set(boosts)

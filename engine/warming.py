@@ -28,8 +28,8 @@ def warm_up(live: LiveIndex) -> None:
     load_meaning(live)
     live.columns.ranks(TIE_BREAK_ORDER)  # built by the first search sorted by relevance: 8 ms at 1x
     organization_documents(live)
-    with live.searcher() as searcher:  # the one a server starts with (more open only under load)
-        for segment, _ in segments(searcher):
+    with live.reader() as reader:  # the one a server starts with (more open only under load)
+        for segment, _ in segments(reader):
             segment.read_lengths()
     for name in LAZY_IMPORTS:
         importlib.import_module(name)

@@ -27,12 +27,12 @@ def document_view(live: LiveIndex, doc_id: str, config: dict, link: Link) -> dic
     docnum = columns.by_id.get(doc_id)
     if docnum is None:
         raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
-    with live.searcher() as searcher:
-        stored = searcher.stored_fields(docnum)
+    with live.reader() as reader:
+        stored = reader.stored_fields(docnum)
         payload = payload_of(stored)
-        similar = similar_cards(live, searcher, docnum, config["SIMILAR_COUNT"])
+        similar = similar_cards(live, reader, docnum, config["SIMILAR_COUNT"])
         organization_id = doc_id if stored.get("kind") == "organization" else columns.organization_ids.get(docnum)
-        proposals = [_proposal_row(searcher.stored_fields(d), columns) for d in columns.proposals_of(organization_id or "")]
+        proposals = [_proposal_row(reader.stored_fields(d), columns) for d in columns.proposals_of(organization_id or "")]
     view = card(stored, columns)
     view.update(
         ok=True,
@@ -150,11 +150,11 @@ def _organization_link(view: dict, organization_id: str | None, link: Link) -> d
     return {"value": view["organization"], "url": link({"q": f'org:"{view["organization"]}"'}), "id": None}
 
 
-def similar_cards(live: LiveIndex, searcher, docnum: int, count: int) -> list[dict]:
+def similar_cards(live: LiveIndex, reader, docnum: int, count: int) -> list[dict]:
     """The proposals closest in meaning (engine/semantic.py), never of the document's
     own organization, as result cards with their cosine `similarity`."""
     found = similar(live, docnum, count)
-    return [{**card(searcher.stored_fields(other), live.columns), "similarity": round(score, 4)} for other, score in found]
+    return [{**card(reader.stored_fields(other), live.columns), "similarity": round(score, 4)} for other, score in found]
 
 
 def similar_view(live: LiveIndex, doc_id: str, count: int) -> dict:
@@ -165,6 +165,6 @@ def similar_view(live: LiveIndex, doc_id: str, count: int) -> dict:
     docnum = live.columns.by_id.get(live.columns.canonical_id(doc_id))
     if docnum is None:
         raise BadRequest(f"no document with id {doc_id[:200]!r}", status=404)
-    with live.searcher() as searcher:
-        similar = similar_cards(live, searcher, docnum, count)
+    with live.reader() as reader:
+        similar = similar_cards(live, reader, docnum, count)
     return {"ok": True, "id": doc_id, "similar": similar, "generation": live.generation.number}

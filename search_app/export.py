@@ -52,9 +52,9 @@ def export_rows(live: LiveIndex, request: SearchRequest, site: str, names: tuple
 
 def _rows(live: LiveIndex, docnums, sizes, site: str, with_organization: bool) -> Iterator[dict]:
     columns = live.columns
-    with live.searcher() as searcher:
+    with live.reader() as reader:
         for position, docnum in enumerate(docnums):
-            stored = searcher.stored_fields(docnum)
+            stored = reader.stored_fields(docnum)
             doc_id, kind = columns.ids[docnum], stored.get("kind", "")
             row = {
                 "id": doc_id,
@@ -73,7 +73,7 @@ def _rows(live: LiveIndex, docnums, sizes, site: str, with_organization: bool) -
             }
             if with_organization:
                 own = stored if kind == "organization" else None
-                row.update(_organization_columns(live, searcher, own, row_organization(columns, docnum)))
+                row.update(_organization_columns(live, reader, own, row_organization(columns, docnum)))
             if sizes is not None:
                 row[GROUP_FIELD] = sizes[position]
             yield row
@@ -84,13 +84,13 @@ def row_organization(columns, docnum: int) -> str:
     return columns.ids[docnum] if columns.values["kind"][docnum] == ("organization",) else columns.organization_ids.get(docnum, "")
 
 
-def _organization_columns(live: LiveIndex, searcher, stored: dict | None, organization_id: str) -> dict:
+def _organization_columns(live: LiveIndex, reader, stored: dict | None, organization_id: str) -> dict:
     """The ORGANIZATION_FIELDS of one organization (empty when the row has none)."""
     columns = live.columns
     docnum = columns.by_id.get(organization_id)
     if docnum is None:
         return {name: [] if name in ("website", "years") else "" for name in ORGANIZATION_FIELDS}
-    profile = payload_of(stored or searcher.stored_fields(docnum)).get("profile", {})
+    profile = payload_of(stored or reader.stored_fields(docnum)).get("profile", {})
     link = columns.link_of(organization_id)
     proposals = columns.proposals_of(organization_id)
     years = {columns.years[d] for d in proposals if columns.years[d]} | set(profile.get("years", []))

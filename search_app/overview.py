@@ -106,8 +106,8 @@ def _recent_winners(live: LiveIndex, proposals: int) -> list[dict]:
     columns = live.columns
     winners = columns.masks.get("outcome", {}).get(WINNER, 0) & proposals
     newest = columns.members(winners, columns.order("newest"))[:RECENT_WINNERS]
-    with live.searcher() as searcher:
-        return [_winner(columns, searcher.stored_fields(docnum), docnum) for docnum in newest]
+    with live.reader() as reader:
+        return [_winner(columns, reader.stored_fields(docnum), docnum) for docnum in newest]
 
 
 def _winner(columns, stored: dict, docnum: int) -> dict:

@@ -149,17 +149,17 @@ class SnippetSource:
 def _results(live: LiveIndex, outcome: SearchOutcome, config: dict) -> list[dict]:
     terms = highlight_terms(outcome.parsed)
     results = []
-    with live.searcher() as searcher:
+    with live.reader() as reader:
         for docnum, score in outcome.page_hits:
             # The same words on the same document always highlight the same way.
-            shown = live.cached(Card(docnum, terms), lambda: _highlighted_card(live, searcher, docnum, terms, config))
+            shown = live.cached(Card(docnum, terms), lambda: _highlighted_card(live, reader, docnum, terms, config))
             results.append({**shown, "score": round(score, 4)})
     return results
 
 
-def _highlighted_card(live: LiveIndex, searcher, docnum: int, terms, config: dict) -> dict:
+def _highlighted_card(live: LiveIndex, reader, docnum: int, terms, config: dict) -> dict:
     highlighter = Highlighter(*terms)
-    stored = searcher.stored_fields(docnum)
+    stored = reader.stored_fields(docnum)
     source = live.cached(SnippetSource(docnum), lambda: _snippet_source(stored))
     return {
         **card(stored, live.columns),

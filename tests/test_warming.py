@@ -19,9 +19,9 @@ def test_after_warm_up_a_first_search_builds_nothing_the_generation_shares(index
     try:
         engine.warm_up(live)
         monkeypatch.setattr(Columns, "order", _built)  # the relevance order's tie-break
-        with monkeypatch.context() as lengths_read, live.searcher() as searcher:
+        with monkeypatch.context() as lengths_read, live.reader() as reader:
             lengths_read.setattr(Segment, "field_lengths", _built)  # BM25's field lengths, per segment
-            for segment, _ in segments(searcher):
+            for segment, _ in segments(reader):
                 for field in SCORED_FIELDS:
                     segment.length_array(field, default=1.0)
         assert engine.search(live, SearchRequest(q="youth arts", sort="relevance")).total > 0
@@ -32,8 +32,8 @@ def test_after_warm_up_a_first_search_builds_nothing_the_generation_shares(index
 def test_a_field_without_lengths_reads_as_the_default_everywhere(index_dir):
     live = LiveIndex.open(IndexStore(index_dir).open_current())
     try:
-        with live.searcher() as searcher:
-            segment = segments(searcher)[0][0]
+        with live.reader() as reader:
+            segment = segments(reader)[0][0]
             array = segment.length_array("id", default=2.5)  # an ID field keeps no lengths
             assert array.shape == (segment.doc_count_all(),) and set(array.tolist()) == {2.5}
             assert segment.length_array("id", default=2.5) is array  # made once
