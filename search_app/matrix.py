@@ -6,9 +6,9 @@ carry both its row value and its column value, and links to the search that list
 the current search with the row facet set to that one value and the column facet to the
 other. Both come from the bitsets the search's outcome carries (`SearchOutcome.selection`,
 engine/selection.py; a year × outcome cell counts that year's events), leaving out the row
-and column facets' own selections just as a facet's counts leave out its own: so a cell's count is, by construction, the
-`total` of the search its link opens (a selected row value stays a row; unselected
-values of a facet that has a selection are not shown).
+and column facets' own selections just as a facet's counts leave out its own: so a cell's
+count is, by construction, the `total` of the search its link opens (a selected row value
+stays a row; unselected values of a facet that has a selection are not shown).
 
 Shares put counts of unequal years side by side (2020 had twice 2019's proposals): a
 cell as a percentage of its row's total, its column's total, or of every document of its
