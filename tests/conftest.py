@@ -18,12 +18,23 @@ from click.testing import CliRunner
 from index_store import IndexStore
 from indexer.pipeline import index_paths
 from search_app import create_app
+from servers import running_server
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 SAMPLE_CORPUS = REPO / "corpus"
 IN_CI = bool(os.environ.get("CI"))
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: Playwright's own browser download does not work here
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # A proposal whose title and answers try to run code in a reader's browser.
 HOSTILE_PROPOSAL = textwrap.dedent(
@@ -113,6 +124,37 @@ def app(index_dir):
     """One app over the session's index: requests only read it (a test that changes the
     index or the app's config builds its own)."""
     return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+
+
+@pytest.fixture(scope="session")
+def server_url(index_dir):
+    """The real server (`la2050-search serve`, tests/servers.py) over the session's index,
+    started once for every browser test: they only read it."""
+    with running_server(index_dir, workers=1) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def archive_url(archive_index):
+    """The real server over the archive-shaped index (organizations and outcomes too), shared
+    by the browser tests as `server_url` is."""
+    with running_server(archive_index[0], workers=1) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session's browser tests (tests/test_browser*.py, which skip where
+    it is missing); each test opens its own context, so none sees another's pages or history.
+    With the back-forward cache a real browser has (Playwright turns it off by default)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
+        )
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

@@ -3,31 +3,22 @@
 The server runs as `python -m la2050_search serve` (gunicorn) on a free port, as a user
 would start it (tests/servers.py). Chromium is Debian's /usr/bin/chromium: Playwright's own browser download
 does not work here. The test skips only where chromium is missing outside CI; in CI
-(`CI` set) a missing browser is a failure.
+(`CI` set) a missing browser is a failure. The browser and the servers are the session's
+(conftest.py): every browser test only reads the indexes, each in a context of its own.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import CHROMIUM, IN_CI
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = bool(os.environ.get("CI"))
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STEP_TIMEOUT = 10_000  # milliseconds Playwright waits for one step
 
 if not IN_CI and not CHROMIUM.exists():
@@ -35,27 +26,7 @@ if not IN_CI and not CHROMIUM.exists():
 if not IN_CI:
     pytest.importorskip("playwright.sync_api")
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-from servers import running_server  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def server_url(index_dir):
-    """The real server, started with the command line, on a free 127.0.0.1 port."""
-    with running_server(index_dir, workers=1) as server:
-        yield server.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        # With the back-forward cache a real browser has (Playwright turns it off by default).
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, ignore_default_args=["--disable-back-forward-cache"]
-        )
-        yield browser
-        browser.close()
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 @pytest.fixture
@@ -269,13 +240,6 @@ def test_finding_a_facet_value_filters_the_list_and_never_submits(page: Page, se
     assert page.evaluate("window.started") == []
     assert page.url == url
     expect(box).to_have_value("zzzz")
-
-
-@pytest.fixture(scope="module")
-def archive_url(archive_index):
-    """The real server over a folder laid out like the archive (organizations and outcomes too)."""
-    with running_server(archive_index[0], workers=1) as server:
-        yield server.url
 
 
 def test_from_a_proposal_to_its_organization_and_on_to_another_of_its_proposals(page: Page, archive_url: str):

@@ -6,7 +6,7 @@ axe-core runs inside Debian's Chromium (the `axe-playwright-python` package bund
 with the WCAG 2.0, 2.1 and 2.2 A and AA rules (2.2 AA adds the 24 px target size); any
 violation fails the test, with axe's own description of each. Pages are checked at a
 desktop width and at 320 px, where nothing may scroll sideways either. The servers and
-browser are those of test_browser.py (console errors fail a test there too).
+browser are the session's (conftest.py); console errors fail a test, as in test_browser.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from servers import running_server
-from test_browser import STEP_TIMEOUT, browser, page, server_url  # noqa: F401
+from test_browser import STEP_TIMEOUT, page  # noqa: F401
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
@@ -48,14 +47,8 @@ ARCHIVE_PAGES = {
 SAMPLE_PAGES = {"article": "/?q=kind:article", "hostile proposal": "/?q=gardens&per_page=50"}
 
 
-@pytest.fixture(scope="module")
-def archive_url(archive_index):
-    with running_server(archive_index[0], workers=1) as server:
-        yield server.url
-
-
 @pytest.fixture(params=[1280, NARROW], ids=["desktop", "phone"])
-def sized_page(request, browser):  # noqa: F811
+def sized_page(request, browser):
     context = browser.new_context(viewport={"width": request.param, "height": 900})
     opened = context.new_page()
     opened.set_default_timeout(STEP_TIMEOUT)
@@ -92,7 +85,7 @@ def test_every_page_type_passes_axe(sized_page, archive_url: str, path: str):
 
 
 @pytest.mark.parametrize("path", SAMPLE_PAGES.values(), ids=SAMPLE_PAGES.keys())
-def test_articles_and_hostile_documents_pass_axe(sized_page, server_url: str, path: str):  # noqa: F811
+def test_articles_and_hostile_documents_pass_axe(sized_page, server_url: str, path: str):
     page, width = sized_page
     page.goto(server_url + path)
     with page.expect_navigation():

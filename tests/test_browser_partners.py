@@ -1,24 +1,16 @@
 """A real browser from the first page through the matrix to a cell, an organization and its partners.
 
-The server is `la2050-search serve` over the conftest's archive-shaped index (proposals
-linked to organizations); Chromium is Debian's, as in test_browser.py, whose fixtures
-(browser, page: no console errors allowed) this module uses. JavaScript is on here; the
+The server is the session's `la2050-search serve` over the conftest's archive-shaped index
+(proposals linked to organizations), the browser the session's Chromium; the page is
+test_browser.py's (no console errors allowed). JavaScript is on here; the
 same flow without it is the test-client tests' (every step is a plain link).
 """
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from servers import running_server
-from test_browser import ARTIFACTS, browser, page, result_count  # noqa: F401
-
-
-@pytest.fixture(scope="module")
-def archive_url(archive_index):
-    with running_server(archive_index[0], workers=1) as server:
-        yield server.url
+from test_browser import ARTIFACTS, page, result_count  # noqa: F401
 
 
 def test_first_page_to_matrix_to_cell_to_organization_to_partners(page: Page, archive_url: str):  # noqa: F811
