@@ -57,6 +57,22 @@ def small_corpus(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory, small_corpus) -> Path:
+    """`small_corpus` indexed once with the command line. A test that starts from a built index
+    takes a copy (a fraction of a second; indexing again took a second or two of CPU a test):
+    the same generation, manifest and parse cache as its own first run would leave."""
+    index_dir = tmp_path_factory.mktemp("small-index") / "index"
+    built = index(small_corpus, index_dir)
+    assert built.returncode == 0, built.stderr
+    return index_dir
+
+
+def copy_index(index_dir: Path, target: Path) -> Path:
+    """A copy of a built index at `target` (file times kept, as the manifest records them)."""
+    return Path(shutil.copytree(index_dir, target))
+
+
 def kill_after(process: subprocess.Popen, delay: float) -> bool:
     """SIGKILL `process` after `delay` seconds and reap it; False if it had finished by then."""
     try:
@@ -263,11 +279,10 @@ def snapshot(index_dir: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("spare", [SPARE_BYTES, 0], ids=["nearly-full", "full"])
 @pytest.mark.parametrize("rebuild", [True, False], ids=["rebuild", "update"])
-def test_a_full_disk_fails_the_build_clearly_and_leaves_the_live_generation_alone(tmp_path, small_corpus, rebuild, spare):
+def test_a_full_disk_fails_the_build_clearly_and_leaves_the_live_generation_alone(tmp_path, small_corpus, small_index, rebuild, spare):
     revised = write_proposals(tmp_path / "revised", PARALLEL_THRESHOLD + 10, revised=True)
     with small_disk(tmp_path / "disk") as disk:
-        index_dir = disk / "index"
-        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+        index_dir = copy_index(small_index, disk / "index")
         before = snapshot(index_dir)
         remount(disk, f"size={used_bytes(disk) + spare}")
         # The update sees every title changed: it copies the live generation, then rewrites it.
@@ -287,10 +302,9 @@ def test_a_full_disk_fails_the_build_clearly_and_leaves_the_live_generation_alon
         assert "generation 2:" in again.stdout
 
 
-def test_a_read_only_index_directory_is_reported_and_still_served(tmp_path, small_corpus):
+def test_a_read_only_index_directory_is_reported_and_still_served(tmp_path, small_corpus, small_index):
     with small_disk(tmp_path / "disk") as disk:
-        index_dir = disk / "index"
-        assert index(small_corpus, index_dir, "--rebuild").returncode == 0
+        index_dir = copy_index(small_index, disk / "index")
         before = snapshot(index_dir)
         remount(disk, "ro")
         for options in (["--rebuild"], []):
@@ -309,11 +323,10 @@ def test_a_read_only_index_directory_is_reported_and_still_served(tmp_path, smal
         assert index(small_corpus, index_dir, "--rebuild").returncode == 0
 
 
-def test_a_failed_pointer_write_leaves_nothing_behind(tmp_path, small_corpus, monkeypatch):
+def test_a_failed_pointer_write_leaves_nothing_behind(tmp_path, small_corpus, small_index, monkeypatch):
     """ENOSPC exactly when CURRENT is rewritten: the last step of a build, simulated in-process."""
-    index_dir = tmp_path / "index"
+    index_dir = copy_index(small_index, tmp_path / "index")
     runner = CliRunner()
-    assert runner.invoke(main, ["index", str(small_corpus), "--index-dir", str(index_dir), "-q"]).exit_code == 0
     before = snapshot(index_dir)
 
     def open_on_a_full_disk(file, mode="r", *args, **kwargs):
@@ -349,9 +362,8 @@ def truncate_a_segment(generation: Path) -> Path:
 DAMAGED = "generation {name} in {index_dir} is damaged; run `la2050-search index PATH… --rebuild` to repair it ("
 
 
-def test_serve_refuses_a_damaged_generation_and_says_how_to_repair_it(tmp_path, small_corpus):
-    index_dir = tmp_path / "index"
-    assert index(small_corpus, index_dir).returncode == 0
+def test_serve_refuses_a_damaged_generation_and_says_how_to_repair_it(tmp_path, small_corpus, small_index):
+    index_dir = copy_index(small_index, tmp_path / "index")
     segment = truncate_a_segment(index_dir / "gen-000001")
     refused = subprocess.run(
         cli("serve", "--index-dir", str(index_dir), "--port", str(free_port()), "--workers", "1"),
@@ -366,9 +378,8 @@ def test_serve_refuses_a_damaged_generation_and_says_how_to_repair_it(tmp_path, 
         assert server.get_json("/healthz") == (200, {"ok": True, "generation": 2, "documents": PARALLEL_THRESHOLD + 10})
 
 
-def test_a_running_server_answers_503_while_the_live_generation_is_damaged(tmp_path, small_corpus):
-    index_dir = tmp_path / "index"
-    assert index(small_corpus, index_dir).returncode == 0
+def test_a_running_server_answers_503_while_the_live_generation_is_damaged(tmp_path, small_corpus, small_index):
+    index_dir = copy_index(small_index, tmp_path / "index")
     with running_server(index_dir, workers=1) as server:
         baseline = answers(server)
         assert index(small_corpus, index_dir, "--rebuild").returncode == 0
