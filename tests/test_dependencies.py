@@ -114,6 +114,15 @@ def live_index(tmp_path, index_dir) -> Path:
     return Path(shutil.copytree(index_dir, tmp_path / "index"))
 
 
+@pytest.fixture(scope="module")
+def served_index(tmp_path_factory, index_dir):
+    """(a copy of the session's index, the real server over it), shared by the cases of the
+    test below: each checks that its failed run leaves both as they were."""
+    live = Path(shutil.copytree(index_dir, tmp_path_factory.mktemp("served") / "index"))
+    with running_server(live) as server:
+        yield live, server
+
+
 def snapshot(index_dir: Path) -> dict[str, int]:
     return {str(path.relative_to(index_dir)): path.stat().st_mtime_ns for path in index_dir.rglob("*")}
 
@@ -137,16 +146,16 @@ def results(server) -> tuple[int, list[str]]:
     ],
 )
 def test_index_stops_before_touching_the_index_and_the_old_one_keeps_serving(
-    tmp_path, sample_corpus, live_index, hidden, keep_metadata, problem
+    tmp_path, sample_corpus, served_index, hidden, keep_metadata, problem
 ):
+    live_index, server = served_index
     site = linked_site_packages(tmp_path, hidden, keep_metadata=keep_metadata)
     before = snapshot(live_index)
-    with running_server(live_index) as server:
-        served = results(server)
-        assert served[0] > 0
-        result = run_in(site, "index", str(sample_corpus), "--index-dir", str(live_index), "--rebuild")
-        assert result.returncode == EXIT_BROKEN_ENVIRONMENT, result.stderr
-        assert results(server) == served
+    served = results(server)
+    assert served[0] > 0
+    result = run_in(site, "index", str(sample_corpus), "--index-dir", str(live_index), "--rebuild")
+    assert result.returncode == EXIT_BROKEN_ENVIRONMENT, result.stderr
+    assert results(server) == served
     assert snapshot(live_index) == before
     assert result.stdout == "" and "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
