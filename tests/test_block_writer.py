@@ -14,11 +14,10 @@ from index_format.analysis import index_term
 from index_format.postings_format import PackedPositions
 from index_format.schema import build_schema
 from indexer.fields import document_fields
-from indexer.sources import discover, parse_source
 from index_format.whoosh_compat import index as whoosh_index
 from index_format.whoosh_compat import query
 
-from conftest import SAMPLE_CORPUS, SHARED_CORPUS
+from conftest import SAMPLE_CORPUS, SHARED_CORPUS, read_documents
 
 SEGMENT_FILE = re.compile(r"^MAIN_\w+(\..+)$")  # the part after the random segment id
 
@@ -27,9 +26,7 @@ SEGMENT_FILE = re.compile(r"^MAIN_\w+(\..+)$")  # the part after the random segm
 def documents() -> list[dict]:
     """Field dicts of real documents: the sample corpus, a year of proposals, some articles."""
     roots = [SAMPLE_CORPUS, SHARED_CORPUS / "proposals" / "2014", SHARED_CORPUS / "articles" / "goldhirsh"]
-    sources, _ = discover(roots)
-    parsed = [parse_source(source) for source in sources]
-    return [document_fields(item.document) for item in parsed if item.document]
+    return [document_fields(document) for document in read_documents(roots)]
 
 
 def write(directory: Path, documents: list[dict], bulk: bool, **commit) -> whoosh_index.FileIndex:

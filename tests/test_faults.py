@@ -31,9 +31,10 @@ from click.testing import CliRunner
 from index_store import IndexStore
 from index_store import store as store_module
 from indexer.pipeline import PARALLEL_THRESHOLD, index_paths
-from indexer.sources import discover, parse_source
+from indexer.sources import discover
 from la2050_search.cli import main
 from search_app.errors import UNAVAILABLE
+from conftest import read_documents
 from servers import REPO, RUN_TIMEOUT, SEED, cli, free_port, index, running_server, start_index, write_proposals
 
 KILLS = 20  # moments at which a rebuild is killed
@@ -182,8 +183,7 @@ def test_a_rebuild_killed_at_any_moment_leaves_the_server_answering_and_the_next
 
 def titles_on_disk(corpus: Path) -> dict[str, str]:
     """Each document's id and title as the files now say."""
-    documents = (parse_source(source).document for source in discover([corpus])[0])
-    return {document.id: document.title for document in documents if document is not None}
+    return {document.id: document.title for document in read_documents([corpus])}
 
 
 def indexed_titles(index_dir: Path) -> list[tuple[str, str]]:
