@@ -10,6 +10,7 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -19,7 +20,7 @@ from index_store import IndexStore
 from indexer.documents import Document, SkipDocument
 from indexer.pipeline import index_paths
 from indexer.reading import read_bytes
-from indexer.sources import discover, parse_bytes
+from indexer.sources import SourceFile, discover, parse_bytes
 from search_app import create_app
 from servers import running_server
 
@@ -176,17 +177,31 @@ def largest_segment_file(generation: Path) -> Path:
     return max(files, key=lambda path: path.stat().st_size)
 
 
-def read_documents(roots: list[Path]) -> list[Document]:
-    """The documents `index` makes of the files under `roots` (those it skips left out), read
-    as `parse_source` reads them but without the vector it adds: embedding is two thirds of
-    its time, and the tests that call this compare fields only."""
-    documents = []
-    for source in discover(roots)[0]:
+class ReadFile(NamedTuple):
+    """A file as `index` reads it, less its vector: its document, or why it is skipped."""
+
+    source: SourceFile
+    document: Document | None
+    skipped: str = ""
+
+
+def read_files(sources: list[SourceFile]) -> list[ReadFile]:
+    """Each file read as `parse_source` reads it but without the vector it adds: embedding is
+    two thirds of its time, and the tests that call this check fields only (every proposal
+    and article is embedded by test_load.py's index of the whole corpus). A reader's
+    unexpected error is raised here, where `parse_source` would report it as a skip."""
+    files = []
+    for source in sources:
         try:
-            documents.append(parse_bytes(source, read_bytes(Path(source.path))))
-        except SkipDocument:
-            continue
-    return documents
+            files.append(ReadFile(source, parse_bytes(source, read_bytes(Path(source.path)))))
+        except SkipDocument as reason:
+            files.append(ReadFile(source, None, str(reason)))
+    return files
+
+
+def read_documents(roots: list[Path]) -> list[Document]:
+    """The documents of the files under `roots` (`read_files`), those skipped left out."""
+    return [file.document for file in read_files(discover(roots)[0]) if file.document is not None]
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\s*\Z", re.DOTALL)

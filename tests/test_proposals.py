@@ -18,6 +18,7 @@ from vocabulary.goals import GOALS
 from indexer.proposals import is_proposal, read_proposal
 from vocabulary.regions import CANONICAL_REGIONS
 from indexer.sources import SourceFile, discover, make_id, parse_source
+from conftest import read_files
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PROPOSALS = SHARED / "corpus" / "proposals"
@@ -360,12 +361,12 @@ def test_a_2014_prose_answer_about_metrics_adds_no_other_metric():
 
 @pytest.fixture(scope="module")
 def corpus_parsed():
-    """Every file under ../shared/corpus/proposals, parsed as `index` would (about 3 s)."""
+    """Every file under ../shared/corpus/proposals, read as `index` reads it (its vector aside)."""
     if not PROPOSALS.is_dir():
         pytest.skip(f"shared corpus not found at {PROPOSALS}")
     sources, problems = discover([PROPOSALS])
     assert problems == []
-    return [parse_source(source) for source in sources]
+    return read_files(sources)
 
 
 def test_every_corpus_file_parses_except_the_unpublished_one(corpus_parsed):
