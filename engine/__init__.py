@@ -23,17 +23,20 @@ Its public API, the names below:
 The views build on a few modules' public functions besides: `grouping` (bitsets to
 document numbers, counts per group), `query` and `snippets` (highlighting), `semantic`
 (query vectors, nearest documents), `suggestions` (its limits), `la_outline` (the county
-and its regions) and `tuning` (the ranking's signals for bench/tune.py). Nothing outside the engine imports a private name of it
-(tests/test_layout.py).
+and its regions) and `tuning` (the ranking's signals for bench/tune.py). Nothing outside
+the engine imports a private name of it (tests/test_layout.py). It reads an index only
+through the format's `IndexReader` (`LiveIndex.reader()`) and segments.
 
 Inside: `query.py` parses the text once into the project's query tree (`query_tree.py`:
 frozen nodes, read leniently, with any-word matching and close spellings as rewrites of
-it; the scoring reads its Whoosh form), with `sentences.py` and `named_filters.py`;
+it; the scoring reads its form in the format's query nodes), with `sentences.py` and
+`named_filters.py`;
 `postings.py` reads a term's postings, `scoring.py` scores every match as arrays (BM25F),
 `ranking.py` adds the boosts, `hybrid.py` fuses words with meaning (`semantic.py`),
 `spelling.py` corrects, `selection.py` compiles what narrows a search to one form and
-evaluates it as bitsets, `grouping.py` counts and groups, `searching.py` runs it all with `budget.py` bounding the work and
-`search_keys.py` naming what is cached in the generation (`generations.py`).
+evaluates it as bitsets, `grouping.py` counts and groups, `searching.py` runs it all
+with `budget.py` bounding the work and `search_keys.py` naming what is cached in the
+generation (`generations.py`), which `warming.py` prepares before the first search.
 """
 
 from __future__ import annotations
