@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from engine import BadRequest, SearchOutcome, SearchRequest, search
+from engine import BadRequest, LiveIndex, SearchOutcome, SearchRequest, search
 from vocabulary.facets import FACETS
 
 from . import export as exporting
@@ -23,7 +23,7 @@ from .partner_finder import parse_description, partner_finder_view
 from .pages import search_linker
 from .params import choice_param, int_param, parse_search_args
 from .state import live_index
-from .viewmodel import request_state, search_chips
+from .viewmodel import as_searched, request_state, search_chips
 
 MATRIX_FORMATS = ("json", "csv")
 
@@ -35,13 +35,19 @@ def _search_and_state():
     return search_request, request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
 
 
-def _whole_search(search_request: SearchRequest) -> SearchOutcome:
-    """The search a view over all of its hits shows, run once: the view and its chips read
-    the outcome (its selection), never searching again."""
-    return search(live_index(), replace(search_request, page=1, per_page=1))
+def _whole_search(live: LiveIndex) -> tuple[SearchRequest, SearchOutcome, dict]:
+    """The search a view over all of its hits shows, run once on one generation (the view
+    and its chips read the outcome's selection, never searching again; a rebuild swapping
+    generations mid-request must not mix two): the request and its URL state as searched."""
+    search_request = parse_search_args(request.args, current_app.config)
+    outcome = search(live, replace(search_request, page=1, per_page=1))
+    searched = as_searched(search_request, outcome)
+    return searched, outcome, request_state(searched, current_app.config["RESULTS_PER_PAGE"])
 
 
-def _shown_search(view: dict, search_request, outcome: SearchOutcome, state: dict, endpoint: str, fixed: dict) -> None:
+def _shown_search(
+    view: dict, live: LiveIndex, search_request: SearchRequest, outcome: SearchOutcome, state: dict, endpoint: str, fixed: dict
+) -> None:
     """Add the search a view counts to it: chips whose removal stays on this view, and the
     URL that clears every filter (words, sort and grouping kept)."""
     own_link = search_linker(endpoint)
@@ -50,20 +56,20 @@ def _shown_search(view: dict, search_request, outcome: SearchOutcome, state: dic
         return own_link({**params, **fixed})
 
     view["query"] = {"q": search_request.q}
-    view["chips"] = search_chips(live_index(), outcome, state, link)
+    view["chips"] = search_chips(live, outcome, state, link)
     view["clear_url"] = link({key: value for key, value in state.items() if key in ("q", "sort", "per_page", "group")})
 
 
 def _matrix():
-    search_request, state = _search_and_state()
     dimensions = parse_matrix_args(request.args, current_app.config)
     share = parse_share(request.args, dimensions)
     labels = facet_labels()
-    outcome = _whole_search(search_request)
-    view = matrix_view(live_index(), outcome, search_request.group, dimensions, state, search_linker(), labels, share)
+    live = live_index()
+    search_request, outcome, state = _whole_search(live)
+    view = matrix_view(live, outcome, search_request.group, dimensions, state, search_linker(), labels, share)
     rows, cols, limit = dimensions
     shape = {"rows": rows, "cols": cols, **({"share": share} if share else {})}
-    _shown_search(view, search_request, outcome, state, "explore.matrix_page", {**shape, **({} if limit else {"limit": "all"})})
+    _shown_search(view, live, search_request, outcome, state, "explore.matrix_page", {**shape, **({} if limit else {"limit": "all"})})
     view["show_all_url"] = url_for("explore.matrix_page", **state, **shape, limit="all") if limit else None
     # Links are built from the parameters understood, never the raw ones (url_for reserves some names).
     shown = {} if limit == current_app.config["MATRIX_LIMIT"] else {"limit": limit or "all"}
@@ -116,14 +122,14 @@ def export():
 
 
 def _map():
-    search_request, state = _search_and_state()
     list_page = int_param(request.args, "list_page", 1, 1, 10_000)
     by = choice_param(request.args, "by", tuple(MAP_BY), default="home")
     kept = {"by": by} if by != "home" else {}  # the map's own links keep what its dots stand for
     map_link = search_linker("explore.map_page")
-    outcome = _whole_search(search_request)
-    view = map_view(live_index(), outcome, search_request.group, state, search_linker(), list_page, map_link, by)
-    _shown_search(view, search_request, outcome, state, "explore.map_page", kept)
+    live = live_index()
+    search_request, outcome, state = _whole_search(live)
+    view = map_view(live, outcome, search_request.group, state, search_linker(), list_page, map_link, by)
+    _shown_search(view, live, search_request, outcome, state, "explore.map_page", kept)
     view["api_url"] = search_linker("explore.map_api")({**state, **kept})
     return view, state
 

@@ -48,7 +48,11 @@ def parse_description(args, limit: int) -> str:
 
 
 def partner_finder_view(live: LiveIndex, text: str, selected: dict[str, list[str]], link, count: int) -> dict:
-    """Organizations closest in meaning to `text` among the proposals passing `selected`."""
+    """Organizations closest in meaning to `text` among the proposals passing `selected`
+    (spelled as the generation spells them, as a search does: topic=health is "Health")."""
+    columns = live.columns
+    constraints = Constraints.compile(selected, columns=columns)
+    selected = constraints.selected
     view: dict[str, Any] = {"ok": True, "text": text, "selected": selected, "partners": [], "partners_total": 0, "notes": []}
     if not text:
         view["notes"].append("Describe your work in a few sentences to find organizations doing the same.")
@@ -58,8 +62,7 @@ def partner_finder_view(live: LiveIndex, text: str, selected: dict[str, list[str
         view["notes"].append("None of these words is known to the model: try describing the work in English.")
         return view
     vectors = document_vectors(live)
-    columns = live.columns
-    bits = Selection(Constraints.compile(selected), columns, columns.masks["kind"].get("proposal", 0)).hits
+    bits = Selection(constraints, columns, columns.masks["kind"].get("proposal", 0)).hits
     allowed = np.zeros(len(vectors.present), dtype=bool)
     allowed[docnums_in(bits)] = True
     found = nearest(vectors.similarities(vector), allowed & vectors.present, NEIGHBOURS)

@@ -42,12 +42,18 @@ def request_state(request: SearchRequest, default_per_page: int = 10) -> dict:
     return state
 
 
+def as_searched(request: SearchRequest, outcome: SearchOutcome) -> SearchRequest:
+    """The request with its selections and organization as its search spelled them (as
+    indexed), so chips, ticked boxes and links show the values it ran with, and a chip's
+    link removes the value it shows (`topic=health` ran as "Health")."""
+    return replace(request, selected=outcome.selection.selected, organization=outcome.selection.organization)
+
+
 def search_view(live: LiveIndex, request: SearchRequest, config: dict, link: Link) -> dict:
     """Search and shape everything the page and `/api/search` show."""
     started = time.perf_counter()
     outcome = search(live, request)
-    # Chips, ticked boxes and links show the values as the search spelled them (as indexed).
-    request = replace(request, selected=outcome.selection.selected, organization=outcome.selection.organization)
+    request = as_searched(request, outcome)
     pages = max(1, -(-outcome.total // request.per_page))
     if request.page > pages:
         raise PageBeyondEnd(request.page, pages)

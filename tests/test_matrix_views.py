@@ -12,6 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from index_store import FACETS
+from search_app import explore
+from search_app.state import live_index
 from test_matrix import matrix
 
 
@@ -117,6 +119,30 @@ def test_matrix_and_map_show_the_search_with_removable_chips(client, path):
         assert query["rows"] == ["year"] and query["cols"] == ["goal"]
     clear = parse_qs(urlsplit(soup.select_one("ul.chips a.clear-all")["href"]).query)
     assert "region" not in clear and "goal" not in clear and clear["q"] == ["food"]
+
+
+@pytest.mark.parametrize("path", ["/api/matrix", "/api/map"])
+def test_a_chip_removes_the_value_as_typed_in_another_spelling(archive_client, path):
+    """topic=health ran as the topic "Health": its chip shows that and its link drops it."""
+    view = archive_client.get(path, query_string={"topic": "health", "goal": "learn", "rows": "year", "cols": "goal"}).get_json()
+    chip = next(chip for chip in view["chips"] if chip["facet"] == "topic")
+    assert chip["value"] == "Health"
+    assert "topic" not in parse_qs(urlsplit(chip["remove_url"]).query)
+
+
+@pytest.mark.parametrize("path", ["/api/matrix", "/map"])
+def test_a_view_reads_one_generation(client, monkeypatch, path):
+    """The search, its counts and its chips come from the generation the request took: a
+    rebuild swapping generations mid-request once mixed two (a 500 on the map)."""
+    taken = []
+
+    def counted_live_index():
+        taken.append(live_index())
+        return taken[-1]
+
+    monkeypatch.setattr(explore, "live_index", counted_live_index)
+    assert client.get(path, query_string={"q": "food", "goal": "learn"}).status_code == 200
+    assert len(taken) == 1
 
 
 def test_the_map_is_one_labelled_image_with_a_complete_paged_list(archive_client):

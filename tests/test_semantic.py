@@ -131,6 +131,15 @@ def test_describe_your_work_takes_the_usual_filters(fixture_client):
     assert answer["partners"][0]["shared"]["regions"] == ["San Fernando Valley"]
 
 
+def test_describe_your_work_spells_its_filters_as_a_search_does(archive_app):
+    """topic=health is the topic "Health", on the partner finder as on the search page."""
+    client = archive_app.test_client()
+    text = "community health workers bring care to families"
+    typed, spelled = (client.get("/api/partners", query_string={"text": text, "topic": topic}).get_json() for topic in ("health", "Health"))
+    assert typed["selected"] == {"topic": ["Health"]}
+    assert typed["partners"] and typed["partners"] == spelled["partners"]
+
+
 @pytest.mark.parametrize("text, status", [("x" * 10_000, 400), ("", 400), ("   ", 400), ("école maternelle gratuite pour mon fils", 200),
                                           ("the of and", 200), ("\x00\ud7ff <script>alert(1)</script>", 200)])
 def test_describe_your_work_answers_or_refuses_naming_the_limit(fixture_client, text, status):
