@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Protocol
 
 from index_store.columns import Columns
@@ -117,8 +116,10 @@ class Constraints:
         return replace(self, chosen=tuple(clause for clause in self.chosen if clause.facet not in facets))
 
     def choosing(self, facet: str, values: Sequence[str]) -> Constraints:
-        """These constraints with `facet`'s selection set to `values`."""
-        return replace(self, chosen=(*self.leaving_out(facet).chosen, Clause(facet, tuple(values))))
+        """These constraints with `facet`'s selection set to `values` (none: unselected, as
+        `compile` reads a facet without values)."""
+        unselected = self.leaving_out(facet)
+        return replace(unselected, chosen=(*unselected.chosen, Clause(facet, tuple(values)))) if values else unselected
 
     def written_mask(self, columns: Columns) -> int | None:
         """The documents the query's filters keep, as one bitset; None when it writes none."""
@@ -172,10 +173,16 @@ class Selection:
         """The organization the search is narrowed to, as its canonical id ("" for none)."""
         return self.constraints.organization
 
-    @cached_property
+    # `hits`, made once (not a functools.cached_property: on Python 3.11 one lock per class
+    # makes every thread's first read wait for the others'); not passed on by `replace`.
+    _hits: list[int] = field(default_factory=list, init=False, compare=False, repr=False)
+
+    @property
     def hits(self) -> int:
         """The documents of the search: the matches every selection keeps."""
-        return self.without()
+        if not self._hits:
+            self._hits.append(self.without())
+        return self._hits[0]
 
     def without(self, *facets: str) -> int:
         """The matches every selection keeps except those of `facets` (a facet's counts, a

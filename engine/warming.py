@@ -24,7 +24,8 @@ LAZY_IMPORTS = ("numpy.ma",)
 
 
 def warm_up(live: LiveIndex) -> None:
-    """Build what the first search of `live` would build: once per generation (and process)."""
+    """Build what the first search of `live` would build. `serve` calls it at start for the
+    generation it opens; a generation swapped in later builds it in its first search."""
     load_meaning(live)
     live.columns.ranks(TIE_BREAK_ORDER)  # built by the first search sorted by relevance: 8 ms at 1x
     organization_documents(live)

@@ -11,8 +11,8 @@ package imports it (tests/test_layout.py).
 Both the indexer (which turns documents into these fields) and the store (which writes and
 opens generations) take the format from here, and every package reads an index through an
 `IndexReader` and its `segments` (segment.py) and builds queries from `queries`: this
-package is the only code that imports Whoosh or calls a method of its objects, so keeping
-it, moving to a fork or replacing a part is decided here.
+package is the only code that imports Whoosh or calls a Whoosh searcher's or reader's
+methods, so keeping it, moving to a fork or replacing a part is decided here.
 """
 
 from .reading import IndexReader

@@ -69,7 +69,9 @@ class IndexReader:
         return list(self._searcher.document_numbers(**{fieldname: text}))
 
     def column(self, fieldname: str) -> Sequence:
-        """A column field's value per docnum (bytes for the `words` column)."""
+        """A column field's value per docnum (bytes for the `words` column), read as it is
+        indexed: only `[docnum]` and `len` belong to this interface (it is Whoosh's column
+        reader, which reads a value from disk when asked)."""
         return self._reader.column_reader(fieldname)
 
     def expanded_terms(self, node) -> Iterator[tuple[str, Any]]:

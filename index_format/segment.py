@@ -32,8 +32,9 @@ class Segment:
     """A segment of an opened index: postings, field lengths, stored fields, deletions, counts."""
 
     def __init__(self, searcher, position: int):
-        # `searcher` is Whoosh's, for this segment. Not the searcher itself: the whole index's searcher keeps its segments, and a
-        # segment keeping a searcher back would make a cycle only the collector frees.
+        # `searcher` is Whoosh's, for this segment. Its reader is kept, not the searcher: the
+        # IndexReader keeps its segments, and a segment keeping a searcher back would make
+        # a cycle only the collector frees.
         self._reader = searcher.reader()
         self._schema = searcher.schema
         self._position = position  # in the whole index's `leaf_searchers()`

@@ -63,8 +63,12 @@ def adopt_segments(path: Path, parts: list[Path]) -> None:
 def delete_documents(index, docnums: list[int]) -> None:
     """Mark documents deleted in a new commit of the index, leaving its segments unmerged."""
     writer = index.writer(compound=False)
-    for docnum in docnums:
-        writer.delete_document(docnum)
+    try:
+        for docnum in docnums:
+            writer.delete_document(docnum)
+    except BaseException:
+        writer.cancel()  # releases the index's write lock
+        raise
     writer.commit(merge=False)
 
 

@@ -55,9 +55,9 @@ def test_only_the_format_reads_whooshs_private_attributes(package):
     assert not read, read
 
 
-# Methods of Whoosh's searchers and readers that only the format calls: the rest of the
-# project reads an index through `index_format.reading.IndexReader`, whose own methods
-# take no Whoosh object and return none.
+# Methods of Whoosh's indexes, searchers and readers that only the format calls: the rest
+# of the project reads an index through `index_format.reading.IndexReader`
+# (`Generation.reader()`). bench/peers.py is Tantivy's, whose index has a `searcher()` too.
 WHOOSH_READING = {"leaf_searchers", "iter_docs", "all_stored_fields", "column_reader", "document_number", "docs_for_query", "weighting", "doc_field_length", "delete_document"}
 
 
@@ -65,6 +65,8 @@ WHOOSH_READING = {"leaf_searchers", "iter_docs", "all_stored_fields", "column_re
 def test_only_the_format_calls_whooshs_reading_methods(package):
     called = {name: sorted(files) for name, files in attributes_read_in(package).items() if name in WHOOSH_READING}
     assert not called, called
+    opened = sorted(set(attributes_read_in(package).get("searcher", ())) - {"bench/peers.py"})
+    assert not opened, opened
 
 
 def test_the_checks_above_see_what_they_look_for():
