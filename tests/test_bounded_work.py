@@ -4,9 +4,13 @@ search, and the cost of explain is counted in evaluations, not seconds."""
 
 from __future__ import annotations
 
+import gc
+import time
+
 import pytest
 
-from engine import scoring
+from engine import BudgetExceeded, scoring
+from engine.budget import Budget
 from search_app import create_app
 from search_app.state import live_index
 
@@ -81,3 +85,28 @@ def test_explain_evaluates_each_query_node_once_however_many_results_it_explains
     evaluate_calls.clear()
     make_client().get("/api/search", query_string={"q": "co* OR gardens", "explain": "1", "per_page": 50})
     assert len(evaluate_calls) - search_only <= len(set(explained)) * 2  # a node and its children, once
+
+
+def _spend_cpu(seconds: float) -> None:
+    started = time.thread_time()
+    while time.thread_time() - started < seconds:
+        pass
+
+
+def test_garbage_collection_is_not_counted_as_the_requests_work():
+    """A collection in the request's thread (here made slow on purpose) costs no budget."""
+    budget = Budget(100)
+
+    def slow_collection(phase: str, _info: dict) -> None:
+        if phase == "start":
+            _spend_cpu(0.15)
+
+    gc.callbacks.append(slow_collection)  # after the budget's own timer, so inside its measure
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(slow_collection)
+    budget.check()  # 150 ms of collection, 100 ms budget: not refused
+    _spend_cpu(0.15)
+    with pytest.raises(BudgetExceeded):  # the request's own work still counts
+        budget.check()
