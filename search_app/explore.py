@@ -30,11 +30,6 @@ MATRIX_FORMATS = ("json", "csv")
 bp = Blueprint("explore", __name__)
 
 
-def _search_and_state():
-    search_request = parse_search_args(request.args, current_app.config)
-    return search_request, request_state(search_request, current_app.config["RESULTS_PER_PAGE"])
-
-
 def _whole_search(live: LiveIndex) -> tuple[SearchRequest, SearchOutcome, dict]:
     """The search a view over all of its hits shows, run once on one generation (the view
     and its chips read the outcome's selection, never searching again; a rebuild swapping
@@ -109,7 +104,7 @@ def matrix_page():
 @bp.get("/api/export")
 def export():
     format_name = choice_param(request.args, "format", EXPORT_FORMATS, default="csv")
-    search_request, _state = _search_and_state()
+    search_request = parse_search_args(request.args, current_app.config)
     names = exporting.field_names(search_request, request.args.get("fields", ""))
     # Rows link to document pages from SEARCH_BASE_URL, or relatively: never from the Host header.
     total, rows = exporting.export_rows(live_index(), search_request, current_app.config["BASE_URL"], names)
