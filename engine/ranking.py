@@ -29,12 +29,14 @@ Every part is named, so `explain` lists exactly what makes a score (they sum to 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from heapq import nlargest
 from typing import NamedTuple
+
+import numpy as np
 
 from index_format.segment import segments, stored_length
 from index_format import queries as wq
 
+from .boosts import Boosts, Part
 from .budget import Budget, check_budget
 from .postings import every_term_postings
 from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
@@ -78,19 +80,6 @@ NAME_SHARE = 0.5  # an organization is asked for by name when the query is this 
 SPAN_WEIGHTS = {"heading": ("phrase", "proximity"), "body": ("phrase_in_answers", "proximity_in_answers")}
 
 
-@dataclass(frozen=True)
-class Part:
-    """One addend of a score: what it is, on which field and words, and its value."""
-
-    kind: str  # bm25f | title | organization prior | title match | title equal | organization ... | proximity | phrase
-    field: str
-    terms: str
-    value: float
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "field": self.field, "terms": self.terms, "value": self.value}
-
-
 class Ranked(NamedTuple):
     """Every match's score, the documents whose title or organization name *is* the query,
     and the organization documents the organization prior scaled."""
@@ -119,15 +108,12 @@ def rank_all(
     memo: dict = budget.memo() if budget else {}
     scores = score_all(reader, query, memo)
     boosts = _boosts(reader, query, scores, weights, memo, organizations, typed)
-    for docnum, parts in boosts.items():
-        scores[docnum] += sum(part.value for part in parts)
-    named = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind in EQUAL_KINDS for part in parts))
-    scaled = frozenset(docnum for docnum, parts in boosts.items() if any(part.kind == PRIOR_KIND for part in parts))
+    named = frozenset(docnum for docnum, parts in boosts.few.items() if any(part.kind in EQUAL_KINDS for part in parts))
     phrased = frozenset(
-        docnum for docnum, parts in boosts.items()
+        docnum for docnum, parts in boosts.few.items()
         if any(part.kind == "phrase" and part.field == "heading" and len(set(part.terms.split())) >= PHRASE_TIER_WORDS for part in parts)
     )
-    return Ranked(scores, named, scaled, phrased)
+    return Ranked(boosts.scores(), named, boosts.holding(PRIOR_KIND), phrased)
 
 
 def explain(
@@ -142,7 +128,7 @@ def explain(
     for docnum in docnums:
         check_budget(memo)
         base = [Part(*part) for part in explain_parts(reader, query, docnum, memo)]
-        explained[docnum] = base + boosts.get(docnum, [])
+        explained[docnum] = base + boosts.parts_of(docnum)
     return explained
 
 
@@ -194,8 +180,8 @@ def _text(term) -> str:
 def _boosts(
     reader, query, scores: Scores, weights: RankingWeights, memo: dict, organizations: frozenset[int] = frozenset(),
     typed: tuple[str, ...] = (),
-) -> dict[int, list[Part]]:
-    """Docnum -> its boost parts (documents without boosts are left out).
+) -> Boosts:
+    """The boost parts of every match.
 
     :param typed: the query's words as typed, function words included (their terms): a
         remembered title or sentence stands together with its "the", "where" and "being",
@@ -203,29 +189,28 @@ def _boosts(
         measured with these and with the matched words, the better kept.
     """
     words = query_words(query) if scores else None
-    boosts: dict[int, list[Part]] = {}
+    boosts = Boosts(scores, reader.doc_count_all())
     for field in FIELD_BM25_PARTS:
         if words and getattr(weights, field):
-            for docnum, term, value in _field_bm25(reader, field, words, scores, memo):
-                boosts.setdefault(docnum, []).append(Part(field, field, term, getattr(weights, field) * value))
+            for term in dict.fromkeys(words):
+                docnums, values = _field_bm25(reader, field, term, memo)
+                boosts.add_many(field, field, term, docnums, getattr(weights, field) * values)
     if weights.organization_prior != 1.0:
-        for docnum in prior_targets(reader, organizations, scores, query, memo):
-            parts = boosts.setdefault(docnum, [])
-            own = scores[docnum] + sum(part.value for part in parts)
-            parts.append(Part(PRIOR_KIND, "", "", (weights.organization_prior - 1.0) * own))
+        targets = np.fromiter(prior_targets(reader, organizations, scores, query, memo), dtype=np.intp)
+        own = boosts.boosted()[boosts.positions(targets)]  # the score with its parts so far
+        boosts.add_many(PRIOR_KIND, "", "", targets, (weights.organization_prior - 1.0) * own)
     if not words:
         return boosts
-    top = max(_boosted(scores, boosts).values())
+    top = float(boosts.boosted().max())
     spellings = [list(typed), words] if typed and list(typed) != words else [words]
     for field, match_weight, equal_weight in NAME_FIELDS:
         for docnum, (cover, phrase) in _best_name_matches(reader, field, spellings, scores, memo).items():
-            parts = boosts.setdefault(docnum, [])
-            parts.append(Part(f"{field} match", field, phrase, getattr(weights, match_weight) * top * cover))
+            boosts.add(docnum, Part(f"{field} match", field, phrase, getattr(weights, match_weight) * top * cover))
             if cover == 1.0 and getattr(weights, equal_weight):
-                parts.append(Part(f"{field} equal", field, phrase, getattr(weights, equal_weight) * top))
+                boosts.add(docnum, Part(f"{field} equal", field, phrase, getattr(weights, equal_weight) * top))
     if any(getattr(weights, name) for names in SPAN_WEIGHTS.values() for name in names):
-        boosted = _boosted(scores, boosts)
-        ranked = nlargest(weights.candidates, boosted, key=boosted.__getitem__)
+        # The best-scored so far; a stable sort keeps ties in the matches' order.
+        ranked = boosts.docnums[np.argsort(-boosts.boosted(), kind="stable")[: weights.candidates]].tolist()
         best: dict[int, Part] = {}
         for spelling in spellings:
             distinct = list(dict.fromkeys(spelling))
@@ -239,7 +224,7 @@ def _boosts(
                     if part.value > (best[docnum].value if docnum in best else 0.0):
                         best[docnum] = part
         for docnum, part in best.items():
-            boosts.setdefault(docnum, []).append(part)
+            boosts.add(docnum, part)
     return boosts
 
 
@@ -261,33 +246,22 @@ def _span_part(field: str, closeness: float, phrase: str, length: float, top: fl
     return Part("proximity", field, phrase, proximity_weight * top * closeness)
 
 
-def _boosted(scores: Scores, boosts: dict[int, list[Part]]) -> Scores:
-    """Each document's score with its boosts so far, added up as `rank_all` adds them.
-
-    Only the boosted few are summed; the rest are a copy of their scores (in the same
-    order), instead of a generator per match for every one of a broad query's hundreds.
-    """
-    boosted = dict(scores)
-    for docnum, parts in boosts.items():
-        boosted[docnum] = scores[docnum] + sum(part.value for part in parts)
-    return boosted
-
-
 def _segments(reader):
     """(segment, first docnum, docnum after its last) for each segment."""
     for segment, offset in segments(reader):
         yield segment, offset, offset + segment.doc_count_all()
 
 
-def _field_bm25(reader, field: str, words: list[str], scores: Scores, memo: dict):
-    """(docnum, term, BM25 of the term in `field` alone) for the matched documents, with the
-    idf, K1 and B the words are scored with (scoring.py), so the parts share one scale."""
-    for term in dict.fromkeys(words):
-        idf = word_idf(word_node(term), reader, memo)
-        for segment, offset, _ in _segments(reader):
-            for docnum, value in field_bm25(segment, reader, field, term, idf, memo).items():
-                if docnum + offset in scores:
-                    yield docnum + offset, term, value
+def _field_bm25(reader, field: str, term: str, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, BM25 of the term in `field` alone) over every segment, with the idf, K1 and B
+    the words are scored with (scoring.py), so the parts share one scale."""
+    idf = word_idf(word_node(term), reader, memo)
+    docnums, values = [np.zeros(0, dtype=np.intp)], [np.zeros(0)]
+    for segment, offset, _ in _segments(reader):
+        segment_docnums, segment_values = field_bm25(segment, reader, field, term, idf, memo)
+        docnums.append(segment_docnums + offset)
+        values.append(segment_values)
+    return np.concatenate(docnums), np.concatenate(values)
 
 
 def prior_targets(reader, organizations: frozenset[int], scores: Scores, query, memo: dict) -> set[int]:

@@ -235,18 +235,17 @@ def word_node(text: str):
     return wq.Or([wq.Term(field, text) for field in WORD_FIELD_WEIGHTS])
 
 
-def field_bm25(segment, top, fieldname: str, text, idf: float, memo: dict) -> Scores:
-    """BM25 of one term in one field, with the words' K1 and B and the given idf."""
+def field_bm25(segment, top, fieldname: str, text, idf: float, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(segment docnums, BM25 of one term in one field there), with the words' K1 and B and the given idf."""
     postings = term_postings(segment, fieldname, text, memo)
     if not postings:
-        return {}
+        return np.zeros(0, dtype=np.intp), np.zeros(0)
     boost = segment.field_boost(fieldname)
     average = top.avg_field_length(fieldname) or 1
     docnums = np.asarray(postings[0], dtype=np.intp)
     tf = np.asarray(postings[1], dtype=np.float64) / boost
     lengths = segment.length_array(fieldname, default=average)[docnums]
-    values = idf * tf * (WORD_K1 + 1) / (tf + WORD_K1 * ((1 - WORD_B) + WORD_B * lengths / average))
-    return dict(zip(docnums.tolist(), values.tolist()))
+    return docnums, idf * tf * (WORD_K1 + 1) / (tf + WORD_K1 * ((1 - WORD_B) + WORD_B * lengths / average))
 
 
 def _most_words(node, segment, top, memo: dict) -> Matched:

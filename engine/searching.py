@@ -21,7 +21,8 @@ from .generations import LiveIndex
 from .budget import Budget
 from .hybrid import Fusion, Tiers, fuse
 from .query import ParsedQuery, any_word_query, cap_expansions, expand_prefixes, parse_query, tolerant_query
-from .ranking import DEFAULT_WEIGHTS, Part, Ranked, RankingWeights, explain, rank_all
+from .boosts import Part
+from .ranking import DEFAULT_WEIGHTS, Ranked, RankingWeights, explain, rank_all
 from .scoring import MostWords, most_words
 from .search_keys import MatchKey, Parsed, SearchKey
 from .selection import Constraints, Selection

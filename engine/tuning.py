@@ -59,19 +59,19 @@ def measure(
     boosts = _boosts(reader, query, dict(scores), WITHOUT_SPANS, memo)
     words = query_words(query) if scores else None
     priors = prior_targets(reader, organizations, scores, query, memo)
-    title_of = {d: sum(p.value for p in boosts.get(d, ()) if p.kind == "title") for d in scores}
+    title_of = {d: sum(p.value for p in boosts.parts_of(d) if p.kind == "title") for d in scores}
     top = max((scores[d] + title_of[d] for d in scores), default=1.0) or 1.0
     distinct = list(dict.fromkeys(words or []))
     candidates = sorted(scores, key=lambda d: scores[d] + title_of[d], reverse=True)[: UNIT.candidates]
     spans = _closeness(reader, distinct, candidates, memo) if len(distinct) > 1 else {}
     length = min(1.0, (len(distinct) - 1) / (UNIT.phrase_words - 1)) if distinct else 0.0
     # Documents far down with no signal of their own never reach a top ten: left out.
-    kept = set(sorted(scores, key=lambda d: scores[d], reverse=True)[:KEEP]) | set(boosts)
+    kept = set(sorted(scores, key=lambda d: scores[d], reverse=True)[:KEEP]) | boosts.boosted_docnums()
     matches = []
     for docnum in kept:
         base = scores[docnum]
         signals: dict[str, float] = {}
-        for part in boosts.get(docnum, ()):
+        for part in boosts.parts_of(docnum):
             if part.kind != "title":
                 kind = part.kind.replace(" ", "_")
                 signals[kind] = signals.get(kind, 0.0) + part.value / top
