@@ -28,6 +28,7 @@ Every part is named, so `explain` lists exactly what makes a score (they sum to 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -323,24 +324,34 @@ def _closeness(reader, distinct: list[str], ranked: list[int], memo: dict) -> di
 
 
 def _positions(segment, field: str, words: list[str], memo: dict, only: set[int] | None):
-    """Segment docnum -> one position list per word, for documents holding every word."""
+    """Segment docnum -> one position list per word, for documents holding every word
+    (of `only`, when given: looked up in the sorted postings, not a walk through them)."""
     if not segment.has_positions(field):
         return None
     postings = every_term_postings(segment, field, words, memo)
     if postings is None:
         return None
-    common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
-    if only is not None:
-        common &= only
-    if not common:
-        return {}
     decode = segment.positions_decoder(field)
-    found: dict[int, list[list[int]]] = {docnum: [] for docnum in common}
+    if only is not None:
+        found: dict[int, list[list[int]]] = {}
+        for docnum in sorted(only):
+            indices = [_index(docnums, docnum) for docnums, _, _ in postings]
+            if min(indices) >= 0:
+                found[docnum] = [decode(values[index]) for (_, _, values), index in zip(postings, indices)]
+        return found
+    common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
+    found = {docnum: [] for docnum in common}
     for docnums, _, values in postings:
         for docnum, value in zip(docnums, values):
             if docnum in found:
                 found[docnum].append(decode(value))
     return found
+
+
+def _index(docnums: list[int], docnum: int) -> int:
+    """Where `docnum` stands in ascending `docnums`, or -1."""
+    index = bisect_left(docnums, docnum)
+    return index if index < len(docnums) and docnums[index] == docnum else -1
 
 
 def _starts(per_word: list[list[int]]) -> bool:
