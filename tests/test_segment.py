@@ -2,8 +2,9 @@
 
 What the engine reads of an index (index_format.segment): each term's postings with
 their positions, each document's field lengths, stored fields and deletions, over
-several segments, for terms inlined in the term table, in one block and in many (some
-compressed).
+several segments, for terms inlined in the term table, in one block and in many, in
+the blocks written now (up to 1,024 postings, uncompressed) and in those generations
+written before hold (128 postings, compressed from 4,096 bytes).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import random
 
 import pytest
 
-from index_format.block_writer import BLOCK, COMPRESS_FROM_BYTES
+from index_format import block_writer
 from index_format import IndexReader
 from index_format.schema import build_schema
 from index_format.segment import Postings, segments, stored_length
@@ -38,9 +39,21 @@ def document(number: int, rng: random.Random) -> dict:
     return fields
 
 
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
+# (postings per block, compressed from bytes): small enough that common words of
+# DOCUMENTS_PER_SEGMENT span several blocks, as the writer's own do for large segments.
+LAYOUTS = {"now": (100, None), "before": (128, 4096)}
+
+
+@pytest.fixture(scope="module", params=list(LAYOUTS))
+def written(request, tmp_path_factory):
     """(a reader of the index, the documents written in docnum order)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(block_writer, "BLOCK", LAYOUTS[request.param][0])
+        patch.setattr(block_writer, "COMPRESS_FROM_BYTES", LAYOUTS[request.param][1])
+        yield from _written(tmp_path_factory)
+
+
+def _written(tmp_path_factory):
     rng = random.Random(23)
     path = tmp_path_factory.mktemp("segment")
     index = create_index(path)
@@ -88,6 +101,7 @@ def test_the_index_has_the_segments_written(written):
 @pytest.mark.parametrize("field", TEXT)
 def test_postings_read_back_as_written(written, field):
     reader, documents = written
+    block, compress_from = block_writer.BLOCK, block_writer.COMPRESS_FROM_BYTES
     longest, first_block_bytes = 0, 0
     for segment, offset in segments(reader):
         held = documents[offset : offset + segment.doc_count_all()]
@@ -99,11 +113,11 @@ def test_postings_read_back_as_written(written, field):
             assert (read.docnums, read.weights) == (postings.docnums, pytest.approx(postings.weights)), term
             assert [decode(value) for value in read.values] == postings.values, term
             longest = max(longest, len(read.docnums))
-            first_block_bytes = max(first_block_bytes, sum(map(len, read.values[:BLOCK])))
+            first_block_bytes = max(first_block_bytes, sum(map(len, read.values[:block])))
         assert segment.postings(field, "absent") is None
     if field == "body":
-        assert longest > BLOCK  # several blocks, and blocks big enough to be compressed
-        assert first_block_bytes > COMPRESS_FROM_BYTES
+        assert longest > block  # several blocks
+        assert compress_from is None or first_block_bytes > compress_from  # some compressed
 
 
 def test_a_term_is_found_in_its_own_field_only(written):
