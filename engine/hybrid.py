@@ -53,13 +53,19 @@ class Fusion:
     lexical_scale: float  # (1 - WEIGHT) / best lexical score
     semantic_scale: float  # WEIGHT / (highest - typical cosine)
     typical: float  # the median cosine over every document: meaning adds only above it
-    cosines: dict[int, float]  # docnum -> cosine with the query, for the ranked documents
+    # Per docnum, the cosine with the query of a ranked document, `typical` for the others:
+    # an array, not a dict, so a broad search does no Python work per document for it.
+    cosines: np.ndarray
     tiers: Tiers
+
+    def cosine(self, docnum: int) -> float:
+        """The document's cosine with the query if it was ranked, else the typical cosine."""
+        return float(self.cosines[docnum])
 
     def semantic_part(self, docnum: int) -> float:
         """The meaning's part; an organization's own document scaled by the organization prior
         as its words were (it restates its proposals' work: ranking.py)."""
-        value = self.semantic_scale * max(0.0, self.cosines.get(docnum, self.typical) - self.typical)
+        value = self.semantic_scale * max(0.0, self.cosine(docnum) - self.typical)
         return value * self.tiers.prior if docnum in self.tiers.prior_scaled else value
 
     def tier_part(self, docnum: int) -> tuple[str, float] | None:
@@ -106,18 +112,21 @@ def fuse(
     typical = float(np.median(cosines[vectors.present])) if vectors.present.any() else 0.0
     highest = float(np.max(ranked_cosines))
     best = max(scores.values(), default=0.0)
+    ranked_or_typical = np.full(len(cosines), typical, dtype=np.float64)
+    ranked_or_typical[docnums] = ranked_cosines
     fusion = Fusion(
         lexical_scale=(1 - weight) / best if best > 0 else 0.0,
         semantic_scale=weight / (highest - typical) if highest > typical else 0.0,
         typical=typical,
-        cosines=dict(zip(ranked, ranked_cosines.tolist())),
+        cosines=ranked_or_typical,
         tiers=tiers,
     )
     # The same arithmetic as Fusion.semantic_part and tier_part (which explain uses), as arrays.
     semantic = fusion.semantic_scale * np.maximum(0.0, ranked_cosines - typical)
     if tiers.prior_scaled:
         semantic[np.isin(docnums, list(tiers.prior_scaled))] *= tiers.prior
-    lexical = np.fromiter((scores.get(docnum, 0.0) for docnum in ranked), dtype=np.float64, count=len(ranked))
+    lexical = np.zeros(len(ranked), dtype=np.float64)  # the documents meaning added have none
+    lexical[: len(scores)] = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
     fused = fusion.lexical_scale * lexical + semantic
     if tiers.phrased:
         fused[np.isin(docnums, list(tiers.phrased - tiers.named))] += PHRASE_LIFT

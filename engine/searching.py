@@ -312,7 +312,7 @@ def explain_hits(
     if fusion:  # words and meaning: each lexical part scaled as the fusion scaled their sum
         for docnum in docnums:
             lexical = [replace(part, value=part.value * fusion.lexical_scale) for part in parts.get(docnum, [])]
-            cosine = fusion.cosines.get(docnum, fusion.typical)
+            cosine = fusion.cosine(docnum)
             tier = fusion.tier_part(docnum)
             tiers = [Part(tier[0], "", "", tier[1])] if tier else []
             parts[docnum] = [*lexical, Part("semantic", "", f"cosine {cosine:.3f}", fusion.semantic_part(docnum)), *tiers]
