@@ -62,6 +62,28 @@ def test_scores_are_the_base_plus_each_documents_parts_in_the_order_added():
     assert boosts.holding("choices") == {2, 11}
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_documents_with_parts_of_their_own_add_them_after_their_parts_of_many(seed):
+    """Names, phrases and spans come one to three a document, on top of any parts of many:
+    each score is still its base plus the builtin sum of `parts_of`, in order."""
+    rng = random.Random(seed)
+    scores = {docnum: rng.uniform(0, 20) for docnum in rng.sample(range(300), 120)}
+    boosts = Boosts(scores, 300)
+    docnums = np.array(list(scores))
+    for part, addends in enumerate(_addends(rng, len(docnums), rng.randint(0, 5))):
+        held = np.array([value is not None for value in addends])
+        values = np.array([0.0 if value is None else value for value in addends])
+        boosts.add_many("title", "title", f"w{part}", docnums[held], values[held])
+    for docnum in rng.sample(list(scores), 40):
+        for _ in range(rng.randint(1, 3)):
+            boosts.add(docnum, Part("phrase", "heading", "w", rng.choice([1.0, 1e-9, 1e9]) * rng.uniform(-5, 5)))
+    expected = {
+        docnum: scores[docnum] + sum(part.value for part in boosts.parts_of(docnum)) if boosts.parts_of(docnum) else scores[docnum]
+        for docnum in scores
+    }
+    assert boosts.scores() == expected
+
+
 def test_parts_for_many_documents_cannot_follow_parts_a_document_at_a_time():
     boosts = Boosts({1: 1.0}, 2)
     boosts.add(1, Part("title match", "title", "x", 1.0))
