@@ -28,7 +28,6 @@ Every part is named, so `explain` lists exactly what makes a score (they sum to 
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -284,7 +283,7 @@ def _asked_by_name(reader, words: list[str], memo: dict) -> set[int]:
         if postings is None:
             continue
         lengths = segment.field_lengths("title")
-        for docnum in set(postings[0][0]).intersection(*(p[0] for p in postings[1:])):
+        for docnum in set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:])):
             length = lengths[docnum] if lengths else len(distinct)
             # One word names one-word organizations only (826LA): "arts" asks for a topic.
             if len(distinct) >= max(NAME_SHARE * length, min(2, length)):
@@ -333,25 +332,25 @@ def _positions(segment, field: str, words: list[str], memo: dict, only: set[int]
         return None
     decode = segment.positions_decoder(field)
     if only is not None:
-        found: dict[int, list[list[int]]] = {}
-        for docnum in sorted(only):
-            indices = [_index(docnums, docnum) for docnums, _, _ in postings]
-            if min(indices) >= 0:
-                found[docnum] = [decode(values[index]) for (_, _, values), index in zip(postings, indices)]
-        return found
-    common = set(postings[0][0]).intersection(*(docnums for docnums, _, _ in postings[1:]))
-    found = {docnum: [] for docnum in common}
-    for docnums, _, values in postings:
-        for docnum, value in zip(docnums, values):
-            if docnum in found:
-                found[docnum].append(decode(value))
+        wanted = sorted(only)
+    else:  # in the order of a set of them, as the callers have always met them
+        wanted = list(set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:])))
+    candidates = np.array(wanted, dtype=np.intp)
+    indices = [_indices(p.docnums, candidates) for p in postings]
+    held = np.all([index >= 0 for index in indices], axis=0) if len(candidates) else np.zeros(0, dtype=bool)
+    found: dict[int, list[list[int]]] = {}
+    for row in np.flatnonzero(held).tolist():
+        found[wanted[row]] = [decode(p.values[int(index[row])]) for p, index in zip(postings, indices)]
     return found
 
 
-def _index(docnums: list[int], docnum: int) -> int:
-    """Where `docnum` stands in ascending `docnums`, or -1."""
-    index = bisect_left(docnums, docnum)
-    return index if index < len(docnums) and docnums[index] == docnum else -1
+def _indices(docnums: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of `wanted` stands in ascending `docnums`, -1 for one that is not there."""
+    where = np.searchsorted(docnums, wanted)
+    inside = where < len(docnums)
+    found = np.zeros(len(wanted), dtype=bool)
+    found[inside] = docnums[where[inside]] == wanted[inside]
+    return np.where(found, where, -1)
 
 
 def _starts(per_word: list[list[int]]) -> bool:

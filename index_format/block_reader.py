@@ -2,9 +2,10 @@
 
 The reading side of block_writer.py: Whoosh's matcher reads a term's header and blocks
 in many small reads and hands them out a posting at a time. Here a term's postings are
-one read, parsed block by block (W3Codec's layout) into three lists; readers or terms
-this module does not know are read through Whoosh's matcher, a block at a time where
-its layout allows.
+one read, parsed block by block (W3Codec's layout) into docnums and weights as numpy
+arrays (what scoring computes with: made once here, not by each caller) and a list of
+values; readers or terms this module does not know are read through Whoosh's matcher, a
+block at a time where its layout allows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import pickle
 import zlib
 from io import BytesIO
-from itertools import accumulate
+
+import numpy as np
 
 from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
@@ -26,7 +28,10 @@ from .whoosh_compat import (
 )
 
 
-def read_postings(reader, fieldname: str, text) -> tuple[list, list, list] | None:
+Read = tuple[np.ndarray, np.ndarray, list]  # docnums (intp), weights (float64), values
+
+
+def read_postings(reader, fieldname: str, text) -> Read | None:
     """(docnums, weights, values) of a term in one segment reader, deleted documents left
     out; None if the term is not there (or is text the field cannot hold, as in Whoosh)."""
     try:
@@ -37,7 +42,7 @@ def read_postings(reader, fieldname: str, text) -> tuple[list, list, list] | Non
         return None
 
 
-def _read_term(reader, fieldname: str, text) -> tuple[list, list, list]:
+def _read_term(reader, fieldname: str, text) -> Read:
     """What `_postings(reader.postings(fieldname, text))` returns, without the matcher.
 
     Whoosh's matcher reads the postings' header and first block as it is made, then each
@@ -54,7 +59,7 @@ def _read_term(reader, fieldname: str, text) -> tuple[list, list, list]:
     return _without(frozenset(reader._perdoc.deleted_docs()), postings)
 
 
-def _postings(matcher) -> tuple[list[int], list[float], list]:
+def _postings(matcher) -> Read:
     """A term's docnums, weights and values, a block at a time where Whoosh's layout allows."""
     deleted = None
     if isinstance(matcher, FilterMatcher) and matcher._exclude:  # a segment with deletions
@@ -64,12 +69,13 @@ def _postings(matcher) -> tuple[list[int], list[float], list]:
     elif isinstance(matcher, ListMatcher):  # postings inlined in the term table
         postings = _listed(matcher._ids, matcher._weights, matcher._values)
     else:
-        postings = [], [], []
+        docnums, weights, values = [], [], []
         while matcher.is_active():
-            postings[0].append(matcher.id())
-            postings[1].append(matcher.weight())
-            postings[2].append(matcher.value())
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
             matcher.next()
+        postings = (*_arrays(docnums, weights), values)
     return _without(deleted, postings)
 
 
@@ -78,28 +84,38 @@ def _extent(postfile, offset: int, length: int | tuple[int]) -> bytes:
     return postfile.get(offset, length[0] if isinstance(length, tuple) else length)
 
 
-def _listed(ids, weights, values) -> tuple[list[int], list[float], list]:
-    """Postings inlined in the term table, as lists (as Whoosh's `ListMatcher` reads them)."""
+def _arrays(docnums, weights) -> tuple[np.ndarray, np.ndarray]:
+    return np.array(docnums, dtype=np.intp), np.array(weights, dtype=np.float64)
+
+
+def _listed(ids, weights, values) -> Read:
+    """Postings inlined in the term table (as Whoosh's `ListMatcher` reads them)."""
     docnums = list(ids)
     weights = list(weights) if weights is not None else [1.0] * len(docnums)
-    return docnums, weights, list(values or [None] * len(docnums))
+    return *_arrays(docnums, weights), list(values or [None] * len(docnums))
 
 
-def _without(deleted, postings: tuple[list, list, list]) -> tuple[list, list, list]:
+def _without(deleted, postings: Read) -> Read:
     """The postings of documents not deleted."""
     if not deleted:
         return postings
     docnums, weights, values = postings
-    kept = [index for index, docnum in enumerate(docnums) if docnum not in deleted]
-    return [docnums[i] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
+    kept = np.flatnonzero(~np.isin(docnums, list(deleted)))
+    return docnums[kept], weights[kept], [values[i] for i in kept.tolist()]
 
 
-def _read_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list[float], list]:
+def _read_blocks(data: bytes, fixed_size: int | None) -> Read:
     """Parse a term's postings in W3Codec's layout: a header, then blocks of a length (negative
-    for the last), pickled statistics and the pickled, maybe compressed, (gaps, weights, values)."""
+    for the last), pickled statistics and the pickled, maybe compressed, (gaps, weights, values).
+
+    A block's first gap is its first docnum; the docnums are one cumulative sum of every
+    block's gaps, each block's first less the last docnum its header gives of the block
+    before (checked against the sum)."""
     if data[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("unexpected postings header")
-    docnums: list[int] = []
+    gaps: list[int] = []
+    starts: list[int] = []  # where each block's gaps start
+    last_ids: list[int] = []  # each block's last docnum, as its header says
     weights: list = []
     values: list = []
     stream = BytesIO(data)
@@ -109,13 +125,14 @@ def _read_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list[f
         last, size = size < 0, abs(size)
         block_end = position + 4 + size
         stream.seek(position + 4)
-        count, _last_id, _max_weight, compression, _min_length, _max_length = pickle.load(stream)
+        count, last_id, _max_weight, compression, _min_length, _max_length = pickle.load(stream)
         block = data[stream.tell() : block_end]
-        gaps, block_weights, block_values = pickle.loads(zlib.decompress(block) if compression else block)
-        block_docnums = list(accumulate(gaps))
-        if len(block_docnums) != count:
+        block_gaps, block_weights, block_values = pickle.loads(zlib.decompress(block) if compression else block)
+        if len(block_gaps) != count or not count:
             raise ValueError("unexpected posting block")
-        docnums.extend(block_docnums)
+        starts.append(len(gaps))
+        last_ids.append(last_id)
+        gaps.extend(block_gaps)
         if block_weights is None:
             weights.extend([1.0] * count)
         elif isinstance(block_weights, float):
@@ -129,4 +146,11 @@ def _read_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list[f
         else:
             values.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
         position = block_end
-    return docnums, weights, values
+    steps = np.array(gaps, dtype=np.intp)
+    if len(starts) > 1:
+        steps[starts[1:]] -= last_ids[:-1]
+    docnums = np.cumsum(steps)
+    ends = np.array([*starts[1:], len(gaps)], dtype=np.intp)
+    if docnums[ends - 1].tolist() != last_ids:
+        raise ValueError("unexpected posting block")
+    return docnums, np.array(weights, dtype=np.float64), values

@@ -23,8 +23,8 @@ from .whoosh_compat import byte_to_length, length_to_byte, scoring, segment_fiel
 class Postings(NamedTuple):
     """A term's postings in one segment, in docnum order, deleted documents left out."""
 
-    docnums: list[int]
-    weights: list[float]  # the term's frequency times the field's boost
+    docnums: np.ndarray  # intp
+    weights: np.ndarray  # float64: the term's frequency times the field's boost
     values: list  # per posting: packed positions for text fields (`Segment.positions_decoder`), else None
 
 
