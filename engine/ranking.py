@@ -296,7 +296,7 @@ def _name_matches(reader, field: str, words: list[str], scores: Scores, memo: di
     matches: dict[int, float] = {}
     encoded_length = stored_length(len(words))  # lengths are kept to a byte
     for segment, offset, _ in _segments(reader):
-        positions = _positions(segment, field, words, memo, None)
+        positions = _positions(segment, field, words, memo)
         if positions is None:
             continue
         lengths = segment.field_lengths(field)
@@ -316,32 +316,67 @@ def _closeness(reader, distinct: list[str], ranked: list[int], memo: dict) -> di
         if not local:
             continue
         for field in SPAN_FIELDS:
-            positions = _positions(segment, field, distinct, memo, local)
-            for docnum, per_word in (positions or {}).items():
-                found.setdefault(docnum + offset, {})[field] = len(distinct) / _smallest_span(per_word)
+            for docnum, span in _smallest_spans(segment, field, distinct, memo, local).items():
+                found.setdefault(docnum + offset, {})[field] = len(distinct) / span
     return found
 
 
-def _positions(segment, field: str, words: list[str], memo: dict, only: set[int] | None):
-    """Segment docnum -> one position list per word, for documents holding every word
-    (of `only`, when given: looked up in the sorted postings, not a walk through them)."""
+def _smallest_spans(segment, field: str, words: list[str], memo: dict, only: set[int]) -> dict[int, int]:
+    """Segment docnum -> the fewest words of `field` in a window holding every one of
+    `words`, for the documents of `only` holding them all, in ascending order."""
+    if not segment.has_positions(field):
+        return {}
+    postings = every_term_postings(segment, field, words, memo)
+    if postings is None:
+        return {}
+    wanted = np.array(sorted(only), dtype=np.intp)
+    indices = [_indices(p.docnums, wanted) for p in postings]
+    held = np.all([index >= 0 for index in indices], axis=0) if len(wanted) else np.zeros(0, dtype=bool)
+    if not held.any():
+        return {}
+    keys = []
+    for p, index in zip(postings, indices):
+        owners, positions = segment.positions_arrays(field, [p.values[i] for i in index[held].tolist()])
+        keys.append((wanted[held][owners].astype(np.int64) << 32) + positions)
+    documents, spans = smallest_spans(keys)
+    return dict(zip(documents.tolist(), spans.tolist()))
+
+
+def smallest_spans(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, the smallest span of each) for words whose positions are given as keys
+    (docnum << 32) + position, ascending, one array a word: a span counts the words from
+    the window's first position to its last, and is at least the number of words. Only
+    documents holding every word are given.
+
+    The smallest window ending at a position holds, for each word, its last position up
+    to there, and starts at the earliest of those: each word's is one `searchsorted`."""
+    ends = np.concatenate(keys)  # every position of every word, as a window's last
+    starts = ends.copy()
+    for word_keys in keys:
+        last = word_keys[np.maximum(np.searchsorted(word_keys, ends, side="right") - 1, 0)]
+        kept = (last >> 32 == ends >> 32) & (last <= ends)  # the word is in that document, before
+        ends, starts = ends[kept], np.minimum(starts[kept], last[kept])
+    documents = ends >> 32
+    spans = ends - starts + 1  # within one document: the docnums cancel
+    order = np.lexsort((spans, documents))  # each document's smallest span first
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = documents[order][1:] != documents[order][:-1]
+    return documents[order][first], np.maximum(spans[order][first], len(keys))
+
+
+def _positions(segment, field: str, words: list[str], memo: dict):
+    """Segment docnum -> one position list per word, for documents holding every word (in
+    the order of a set of them, as the callers have always met them)."""
     if not segment.has_positions(field):
         return None
     postings = every_term_postings(segment, field, words, memo)
     if postings is None:
         return None
     decode = segment.positions_decoder(field)
-    if only is not None:
-        wanted = sorted(only)
-    else:  # in the order of a set of them, as the callers have always met them
-        wanted = list(set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:])))
+    wanted = list(set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:])))
     candidates = np.array(wanted, dtype=np.intp)
-    indices = [_indices(p.docnums, candidates) for p in postings]
-    held = np.all([index >= 0 for index in indices], axis=0) if len(candidates) else np.zeros(0, dtype=bool)
-    found: dict[int, list[list[int]]] = {}
-    for row in np.flatnonzero(held).tolist():
-        found[wanted[row]] = [decode(p.values[int(index[row])]) for p, index in zip(postings, indices)]
-    return found
+    indices = [np.searchsorted(p.docnums, candidates).tolist() for p in postings]
+    return {docnum: [decode(p.values[index[row]]) for p, index in zip(postings, indices)] for row, docnum in enumerate(wanted)}
 
 
 def _indices(docnums: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -361,38 +396,3 @@ def _starts(per_word: list[list[int]]) -> bool:
         if not starts:
             return False
     return True
-
-
-def _smallest_span(per_word: list[list[int]]) -> int:
-    """Words in the smallest window holding at least one position of every list."""
-    if len(per_word) == 2:  # most queries: the closest pair, walking both sorted lists once
-        return max(_closest_pair(*per_word), 2)
-    events = sorted((position, index) for index, positions in enumerate(per_word) for position in positions)
-    need, seen, missing, left, best = len(per_word), [0] * len(per_word), len(per_word), 0, None
-    for position, index in events:
-        if seen[index] == 0:
-            missing -= 1
-        seen[index] += 1
-        while missing == 0:
-            left_position, left_index = events[left]
-            span = position - left_position + 1
-            best = span if best is None or span < best else best
-            seen[left_index] -= 1
-            if seen[left_index] == 0:
-                missing += 1
-            left += 1
-    return max(best or need, need)
-
-
-def _closest_pair(first: list[int], second: list[int]) -> int:
-    """Words from the one position to the other, for the closest pair of two sorted lists."""
-    best, i, j = None, 0, 0
-    while i < len(first) and j < len(second):
-        gap = second[j] - first[i]
-        if gap < 0:
-            gap, j = -gap, j + 1
-        else:
-            i += 1
-        if best is None or gap < best:
-            best = gap
-    return best + 1 if best is not None else 2
