@@ -32,11 +32,12 @@ frozen nodes, read leniently, with any-word matching and close spellings as rewr
 it; the scoring reads its form in the format's query nodes), with `sentences.py` and
 `named_filters.py`;
 `postings.py` reads a term's postings, `scoring.py` scores every match as arrays (BM25F),
-`ranking.py` adds the boosts (kept as arrays over the matches in `boosts.py`), `hybrid.py` fuses words with meaning (`semantic.py`),
-`spelling.py` corrects, `selection.py` compiles what narrows a search to one form and
-evaluates it as bitsets, `grouping.py` counts and groups, `searching.py` runs it all
-with `budget.py` bounding the work and `search_keys.py` naming what is cached in the
-generation (`generations.py`), which `warming.py` prepares before the first search.
+`ranking.py` adds the boosts (kept as arrays over the matches in `boosts.py`),
+`hybrid.py` fuses words with meaning (`semantic.py`), `spelling.py` corrects,
+`selection.py` compiles what narrows a search to one form and evaluates it as bitsets,
+`grouping.py` counts and groups, `searching.py` runs it all with `budget.py` bounding
+the work and `search_keys.py` naming what is cached in the generation
+(`generations.py`), which `warming.py` prepares before the first search.
 """
 
 from __future__ import annotations
