@@ -80,9 +80,9 @@ def measure_updates(roots: list[Path], index_dir: Path, repeat: int) -> dict:
 
         revision += 1
         edit_proposal(chosen[0], revision)
-        one_cli.append(_run_cli_index(roots, index_dir))
+        one_cli.append(run_cli_index(roots, index_dir))
 
-        noop_cli.append(_run_cli_index(roots, index_dir))
+        noop_cli.append(run_cli_index(roots, index_dir))
 
         revision += 1
         for path in chosen:
@@ -104,12 +104,12 @@ def measure_updates(roots: list[Path], index_dir: Path, repeat: int) -> dict:
     }
 
 
-def _run_cli_index(roots: list[Path], index_dir: Path) -> float:
-    """Seconds for `la2050-search index ROOTS --index-dir D -q`, start to exit.
+def run_cli_index(roots: list[Path], index_dir: Path, *options: str) -> float:
+    """Seconds for `la2050-search index ROOTS --index-dir D -q [OPTIONS]`, start to exit.
 
     :raises RuntimeError: when the command fails.
     """
-    command = [cli_path(), "index", *map(str, roots), "--index-dir", str(index_dir), "--quiet"]
+    command = [cli_path(), "index", *map(str, roots), "--index-dir", str(index_dir), "--quiet", *options]
     started = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True, timeout=CLI_TIMEOUT, check=False)
     elapsed = time.perf_counter() - started

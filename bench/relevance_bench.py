@@ -52,11 +52,11 @@ def measure_relevance(index_dir: Path, queries: list[BenchQuery], repeat: int, l
         }
         _progress(f"relevance: {name} in {time.perf_counter() - started:.1f} s")
     if latency:
-        figures["tantivy_latency_ms"] = _tantivy_latency(tantivy, queries, repeat)
+        figures["tantivy_latency_ms"] = tantivy_latency(tantivy, queries, repeat)
     return figures
 
 
-def _tantivy_latency(tantivy: TantivyPeer, queries: list[BenchQuery], repeat: int) -> dict:
+def tantivy_latency(tantivy: TantivyPeer, queries: list[BenchQuery], repeat: int) -> dict:
     """Search + every facet counted + 10 snippets, for each benchmark query, `repeat` passes."""
     times = []
     for _ in range(repeat):

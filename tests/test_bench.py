@@ -58,6 +58,18 @@ def test_quick_run_prints_every_table(tmp_path):
     assert results["scales"]["1"]["http"]["workers"], "no gunicorn worker was found"
 
 
+def test_first_time_rounds_print_a_row_a_round_beside_tantivy():
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.first_time", "--quick"],
+        cwd=REPO, capture_output=True, text=True, timeout=QUICK_TIMEOUT, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    rows = [line.split("|")[1:-1] for line in completed.stdout.splitlines() if line.startswith("| 1x")]
+    assert len(rows) == 1
+    scale, round_number, *figures = (cell.strip() for cell in rows[0])
+    assert (scale, round_number) == ("1x", "1") and all(float(figure) > 0 for figure in figures)
+
+
 def test_queries_file_parses_words_and_filters(bench, tmp_path):
     queries = tmp_path / "queries.txt"
     queries.write_text("# comment\n\nparks | region=South LA; region=East LA\n| goal=play\nmental health\n", encoding="utf-8")
