@@ -342,9 +342,10 @@ def _apply_query_filters(live: LiveIndex, constraints: Constraints, scores) -> l
     """Docnums matching the text and the filters written in the query (region:x, year:a..b),
     in match order; the filters are bitsets, as the URL's selections are (selection.py)."""
     columns = live.columns
-    candidates = columns.docnums if scores is None else [d for d in scores if d in columns.ids]
     kept = constraints.written_mask(columns)
-    return candidates if kept is None else columns.members(kept, candidates)
+    if scores is None:
+        return columns.docnums if kept is None else columns.members(kept, columns.docnums)
+    return columns.members(columns.all_docs if kept is None else kept & columns.all_docs, scores)
 
 
 def _filter_and_count(selection: Selection, count):
