@@ -101,9 +101,10 @@ def fuse(
     vectors = document_vectors(live)
     cosines = vectors.similarities(vector)
     close = np.flatnonzero(vectors.present & (cosines >= FLOOR))
-    missed = [docnum for docnum in close.tolist() if docnum not in scores]
-    if len(missed) > MEANING_ONLY:
-        missed = sorted(missed, key=lambda docnum: (-cosines[docnum], docnum))[:MEANING_ONLY]
+    close = close[~np.isin(close, np.fromiter(scores, dtype=np.intp, count=len(scores)))]  # the words missed them
+    if len(close) > MEANING_ONLY:  # the closest, ties in docnum order
+        close = close[np.lexsort((close, -cosines[close]))[:MEANING_ONLY]]
+    missed = close.tolist()
     ranked = [*scores, *missed]
     if not ranked:
         return None, scores
