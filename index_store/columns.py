@@ -154,7 +154,7 @@ class Columns:
         numbers = np.fromiter(docnums, dtype=np.int64)
         if not len(numbers):
             return 0
-        present = np.zeros(int(numbers.max()) + 1, dtype=bool)
+        present = np.zeros(int(np.max(numbers)) + 1, dtype=np.bool_)
         present[numbers] = True
         return int.from_bytes(np.packbits(present, bitorder="little").tobytes(), "little")
 
