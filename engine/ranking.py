@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index_format.segment import segments, stored_length
+from index_format.segment import Postings, segments, stored_length
 from index_format import queries as wq
 
 from .boosts import Boosts, Part
@@ -283,7 +283,7 @@ def _asked_by_name(reader, words: list[str], memo: dict) -> set[int]:
         if postings is None:
             continue
         lengths = segment.field_lengths("title")
-        for docnum in set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:])):
+        for docnum in _holding_every(postings):
             length = lengths[docnum] if lengths else len(distinct)
             # One word names one-word organizations only (826LA): "arts" asks for a topic.
             if len(distinct) >= max(NAME_SHARE * length, min(2, length)):
@@ -373,10 +373,15 @@ def _positions(segment, field: str, words: list[str], memo: dict):
     if postings is None:
         return None
     decode = segment.positions_decoder(field)
-    wanted = list(set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:])))
+    wanted = list(_holding_every(postings))
     candidates = np.array(wanted, dtype=np.intp)
     indices = [np.searchsorted(p.docnums, candidates).tolist() for p in postings]
     return {docnum: [decode(p.values[index[row]]) for p, index in zip(postings, indices)] for row, docnum in enumerate(wanted)}
+
+
+def _holding_every(postings: list[Postings]) -> set[int]:
+    """The docnums in every one of the words' postings (a set: callers meet them in its order)."""
+    return set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:]))
 
 
 def _indices(docnums: np.ndarray, wanted: np.ndarray) -> np.ndarray:
