@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .block_writer import BulkSegmentWriter
 from .schema import build_schema
-from .whoosh_compat import FileStorage
+from .whoosh_compat import FileStorage, StructFile
 from .whoosh_compat import index as whoosh_index
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name inside a directory
@@ -33,7 +33,31 @@ def open_index(path: Path):
 
     Raises what Whoosh raises for missing or damaged files (many types).
     """
-    return whoosh_index.open_dir(str(path), schema=build_schema())
+    return PositionalStorage(str(path)).open_index(INDEX_NAME, schema=build_schema())
+
+
+class PositionalStorage(FileStorage):
+    """Whoosh's directory storage whose files are read at a position in one `os.pread`."""
+
+    def open_file(self, name, **kwargs):
+        return PositionalFile(open(self._fpath(name), "rb"), name=name, **kwargs)
+
+
+class PositionalFile(StructFile):
+    """A file whose `get(position, length)` is one `os.pread`.
+
+    Whoosh reads its term tables and postings with `get`: a seek and a buffered read, which
+    fills an 8 KB buffer for a 12-byte hash slot; a term's lookup makes four or more of
+    these. `pread` leaves the file's position alone, as `get` does on Whoosh's in-memory
+    files (BufferFile), so Whoosh's readers already expect it.
+    """
+
+    def __init__(self, fileobj, name=None, onclose=None):
+        super().__init__(fileobj, name=name, onclose=onclose)
+        self._descriptor = fileobj.fileno()
+
+    def get(self, position, length):
+        return os.pread(self._descriptor, length, position)
 
 
 def open_writer(index) -> BulkSegmentWriter:

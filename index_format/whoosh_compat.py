@@ -21,6 +21,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"whoosh(\..*)?")
     from whoosh import analysis, columns, fields, formats, index, qparser, query, scoring, sorting, writing  # noqa: F401
     from whoosh.filedb.filestore import FileStorage  # noqa: F401
+    from whoosh.filedb.structfile import StructFile  # noqa: F401
     from whoosh.support.charset import accent_map  # noqa: F401
     from whoosh.system import pack_int, pack_long, pack_ushort, unpack_int  # noqa: F401
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo, W3TermsReader  # noqa: F401
@@ -96,6 +97,7 @@ _w3.STORED_COLUMN = columns.PickleColumn(columns.VarBytesColumn())
 __all__ = [
     "analysis", "columns", "fields", "formats", "index", "qparser", "query", "scoring", "sorting", "writing",
     "accent_map", "byte_to_length", "length_to_byte", "pack_int", "pack_long", "pack_ushort", "unpack_int", "FileStorage",
+    "StructFile",
     "WHOOSH3_HEADER_MAGIC", "W3TermInfo", "W3TermsReader", "W3LeafMatcher", "ListMatcher", "FilterMatcher",
     "SegmentReader", "TermNotFound",
     "segment_field_lengths",

@@ -18,7 +18,7 @@ from index_format import block_writer
 from index_format import IndexReader
 from index_format.schema import build_schema
 from index_format.segment import segments, stored_length
-from index_format.storage import create_index, open_writer
+from index_format.storage import INDEX_NAME, PositionalFile, create_index, open_index, open_writer
 
 TEXT = ("heading", "body", "title")
 WORDS = [f"w{n}" for n in range(40)]  # not stemmed, not stop words: each is its own term
@@ -71,8 +71,26 @@ def _written(tmp_path_factory):
     for doc_id in DELETED:
         writer.delete_by_term("id", doc_id)
     writer.commit(merge=False)
-    with IndexReader.of(index) as reader:
+    with IndexReader.of(open_index(path)) as reader:  # read as the store reads: PositionalFile
         yield reader, documents
+
+
+def test_an_opened_index_reads_its_files_positionally(tmp_path):
+    create_index(tmp_path)
+    file = open_index(tmp_path).storage.open_file(f"_{INDEX_NAME}_0.toc")
+    assert type(file) is PositionalFile
+    file.close()
+
+
+def test_a_positional_read_leaves_the_files_position_alone(tmp_path):
+    data = bytes(range(256)) * 64
+    (tmp_path / "data").write_bytes(data)
+    with open(tmp_path / "data", "rb") as raw:
+        file = PositionalFile(raw)
+        assert file.read(10) == data[:10]
+        for position, length in ((0, 4), (9000, 12), (16380, 100), (20000, 5)):
+            assert file.get(position, length) == data[position : position + length]  # short at the end
+        assert file.read(6) == data[10:16]  # the reads go on where they were
 
 
 class Expected(NamedTuple):
