@@ -43,6 +43,7 @@ __all__ = [
     "Require",
     "Term",
     "Wildcard",
+    "field_names",
     "matching_any_word",
     "parse_tree",
     "to_format_query",
@@ -467,7 +468,7 @@ def parse_tree(text: str) -> Node:
     """
     group = _bracketed(_tag(text))
     _join_wildcards(group)
-    group = _apply_fields(group, _field_names())
+    group = _apply_fields(group, field_names())
     group = _plus_minus(_without_spaces(group))
     return _frozen(_operators(group))
 
@@ -479,7 +480,8 @@ def _schema():
 
 
 @lru_cache(maxsize=1)
-def _field_names() -> frozenset[str]:
+def field_names() -> frozenset[str]:
+    """The schema's field names (built with the schema on the first call: warming.py)."""
     return frozenset(_schema().names())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import engine
 from engine import LiveIndex, SearchRequest
+from engine.query_tree import field_names
 from index_format.segment import Segment, segments
 from index_store import Columns, IndexStore
 
@@ -17,7 +18,9 @@ def _built(*_args):
 def test_after_warm_up_a_first_search_builds_nothing_the_generation_shares(index_dir, monkeypatch):
     live = LiveIndex.open(IndexStore(index_dir).open_current())
     try:
+        field_names.cache_clear()  # the parser's schema, as in a new process
         engine.warm_up(live)
+        schema_misses = field_names.cache_info().misses
         monkeypatch.setattr(Columns, "order", _built)  # the relevance order's tie-break
         with monkeypatch.context() as lengths_read, live.reader() as reader:
             lengths_read.setattr(Segment, "field_lengths", _built)  # BM25's field lengths, per segment
@@ -25,6 +28,7 @@ def test_after_warm_up_a_first_search_builds_nothing_the_generation_shares(index
                 for field in SCORED_FIELDS:
                     segment.length_array(field, default=1.0)
         assert engine.search(live, SearchRequest(q="youth arts", sort="relevance")).total > 0
+        assert field_names.cache_info().misses == schema_misses  # the schema was built ahead
     finally:
         live.close()
 
