@@ -48,14 +48,19 @@ def _read_term(reader, fieldname: str, text) -> Read:
     Whoosh's matcher reads the postings' header and first block as it is made, then each
     block in several small reads; a term's postings here are one read, parsed in place.
     """
-    terms = reader._terms
-    terminfo = terms.term_info(fieldname, reader._text_to_bytes(fieldname, text))
+    terminfo = reader._terms.term_info(fieldname, reader._text_to_bytes(fieldname, text))
+    return read_term_postings(reader, fieldname, terminfo)
+
+
+def read_term_postings(reader, fieldname: str, terminfo) -> Read:
+    """(docnums, weights, values) of the term whose row in `reader`'s term table is
+    `terminfo` (Whoosh's `W3TermInfo`), deleted documents left out."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         postings = _listed(ids, weights, values)
     else:
         fixed_size = reader.schema[fieldname].format.fixed_value_size()
-        postings = _read_blocks(_extent(terms._postfile, *terminfo.extent()), fixed_size)
+        postings = _read_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
     return _without(frozenset(reader._perdoc.deleted_docs()), postings)
 
 

@@ -5,9 +5,11 @@ a sorting pool, then through `add_posting` one call at a time: about 13 us of pu
 per posting, most of a rebuild. This writer collects a segment's postings per field and
 term in plain lists and writes each term's blocks with list-at-a-time steps, in the
 W3Codec layout every Whoosh reader reads (`_write_term` lists three deliberate
-departures). Per-document data (stored fields, lengths, columns), the table of contents,
-deletions and merging are still Whoosh's, and its per-document files are byte for byte
-the same (a test compares them, and the postings and term statistics).
+departures). Per-document data (stored fields, lengths, columns), the table of contents
+and deletions are still Whoosh's, and its per-document files are byte for byte the same
+(a test compares them, and the postings and term statistics). Merging segments into a
+writer given no documents of its own (`add_reader`, as `storage.join_segments` does)
+reads their postings as arrays instead of through Whoosh's pool.
 
 Text fields whose analyzer offers `term_positions` (ours does) are analysed in one pass
 without Whoosh's token objects. A segment is held in memory until commit: about 100 bytes
@@ -23,6 +25,9 @@ from collections.abc import Sequence
 from operator import sub
 from pickle import dumps
 
+import numpy as np
+
+from .block_reader import read_term_postings
 from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     W3TermInfo,
@@ -31,6 +36,7 @@ from .whoosh_compat import (
     pack_int,
     pack_long,
     pack_ushort,
+    segment_field_lengths,
     writing,
 )
 
@@ -60,10 +66,15 @@ class BulkSegmentWriter(writing.SegmentWriter):
             raise ValueError(f"fields with vectors or separate spelling are not supported: {unsupported}")
         self._postings: dict[str, dict] = defaultdict(dict)  # field -> term (str or bytes) -> flat postings
         self._lengths: dict[str, dict[int, int]] = defaultdict(dict)  # field -> docnum -> stored length
+        self._documents_added = False  # by add_document: merges then go through Whoosh's pool
+        self._joined = False  # segments joined by add_reader: terms kept as bytes
 
     def add_document(self, **fields) -> None:
         """As `SegmentWriter.add_document`, without `_boost`/`_stored_` keys (unused here)."""
         self._check_state()
+        if self._joined:
+            raise ValueError("documents are added before segments are joined (as Whoosh's commit does)")
+        self._documents_added = True
         names = sorted(name for name in fields if not name.startswith("_"))
         if len(names) != len(fields):
             raise ValueError("per-document boosts and custom stored values are not supported")
@@ -114,6 +125,51 @@ class BulkSegmentWriter(writing.SegmentWriter):
             self._lengths[name][docnum] = byte_to_length(length_to_byte(length))
         return length
 
+    def add_reader(self, reader) -> None:
+        """Join a segment's documents into this one (Whoosh's merge, which `commit` runs).
+
+        Per-document data (stored fields, lengths, columns) is copied as Whoosh copies it.
+        Postings are read a term at a time as arrays (block_reader.py) into this writer's
+        lists and written as its own are: Whoosh's merge sends each posting through its
+        sorting pool and `add_posting`, as slow as writing it anew. A writer that was given
+        documents of its own keeps Whoosh's way, which sorts new and merged terms together.
+        """
+        if self._documents_added:
+            return super().add_reader(reader)
+        self._check_state()
+        first = self.docnum
+        names = sorted(set(self.schema.names()) | {name for name in reader.indexed_field_names() if name in self.schema})
+        totals = self.perdocwriter._fieldlengths
+        before = {name: totals.get(name, 0) for name in names}
+        docmap = self.write_per_doc(names, reader)
+        if docmap is None:
+            # Whoosh copies each document's one-byte length, so its totals drift from the
+            # exact ones BM25's average field length is made of: keep the segment's own.
+            for name in names:
+                if self.schema[name].scorable and reader.field_length(name):
+                    totals[name] = before[name] + reader.field_length(name)
+        self._join_postings(reader, names, _new_docnums(reader.doc_count_all(), first, docmap))
+        self._added = self._joined = True
+
+    def _join_postings(self, reader, names: list[str], new_docnums: np.ndarray) -> None:
+        """Add the postings (and field lengths) of `reader`'s live documents, renumbered."""
+        for name in names:
+            lengths = segment_field_lengths(reader._perdoc, name) if self.schema[name].scorable else None
+            for docnum, length in enumerate(lengths or ()):
+                if length and new_docnums[docnum] >= 0:
+                    self._lengths[name][int(new_docnums[docnum])] = length
+        for (name, term), terminfo in reader._terms.items():
+            if name not in self.schema:
+                continue
+            docnums, weights, values = read_term_postings(reader, name, terminfo)
+            if not len(docnums):
+                continue  # every document holding it is deleted
+            flat: list = [None] * (3 * len(docnums))
+            flat[0::3] = new_docnums[docnums].tolist()
+            flat[1::3] = weights.tolist()
+            flat[2::3] = values
+            self._postings[name].setdefault(term, []).extend(flat)
+
     def _flush_segment(self) -> None:
         if self.pool.current or self.pool.runs:
             # A merge put another segment's postings into Whoosh's pool: join them there.
@@ -143,6 +199,15 @@ class BulkSegmentWriter(writing.SegmentWriter):
                 for docnum, weight, value in zip(docnums, weights, padded):
                     add((name, term_bytes, docnum, weight, value))
         self._postings.clear()
+
+
+def _new_docnums(count: int, first: int, docmap: dict[int, int] | None) -> np.ndarray:
+    """Each of a joined segment's docnums in the new segment (-1: deleted, not copied)."""
+    if docmap is None:
+        return np.arange(first, first + count, dtype=np.intp)
+    renumbered = np.full(count, -1, dtype=np.intp)
+    renumbered[list(docmap)] = list(docmap.values())
+    return renumbered
 
 
 def _analysed_in_one_pass(field) -> bool:

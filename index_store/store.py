@@ -31,7 +31,15 @@ from typing import Any
 import numpy as np
 
 from index_format import IndexReader
-from index_format.storage import adopt_segments, create_index, delete_documents, has_index, open_index, open_writer
+from index_format.storage import (
+    adopt_segments,
+    create_index,
+    delete_documents,
+    has_index,
+    join_segments,
+    open_index,
+    open_writer,
+)
 
 from .columns import payload_of
 
@@ -146,10 +154,9 @@ class Builder:
         return part
 
     def adopt_parts(self) -> None:
-        """Move the parts' segments into this generation without merging them.
-
-        Merging would re-read and re-write every posting, the very cost that writing
-        parts in parallel avoids; Whoosh searches several segments just as well.
+        """Move the parts' segments into this generation as they are: a rebuild then joins
+        them into one (`build`, `storage.join_segments`); an update keeps them beside the
+        generation's own, as Whoosh's writer would.
         """
         parts = [part for part in self.parts if has_index(part)]
         if not parts:
@@ -297,6 +304,10 @@ class IndexStore:
                 raise
             writer.commit()
             builder.adopt_parts()
+            if rebuild:
+                # Index workers write a segment each; a search reads every term once per
+                # segment, so a rebuild is served as one (updates add segments, as Whoosh does).
+                join_segments(build_dir)
             self._finish(build_dir, builder.manifest, number, builder.vectors)
         except BaseException as error:
             shutil.rmtree(build_dir, ignore_errors=True)

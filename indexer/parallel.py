@@ -3,8 +3,9 @@
 Whoosh analyses and writes postings in pure Python, one core at a time; its own
 `procs=` writer pickles every document to sub-processes and then merges their segments,
 which on two cores gained nothing. Here each worker process parses its share of the
-files and writes its own part index; the store then adopts the parts' segments as they
-are (see `Builder.adopt_parts`). Only small outcome records travel back to the parent.
+files and writes its own part index; the store then adopts the parts' segments (see
+`Builder.adopt_parts`), and a rebuild joins them into one, reading their postings back
+rather than analysing again. Only small outcome records travel back to the parent.
 """
 
 from __future__ import annotations

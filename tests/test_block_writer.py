@@ -9,7 +9,7 @@ import pytest
 from whoosh.codec import whoosh3
 
 from index_format.block_writer import BulkSegmentWriter
-from index_format.storage import WRITER_OPTIONS
+from index_format.storage import WRITER_OPTIONS, join_segments, open_index
 from index_format.analysis import index_term
 from index_format.postings_format import PackedPositions
 from index_format.schema import build_schema
@@ -137,6 +137,62 @@ def test_a_merge_with_older_segments_keeps_every_posting(tmp_path, documents):
     with index.searcher() as searcher:
         assert searcher.doc_count() == 80
         assert len(searcher.search(query.Term("body", "garden"), limit=None)) > 0
+
+
+def write_in_segments(directory: Path, parts: list[list[dict]], deleted: tuple[str, ...] = ()) -> None:
+    """Each part written as its own segment (as index workers write theirs), then `deleted` ids deleted."""
+    index = write(directory, parts[0], bulk=True)
+    for part in parts[1:]:
+        writer = BulkSegmentWriter(index, **WRITER_OPTIONS)
+        for fields in part:
+            writer.add_document(**fields)
+        writer.commit(merge=False)
+    if deleted:
+        writer = index.writer()
+        for doc_id in deleted:
+            writer.delete_by_term("id", doc_id)
+        writer.commit(merge=False)
+    assert len(index._segments()) == len(parts)
+
+
+def test_joined_segments_are_the_segment_written_in_one_go(tmp_path, documents):
+    """Joining reads every term's postings back and writes them as one writer would have."""
+    first, second, third = documents[:90], documents[90:200], documents[200:230]
+    write_in_segments(tmp_path / "joined", [first, second, third])
+    join_segments(tmp_path / "joined")
+    expected = write(tmp_path / "one-go", first + second + third, bulk=True)
+    joined = open_index(tmp_path / "joined")
+    assert len(joined._segments()) == 1
+    assert segment_files(tmp_path / "joined") == segment_files(tmp_path / "one-go")  # byte for byte
+    # BM25's average field lengths come from the segment's exact totals, not its length bytes.
+    assert joined._segments()[0]._fieldlengths == expected._segments()[0]._fieldlengths
+
+
+def test_joining_leaves_deleted_documents_out(tmp_path, documents):
+    parts, deleted = [documents[:90], documents[90:200]], (documents[5]["id"], documents[150]["id"])
+    write_in_segments(tmp_path / "joined", parts, deleted)
+    join_segments(tmp_path / "joined")
+    kept = [fields for fields in documents[:200] if fields["id"] not in deleted]
+    expected = write(tmp_path / "one-go", kept, bulk=True)
+    joined = open_index(tmp_path / "joined")
+    assert len(joined._segments()) == 1 and joined.doc_count_all() == len(kept)
+    assert postings(joined) == postings(expected)
+    assert term_statistics(joined) == term_statistics(expected)
+    per_document = [suffix for suffix in segment_files(tmp_path / "one-go") if suffix.endswith(".col")]
+    for suffix in per_document:
+        assert segment_files(tmp_path / "joined")[suffix] == segment_files(tmp_path / "one-go")[suffix], suffix
+
+
+def test_a_writer_with_documents_of_its_own_merges_through_whooshs_pool(tmp_path, documents):
+    """New and merged terms must be sorted together: that writer keeps Whoosh's merge."""
+    write_in_segments(tmp_path / "bulk", [documents[:40], documents[40:80]])
+    index = open_index(tmp_path / "bulk")
+    writer = BulkSegmentWriter(index, **WRITER_OPTIONS)
+    for fields in documents[80:120]:
+        writer.add_document(**fields)
+    writer.commit(optimize=True)
+    assert len(index._segments()) == 1
+    assert postings(index) == postings(write(tmp_path / "one-go", documents[:120], bulk=True))
 
 
 def test_unknown_fields_are_refused_like_whoosh_refuses_them(tmp_path):

@@ -27,9 +27,10 @@ from index_store import (
 )
 from index_store import store as store_module
 from index_format.block_writer import BulkSegmentWriter
-from indexer import pipeline
+from indexer import parallel, pipeline
 from indexer.pipeline import index_paths
 from index_format import queries as whoosh_query
+from index_format import segment_count
 from conftest import largest_segment_file, lock_held_by_another_thread
 
 REPO = Path(__file__).resolve().parents[1]
@@ -302,6 +303,17 @@ def test_a_deleted_file_frees_its_id_for_a_clashing_file_in_the_same_run(store, 
     report = run(store, corpus)
     assert (report.removed, report.added, report.skipped) == (1, 1, [])
     assert stored_documents(store)["proposal/garden"]["title"] == "Garden (md)"
+
+
+def test_a_rebuild_by_several_workers_is_served_as_one_segment(store, corpus, monkeypatch):
+    """Each worker writes a segment; a search reads every term once per segment."""
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)  # the worker-process path for four files,
+    monkeypatch.setattr(parallel, "BATCH", 1)  # handed out one at a time: both workers write a part
+    index_paths(store, [corpus], rebuild=True, workers=2)
+    assert segment_count(store.open_current().index) == 1 and len(stored_documents(store)) == 4
+    (corpus / "articles" / "2018-01-01-news.md").write_text(post("News"), encoding="utf-8")
+    index_paths(store, [corpus], workers=2)  # an update adds its segments, as Whoosh does
+    assert segment_count(store.open_current().index) > 1 and len(stored_documents(store)) == 5
 
 
 def test_rebuild_gives_the_same_index_as_a_series_of_updates(tmp_path, corpus):
