@@ -13,6 +13,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from io import BytesIO
+from itertools import accumulate
 
 import numpy as np
 
@@ -110,12 +111,51 @@ def _without(deleted, postings: Read) -> Read:
 
 
 def _read_blocks(data: bytes, fixed_size: int | None) -> Read:
-    """Parse a term's postings in W3Codec's layout: a header, then blocks of a length (negative
-    for the last), pickled statistics and the pickled, maybe compressed, (gaps, weights, values).
+    """A term's postings in W3Codec's layout (`_parsed_blocks`) as arrays.
 
     A block's first gap is its first docnum; the docnums are one cumulative sum of every
     block's gaps, each block's first less the last docnum its header gives of the block
     before (checked against the sum)."""
+    gaps, starts, last_ids, weights, values = _parsed_blocks(data, fixed_size)
+    steps = np.array(gaps, dtype=np.intp)
+    if len(starts) > 1:
+        steps[starts[1:]] -= last_ids[:-1]
+    docnums = np.cumsum(steps)
+    ends = np.array([*starts[1:], len(gaps)], dtype=np.intp)
+    if docnums[ends - 1].tolist() != last_ids:
+        raise ValueError("unexpected posting block")
+    return docnums, np.array(weights, dtype=np.float64), values
+
+
+def read_term_lists(reader, fieldname: str, terminfo) -> tuple[list[int], list[float], list]:
+    """`read_term_postings` as lists, for copying postings (joining segments), where arrays
+    would only be turned back into lists: a block's docnums are the running sum of its gaps."""
+    deleted = frozenset(reader._perdoc.deleted_docs())
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        docnums = list(ids)
+        weights = list(weights) if weights is not None else [1.0] * len(docnums)
+        values = list(values or [None] * len(docnums))
+    else:
+        fixed_size = reader.schema[fieldname].format.fixed_value_size()
+        gaps, starts, last_ids, weights, values = _parsed_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
+        docnums = []
+        for start, end, last_id in zip(starts, [*starts[1:], len(gaps)], last_ids):
+            docnums += accumulate(gaps[start:end])
+            if docnums[-1] != last_id:
+                raise ValueError("unexpected posting block")
+    if not deleted:
+        return docnums, weights, values
+    kept = [index for index, docnum in enumerate(docnums) if docnum not in deleted]
+    return [docnums[i] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
+
+
+def _parsed_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list[int], list[int], list, list]:
+    """Parse a term's postings in W3Codec's layout: a header, then blocks of a length (negative
+    for the last), pickled statistics and the pickled, maybe compressed, (gaps, weights, values).
+
+    Returns every block's gaps, where each block's start in them, each block's last docnum
+    as its header says, and the weights and values of every posting."""
     if data[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("unexpected postings header")
     gaps: list[int] = []
@@ -151,11 +191,4 @@ def _read_blocks(data: bytes, fixed_size: int | None) -> Read:
         else:
             values.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
         position = block_end
-    steps = np.array(gaps, dtype=np.intp)
-    if len(starts) > 1:
-        steps[starts[1:]] -= last_ids[:-1]
-    docnums = np.cumsum(steps)
-    ends = np.array([*starts[1:], len(gaps)], dtype=np.intp)
-    if docnums[ends - 1].tolist() != last_ids:
-        raise ValueError("unexpected posting block")
-    return docnums, np.array(weights, dtype=np.float64), values
+    return gaps, starts, last_ids, weights, values

@@ -25,9 +25,7 @@ from collections.abc import Sequence
 from operator import sub
 from pickle import dumps
 
-import numpy as np
-
-from .block_reader import read_term_postings
+from .block_reader import read_term_lists
 from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     W3TermInfo,
@@ -64,7 +62,8 @@ class BulkSegmentWriter(writing.SegmentWriter):
         unsupported = [name for name, field in self.schema.items() if field.vector or field.separate_spelling()]
         if unsupported:
             raise ValueError(f"fields with vectors or separate spelling are not supported: {unsupported}")
-        self._postings: dict[str, dict] = defaultdict(dict)  # field -> term (str or bytes) -> flat postings
+        # field -> term (str or bytes) -> flat postings, or a joined term's (docnums, weights, values)
+        self._postings: dict[str, dict] = defaultdict(dict)
         self._lengths: dict[str, dict[int, int]] = defaultdict(dict)  # field -> docnum -> stored length
         self._documents_added = False  # by add_document: merges then go through Whoosh's pool
         self._joined = False  # segments joined by add_reader: terms kept as bytes
@@ -129,8 +128,8 @@ class BulkSegmentWriter(writing.SegmentWriter):
         """Join a segment's documents into this one (Whoosh's merge, which `commit` runs).
 
         Per-document data (stored fields, lengths, columns) is copied as Whoosh copies it.
-        Postings are read a term at a time as arrays (block_reader.py) into this writer's
-        lists and written as its own are: Whoosh's merge sends each posting through its
+        Postings are read a term at a time as lists (block_reader.py) into this writer's
+        and written as its own are: Whoosh's merge sends each posting through its
         sorting pool and `add_posting`, as slow as writing it anew. A writer that was given
         documents of its own keeps Whoosh's way, which sorts new and merged terms together.
         """
@@ -148,27 +147,33 @@ class BulkSegmentWriter(writing.SegmentWriter):
             for name in names:
                 if self.schema[name].scorable and reader.field_length(name):
                     totals[name] = before[name] + reader.field_length(name)
-        self._join_postings(reader, names, _new_docnums(reader.doc_count_all(), first, docmap))
+        self._join_postings(reader, names, first, docmap)
         self._added = self._joined = True
 
-    def _join_postings(self, reader, names: list[str], new_docnums: np.ndarray) -> None:
-        """Add the postings (and field lengths) of `reader`'s live documents, renumbered."""
+    def _join_postings(self, reader, names: list[str], first: int, docmap: dict[int, int] | None) -> None:
+        """Add the postings (and field lengths) of `reader`'s live documents, renumbered:
+        from `first` on, or by `docmap` (Whoosh's, old docnum -> new) where some are deleted."""
+        renumber = docmap.__getitem__ if docmap is not None else first.__add__ if first else None
         for name in names:
             lengths = segment_field_lengths(reader._perdoc, name) if self.schema[name].scorable else None
             for docnum, length in enumerate(lengths or ()):
-                if length and new_docnums[docnum] >= 0:
-                    self._lengths[name][int(new_docnums[docnum])] = length
+                if length and (docmap is None or docnum in docmap):
+                    self._lengths[name][renumber(docnum) if renumber else docnum] = length
         for (name, term), terminfo in reader._terms.items():
             if name not in self.schema:
                 continue
-            docnums, weights, values = read_term_postings(reader, name, terminfo)
-            if not len(docnums):
+            docnums, weights, values = read_term_lists(reader, name, terminfo)
+            if not docnums:
                 continue  # every document holding it is deleted
-            flat: list = [None] * (3 * len(docnums))
-            flat[0::3] = new_docnums[docnums].tolist()
-            flat[1::3] = weights.tolist()
-            flat[2::3] = values
-            self._postings[name].setdefault(term, []).extend(flat)
+            if renumber is not None:
+                docnums = list(map(renumber, docnums))
+            # A joined term's postings as three lists (what `_columns` makes of a flat one).
+            joined = self._postings[name].get(term)
+            if joined is None:
+                self._postings[name][term] = (docnums, weights, values)
+            else:
+                for column, more in zip(joined, (docnums, weights, values)):
+                    column += more
 
     def _flush_segment(self) -> None:
         if self.pool.current or self.pool.runs:
@@ -201,25 +206,17 @@ class BulkSegmentWriter(writing.SegmentWriter):
         self._postings.clear()
 
 
-def _new_docnums(count: int, first: int, docmap: dict[int, int] | None) -> np.ndarray:
-    """Each of a joined segment's docnums in the new segment (-1: deleted, not copied)."""
-    if docmap is None:
-        return np.arange(first, first + count, dtype=np.intp)
-    renumbered = np.full(count, -1, dtype=np.intp)
-    renumbered[list(docmap)] = list(docmap.values())
-    return renumbered
-
-
 def _analysed_in_one_pass(field) -> bool:
     """Text fields whose analyzer gives term positions directly and whose format encodes
     them a document at a time (see `FoldStemAnalyzer.term_positions`, `PackedPositions`)."""
     return hasattr(field.analyzer, "term_positions") and hasattr(field.format, "encode_terms")
 
 
-def _columns(flat: list) -> tuple[list[int], list[float], list[bytes]]:
-    """A term's flat postings as (docnums, weights, value bytes); no values for Existence."""
-    values = flat[2::3]
-    return flat[0::3], flat[1::3], values if values[0] else []
+def _columns(flat: list | tuple) -> tuple[list[int], list[float], list[bytes]]:
+    """A term's flat postings (or a joined term's three lists) as (docnums, weights, value
+    bytes); no values for Existence."""
+    docnums, weights, values = flat if isinstance(flat, tuple) else (flat[0::3], flat[1::3], flat[2::3])
+    return docnums, weights, values if values[0] else []
 
 
 def _by_docnum(lengths: dict[int, int] | None, doc_count: int) -> list[int] | None:
