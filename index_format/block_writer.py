@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from operator import sub
 from pickle import dumps
 
-from .block_reader import read_term_lists
+from .block_reader import read_term_lists, term_rows
 from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     W3TermInfo,
@@ -159,7 +159,7 @@ class BulkSegmentWriter(writing.SegmentWriter):
             for docnum, length in enumerate(lengths or ()):
                 if length and (docmap is None or docnum in docmap):
                     self._lengths[name][renumber(docnum) if renumber else docnum] = length
-        for (name, term), terminfo in reader._terms.items():
+        for name, term, terminfo in term_rows(reader):
             if name not in self.schema:
                 continue
             docnums, weights, values = read_term_lists(reader, name, terminfo)
