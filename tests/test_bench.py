@@ -70,6 +70,19 @@ def test_first_time_rounds_print_a_row_a_round_beside_tantivy():
     assert (scale, round_number) == ("1x", "1") and all(float(figure) > 0 for figure in figures)
 
 
+def test_paired_rounds_ask_both_checkouts_every_query(index_dir):
+    """This checkout against itself: a row a round and one over all, every figure measured."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.paired", "--index", str(index_dir), "--baseline", str(REPO),
+         "--baseline-index", str(index_dir), "--baseline-python", sys.executable, "--rounds", "1"],
+        cwd=REPO, capture_output=True, text=True, timeout=QUICK_TIMEOUT, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    rows = [line.split("|")[1:-1] for line in completed.stdout.splitlines() if line.startswith("| 1 ") or line.startswith("| all ")]
+    assert [row[0].strip() for row in rows] == ["1", "all"]
+    assert all(float(cell) > 0 for row in rows for cell in row[1:])
+
+
 def test_queries_file_parses_words_and_filters(bench, tmp_path):
     queries = tmp_path / "queries.txt"
     queries.write_text("# comment\n\nparks | region=South LA; region=East LA\n| goal=play\nmental health\n", encoding="utf-8")
