@@ -37,7 +37,7 @@ def serve_queries(index_dir: str) -> None:
     gc.collect()
     print("ready", flush=True)
     for line in sys.stdin:
-        params = MultiDict([tuple(pair) for pair in json.loads(line)])
+        params: MultiDict[str, str] = MultiDict([(name, value) for name, value in json.loads(line)])
         started, cpu_started = time.perf_counter(), time.thread_time()
         status = client.get("/api/search", query_string=params).status_code
         print(json.dumps([(time.perf_counter() - started) * 1000, (time.thread_time() - cpu_started) * 1000, status]), flush=True)
