@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+import engine
+from engine import LiveIndex, SearchRequest
 from index_store import IndexStore
 from indexer.pipeline import index_paths
 from index_format import queries as wq
@@ -105,9 +107,49 @@ def reference_bm25f(searcher, word: str) -> dict[int, float]:
     return {docnum: idf * tf * (WORD_K1 + 1) / (tf + WORD_K1) for docnum, tf in holding.items()}
 
 
-def test_every_benchmark_query_and_syntax_scores_as_in_whoosh(index_dir):
-    assert len(IndexStore(index_dir).open_current().index._segments()) > 1  # offsets matter
-    assert assert_same_scores(index_dir, benchmark_words() + SYNTAX) >= 8  # phrases, fields, prefixes
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory, sample_corpus):
+    """`sample_corpus` indexed in two runs: a rebuild (joined into one segment), then an
+    update adding a year's proposals in a segment of its own."""
+    corpus = tmp_path_factory.mktemp("segmented") / "corpus"
+    shutil.copytree(sample_corpus, corpus)
+    held_back = tmp_path_factory.mktemp("held-back") / "2019"
+    shutil.move(corpus / "proposals" / "2019", held_back)
+    directory = tmp_path_factory.mktemp("segmented-index")
+    index_paths(IndexStore(directory), [corpus], rebuild=True)
+    shutil.move(held_back, corpus / "proposals" / "2019")
+    index_paths(IndexStore(directory), [corpus])
+    return directory
+
+
+def test_every_benchmark_query_and_syntax_scores_as_in_whoosh(segmented_index):
+    assert len(IndexStore(segmented_index).open_current().index._segments()) > 1  # offsets matter
+    assert assert_same_scores(segmented_index, benchmark_words() + SYNTAX) >= 8  # phrases, fields, prefixes
+
+
+def test_a_search_ranks_alike_over_segments_and_over_one_joined_segment(segmented_index, index_dir):
+    """Every boost and the fusion read postings per segment at an offset: the same documents
+    in two segments and in one rank alike (the same score for each document). Not prefixes:
+    Whoosh expands one per segment and scores a one-term expansion by BM25, a longer one as
+    a constant, so there a document's score depends on its segment's other words."""
+    lives = [LiveIndex.open(IndexStore(directory).open_current()) for directory in (segmented_index, index_dir)]
+    try:
+        for text in benchmark_words() + [text for text in SYNTAX if "*" not in text]:
+            ranked = []
+            for live in lives:
+                outcome = engine.search(live, SearchRequest(q=text, per_page=50))
+                with live.reader() as reader:
+                    ranked.append({reader.stored_fields(docnum)["id"]: score for docnum, score in outcome.page_hits})
+            floor = min(ranked[1].values(), default=0.0)  # the page's last score: ties there may differ
+            assert {i: s for i, s in ranked[0].items() if s > floor} == {i: s for i, s in ranked[1].items() if s > floor}, text
+    finally:
+        for live in lives:
+            live.close()
+
+
+def test_the_joined_index_scores_as_in_whoosh(index_dir):
+    assert len(IndexStore(index_dir).open_current().index._segments()) == 1  # a rebuild is one segment
+    assert assert_same_scores(index_dir, benchmark_words() + SYNTAX) >= 8
 
 
 @pytest.mark.parametrize("word", ["garden", "youth", "communiti", "librari", "zzzznotaword"])
