@@ -157,7 +157,7 @@ def write_in_segments(directory: Path, parts: list[list[dict]], deleted: tuple[s
 
 def test_joined_segments_are_the_segment_written_in_one_go(tmp_path, documents):
     """Joining reads every term's postings back and writes them as one writer would have."""
-    first, second, third = documents[:90], documents[90:200], documents[200:230]
+    first, second, third = documents[:50], documents[50:100], documents[100:120]
     write_in_segments(tmp_path / "joined", [first, second, third])
     join_segments(tmp_path / "joined")
     expected = write(tmp_path / "one-go", first + second + third, bulk=True)
@@ -169,10 +169,10 @@ def test_joined_segments_are_the_segment_written_in_one_go(tmp_path, documents):
 
 
 def test_joining_leaves_deleted_documents_out(tmp_path, documents):
-    parts, deleted = [documents[:90], documents[90:200]], (documents[5]["id"], documents[150]["id"])
+    parts, deleted = [documents[:60], documents[60:120]], (documents[5]["id"], documents[90]["id"])
     write_in_segments(tmp_path / "joined", parts, deleted)
     join_segments(tmp_path / "joined")
-    kept = [fields for fields in documents[:200] if fields["id"] not in deleted]
+    kept = [fields for fields in documents[:120] if fields["id"] not in deleted]
     expected = write(tmp_path / "one-go", kept, bulk=True)
     joined = open_index(tmp_path / "joined")
     assert len(joined._segments()) == 1 and joined.doc_count_all() == len(kept)
@@ -185,14 +185,14 @@ def test_joining_leaves_deleted_documents_out(tmp_path, documents):
 
 def test_a_writer_with_documents_of_its_own_merges_through_whooshs_pool(tmp_path, documents):
     """New and merged terms must be sorted together: that writer keeps Whoosh's merge."""
-    write_in_segments(tmp_path / "bulk", [documents[:40], documents[40:80]])
+    write_in_segments(tmp_path / "bulk", [documents[:30], documents[30:60]])
     index = open_index(tmp_path / "bulk")
     writer = BulkSegmentWriter(index, **WRITER_OPTIONS)
-    for fields in documents[80:120]:
+    for fields in documents[60:90]:
         writer.add_document(**fields)
     writer.commit(optimize=True)
     assert len(index._segments()) == 1
-    assert postings(index) == postings(write(tmp_path / "one-go", documents[:120], bulk=True))
+    assert postings(index) == postings(write(tmp_path / "one-go", documents[:90], bulk=True))
 
 
 def test_unknown_fields_are_refused_like_whoosh_refuses_them(tmp_path):
