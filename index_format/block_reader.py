@@ -61,8 +61,7 @@ def read_term_postings(reader, fieldname: str, terminfo) -> Read:
     """(docnums, weights, values) of the term whose row in `reader`'s term table is
     `terminfo` (Whoosh's `W3TermInfo`), deleted documents left out."""
     if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        postings = _listed(ids, weights, values)
+        postings = _as_read(*_listed(*terminfo.inlined_postings()))
     else:
         fixed_size = reader.schema[fieldname].format.fixed_value_size()
         postings = _read_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
@@ -77,7 +76,7 @@ def _postings(matcher) -> Read:
     if isinstance(matcher, W3LeafMatcher):
         postings = _read_blocks(_extent(matcher._postfile, matcher._startoffset, matcher._length), matcher._fixedsize)
     elif isinstance(matcher, ListMatcher):  # postings inlined in the term table
-        postings = _listed(matcher._ids, matcher._weights, matcher._values)
+        postings = _as_read(*_listed(matcher._ids, matcher._weights, matcher._values))
     else:
         docnums, weights, values = [], [], []
         while matcher.is_active():
@@ -85,7 +84,7 @@ def _postings(matcher) -> Read:
             weights.append(matcher.weight())
             values.append(matcher.value())
             matcher.next()
-        postings = (*_arrays(docnums, weights), values)
+        postings = _as_read(docnums, weights, values)
     return _without(deleted, postings)
 
 
@@ -94,15 +93,15 @@ def _extent(postfile, offset: int, length: int | tuple[int]) -> bytes:
     return postfile.get(offset, length[0] if isinstance(length, tuple) else length)
 
 
-def _arrays(docnums, weights) -> tuple[np.ndarray, np.ndarray]:
-    return np.array(docnums, dtype=np.intp), np.array(weights, dtype=np.float64)
+def _as_read(docnums: list[int], weights: list[float], values: list) -> Read:
+    return np.array(docnums, dtype=np.intp), np.array(weights, dtype=np.float64), values
 
 
-def _listed(ids, weights, values) -> Read:
-    """Postings inlined in the term table (as Whoosh's `ListMatcher` reads them)."""
+def _listed(ids, weights, values) -> tuple[list[int], list[float], list]:
+    """Postings inlined in the term table (as Whoosh's `ListMatcher` reads them), as lists."""
     docnums = list(ids)
     weights = list(weights) if weights is not None else [1.0] * len(docnums)
-    return *_arrays(docnums, weights), list(values or [None] * len(docnums))
+    return docnums, weights, list(values or [None] * len(docnums))
 
 
 def _without(deleted, postings: Read) -> Read:
@@ -131,7 +130,7 @@ def _read_blocks(data: bytes, fixed_size: int | None) -> Read:
     return docnums, np.array(weights, dtype=np.float64), values
 
 
-def term_rows(reader) -> Iterator[tuple[str, bytes, object]]:
+def term_rows(reader) -> Iterator[tuple[str, bytes, W3TermInfo]]:
     """(field, term, term info) of every row of a segment reader's term table, in the
     table's order: its rows read in one go (Whoosh's own `items()` makes two small reads
     per row after one for its lengths)."""
@@ -152,10 +151,7 @@ def read_term_lists(reader, fieldname: str, terminfo) -> tuple[list[int], list[f
     would only be turned back into lists: a block's docnums are the running sum of its gaps."""
     deleted = frozenset(reader._perdoc.deleted_docs())
     if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        docnums = list(ids)
-        weights = list(weights) if weights is not None else [1.0] * len(docnums)
-        values = list(values or [None] * len(docnums))
+        docnums, weights, values = _listed(*terminfo.inlined_postings())
     else:
         fixed_size = reader.schema[fieldname].format.fixed_value_size()
         gaps, starts, last_ids, weights, values = _parsed_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)

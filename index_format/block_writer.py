@@ -9,7 +9,7 @@ departures). Per-document data (stored fields, lengths, columns), the table of c
 and deletions are still Whoosh's, and its per-document files are byte for byte the same
 (a test compares them, and the postings and term statistics). Merging segments into a
 writer given no documents of its own (`add_reader`, as `storage.join_segments` does)
-reads their postings as arrays instead of through Whoosh's pool.
+reads their postings back as lists instead of through Whoosh's pool.
 
 Text fields whose analyzer offers `term_positions` (ours does) are analysed in one pass
 without Whoosh's token objects. A segment is held in memory until commit: about 100 bytes
