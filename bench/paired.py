@@ -103,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     every: dict[str, dict[str, list[float]]] = {side: {"wall": [], "cpu": []} for side in sides}
     for round_number in range(1, args.rounds + 1):
-        workers = {side: _Worker(*spec) for side, spec in sides.items()}
+        workers: dict[str, _Worker] = {}
         measured: dict[str, dict[str, list[float]]] = {side: {"wall": [], "cpu": []} for side in sides}
         try:
+            for side, spec in sides.items():
+                workers[side] = _Worker(*spec)  # one that fails to start still closes the other
             for number, params in enumerate(queries):
                 order = list(workers) if (number + round_number) % 2 else list(workers)[::-1]
                 for side in order:
