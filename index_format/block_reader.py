@@ -63,8 +63,7 @@ def read_term_postings(reader, fieldname: str, terminfo) -> Read:
     if terminfo.is_inlined():
         postings = _as_read(*_listed(*terminfo.inlined_postings()))
     else:
-        fixed_size = reader.schema[fieldname].format.fixed_value_size()
-        postings = _read_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
+        postings = _block_arrays(*_term_blocks(reader, fieldname, terminfo))
     return _without(frozenset(reader._perdoc.deleted_docs()), postings)
 
 
@@ -74,7 +73,7 @@ def _postings(matcher) -> Read:
     if isinstance(matcher, FilterMatcher) and matcher._exclude:  # a segment with deletions
         deleted, matcher = matcher._ids, matcher.child
     if isinstance(matcher, W3LeafMatcher):
-        postings = _read_blocks(_extent(matcher._postfile, matcher._startoffset, matcher._length), matcher._fixedsize)
+        postings = _block_arrays(*_parsed_blocks(_extent(matcher._postfile, matcher._startoffset, matcher._length), matcher._fixedsize))
     elif isinstance(matcher, ListMatcher):  # postings inlined in the term table
         postings = _as_read(*_listed(matcher._ids, matcher._weights, matcher._values))
     else:
@@ -113,13 +112,12 @@ def _without(deleted, postings: Read) -> Read:
     return docnums[kept], weights[kept], [values[i] for i in kept.tolist()]
 
 
-def _read_blocks(data: bytes, fixed_size: int | None) -> Read:
-    """A term's postings in W3Codec's layout (`_parsed_blocks`) as arrays.
+def _block_arrays(gaps: list[int], starts: list[int], last_ids: list[int], weights: list, values: list) -> Read:
+    """A term's parsed blocks (`_parsed_blocks`) as arrays.
 
     A block's first gap is its first docnum; the docnums are one cumulative sum of every
     block's gaps, each block's first less the last docnum its header gives of the block
     before (checked against the sum)."""
-    gaps, starts, last_ids, weights, values = _parsed_blocks(data, fixed_size)
     steps = np.array(gaps, dtype=np.intp)
     if len(starts) > 1:
         steps[starts[1:]] -= last_ids[:-1]
@@ -153,8 +151,7 @@ def read_term_lists(reader, fieldname: str, terminfo) -> tuple[list[int], list[f
     if terminfo.is_inlined():
         docnums, weights, values = _listed(*terminfo.inlined_postings())
     else:
-        fixed_size = reader.schema[fieldname].format.fixed_value_size()
-        gaps, starts, last_ids, weights, values = _parsed_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
+        gaps, starts, last_ids, weights, values = _term_blocks(reader, fieldname, terminfo)
         docnums = []
         for start, end, last_id in zip(starts, [*starts[1:], len(gaps)], last_ids):
             docnums += accumulate(gaps[start:end])
@@ -164,6 +161,12 @@ def read_term_lists(reader, fieldname: str, terminfo) -> tuple[list[int], list[f
         return docnums, weights, values
     kept = [index for index, docnum in enumerate(docnums) if docnum not in deleted]
     return [docnums[i] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
+
+
+def _term_blocks(reader, fieldname: str, terminfo) -> tuple[list[int], list[int], list[int], list, list]:
+    """`_parsed_blocks` of a term not inlined in its row, read in one go."""
+    fixed_size = reader.schema[fieldname].format.fixed_value_size()
+    return _parsed_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
 
 
 def _parsed_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list[int], list[int], list, list]:
