@@ -52,12 +52,9 @@ run: install index
 
 # mypy first ([tool.mypy] in pyproject.toml names the packages): a type error fails the run.
 # The suite in two processes (pytest-xdist; an idle one takes tests from the other's queue).
-# Schemathesis gives its API checks one node id for all of them, so pytest-xdist would run
-# one of the ten: that file runs on its own afterwards.
 test: install-test
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal --ignore=tests/test_fuzz_api.py
-	$(BIN)/python -m pytest -q -p no:xdist tests/test_fuzz_api.py
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 $(VENV)/.bench-installed: pyproject.toml $(BIN)/la2050-search
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import re
 import shutil
+import sys
 import textwrap
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple, TypeVar
 
 import pytest
 import yaml
@@ -39,6 +42,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+def pytest_collection_modifyitems(items) -> None:
+    """Refuse a collection in which two tests share a node id: pytest-xdist runs one test per
+    id, so the others would be silently skipped (schemathesis' API checks under pytest 9.2)."""
+    seen: set[str] = set()
+    repeated = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    if repeated:
+        message = f"tests sharing a node id, so pytest-xdist would run one of each: {repeated}"
+        print(message, file=sys.__stderr__)  # a worker of pytest-xdist reports only "internal error"
+        raise pytest.UsageError(message)
+
 
 # A proposal whose title and answers try to run code in a reader's browser.
 HOSTILE_PROPOSAL = textwrap.dedent(
@@ -72,10 +86,35 @@ def write_hostile_corpus(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def sample_corpus(tmp_path_factory) -> Path:
+Built = TypeVar("Built")
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], Built]) -> Built:
+    """`build(folder)` once per test run, its result shared by the run's processes.
+
+    pytest-xdist gives each worker process its own session fixtures, so each would build the
+    same read-only corpus copies and indexes again (the archive's takes 12 s). Under xdist the
+    first worker to ask builds into a folder of the run's shared temporary directory, holding
+    a lock, and leaves its result there (pickled); the others wait for the lock and read it.
+    Without xdist the folder is the session's own.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    folder = tmp_path_factory.getbasetemp().parent / f"built-once-{name}"  # the run's, shared by its workers
+    result_file = folder.with_suffix(".pickle")
+    with open(folder.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if result_file.exists():
+            return pickle.loads(result_file.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)  # a build that failed part-way in another worker
+        folder.mkdir()
+        result = build(folder)
+        result_file.write_bytes(pickle.dumps(result))
+        return result
+
+
+def copy_sample_corpus(root: Path) -> Path:
     """The repo's sample corpus plus real proposals from two years of ../shared and the hostile file."""
-    root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(SAMPLE_CORPUS, root / "sample", ignore=shutil.ignore_patterns("README.md"))
     for year in ("2016", "2019"):
         shutil.copytree(SHARED_CORPUS / "proposals" / year, root / "proposals" / year)
@@ -84,24 +123,29 @@ def sample_corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory) -> Path:
+    """The repo's sample corpus plus real proposals from two years of ../shared and the hostile file."""
+    return built_once(tmp_path_factory, "corpus", copy_sample_corpus)
+
+
+@pytest.fixture(scope="session")
 def index_dir(tmp_path_factory, sample_corpus) -> Path:
-    """A real index of `sample_corpus`, built once per test session."""
-    directory = tmp_path_factory.mktemp("index")
-    report = index_paths(IndexStore(directory), [sample_corpus], rebuild=True)
-    assert report.documents > 400, report
-    return directory
+    """A real index of `sample_corpus`, built once per test run."""
+
+    def build(directory: Path) -> Path:
+        report = index_paths(IndexStore(directory), [sample_corpus], rebuild=True)
+        assert report.documents > 400, report
+        return directory
+
+    return built_once(tmp_path_factory, "index", build)
 
 
 ARCHIVE_YEARS = ("2013", "2014", "2019", "2020")  # with and without organization_name, old and new forms
 
 
-@pytest.fixture(scope="session")
-def archive_root(tmp_path_factory) -> Path:
-    """A folder laid out like github.com/la2050/archive: `_projects/<year>/`,
-    `_organizations/`, `_data/`, from ../shared (four years of proposals, all the rest)."""
-    if not (SHARED_CORPUS / "organizations").is_dir():
-        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
-    root = tmp_path_factory.mktemp("archive")
+def copy_archive(root: Path) -> Path:
+    """A folder laid out like github.com/la2050/archive: `_projects/<year>/`, `_organizations/`,
+    `_data/`, from ../shared (four years of proposals, all the rest)."""
     for year in ARCHIVE_YEARS:
         shutil.copytree(SHARED_CORPUS / "proposals" / year, root / "_projects" / year)
     shutil.copytree(SHARED_CORPUS / "organizations", root / "_organizations")
@@ -110,10 +154,19 @@ def archive_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def archive_root(tmp_path_factory) -> Path:
+    """`copy_archive`, once per test run."""
+    if not (SHARED_CORPUS / "organizations").is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    return built_once(tmp_path_factory, "archive", copy_archive)
+
+
+@pytest.fixture(scope="session")
 def archive_index(archive_root, tmp_path_factory):
-    """(index directory, IndexReport) of `archive_root`, built once per test session."""
-    directory = tmp_path_factory.mktemp("archive-index")
-    return directory, index_paths(IndexStore(directory), [archive_root], rebuild=True)
+    """(index directory, IndexReport) of `archive_root`, built once per test run."""
+    return built_once(
+        tmp_path_factory, "archive-index", lambda directory: (directory, index_paths(IndexStore(directory), [archive_root], rebuild=True))
+    )
 
 
 @pytest.fixture(scope="session")

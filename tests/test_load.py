@@ -26,7 +26,7 @@ from bench.search import load_queries
 from bench.stats import percentile
 from servers import REPO, index, rss_bytes, running_server
 
-from conftest import SHARED, SHARED_CORPUS
+from conftest import SHARED, SHARED_CORPUS, built_once
 
 CLIENTS = 32
 WARM_UP_SECONDS = 3.0  # every worker opens the generation and fills its caches before memory is sampled
@@ -38,12 +38,15 @@ ARTIFACT = REPO / "test-artifacts" / "load.json"
 
 @pytest.fixture(scope="session")
 def full_index(tmp_path_factory) -> Path:
-    """An index of the whole shared corpus, built once with the command line."""
-    index_dir = tmp_path_factory.mktemp("full-index")
-    folders = [SHARED_CORPUS / "proposals", SHARED_CORPUS / "articles"]
-    built = index(folders[0], index_dir, str(folders[1]), timeout=INDEX_TIMEOUT)
-    assert built.returncode == 0, built.stderr
-    return index_dir
+    """An index of the whole shared corpus, built once per test run with the command line."""
+
+    def build(index_dir: Path) -> Path:
+        folders = [SHARED_CORPUS / "proposals", SHARED_CORPUS / "articles"]
+        built = index(folders[0], index_dir, str(folders[1]), timeout=INDEX_TIMEOUT)
+        assert built.returncode == 0, built.stderr
+        return index_dir
+
+    return built_once(tmp_path_factory, "full-index", build)
 
 
 def request_paths() -> list[str]:
