@@ -57,7 +57,8 @@ def term_postings(segment: Segment, fieldname: str, text, memo: dict) -> Posting
         if cache is None:
             memo[key] = segment.postings(fieldname, text)
         else:
-            memo[key] = cache.cached(PostingsKey(segment.position, fieldname, text), lambda: _read_only(segment.postings(fieldname, text)))
+            shared_key = PostingsKey(segment.position, fieldname, text)
+            memo[key] = cache.cached(shared_key, lambda: _read_only(segment.postings(fieldname, text)))
     return memo[key]
 
 

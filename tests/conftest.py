@@ -10,6 +10,7 @@ import shutil
 import sys
 import textwrap
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -43,11 +44,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+
 def pytest_collection_modifyitems(items) -> None:
     """Refuse a collection in which two tests share a node id: pytest-xdist runs one test per
     id, so the others would be silently skipped (schemathesis' API checks under pytest 9.2)."""
-    seen: set[str] = set()
-    repeated = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    repeated = sorted(nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1)
     if repeated:
         message = f"tests sharing a node id, so pytest-xdist would run one of each: {repeated}"
         print(message, file=sys.__stderr__)  # a worker of pytest-xdist reports only "internal error"
@@ -124,7 +125,7 @@ def copy_sample_corpus(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory) -> Path:
-    """The repo's sample corpus plus real proposals from two years of ../shared and the hostile file."""
+    """`copy_sample_corpus`, once per test run."""
     return built_once(tmp_path_factory, "corpus", copy_sample_corpus)
 
 
