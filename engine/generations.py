@@ -314,19 +314,12 @@ _SCALARS = frozenset({int, float})
 FLAT_FROM = 32  # items in a container from which a flat one is weighed in one pass
 
 
-_EMPTY_BYTES = sys.getsizeof(b"")
-
-
 def _flat_bytes(part) -> int | None:
     """The bytes of a large container's items (held_bytes asks from FLAT_FROM of them)
-    when all are numbers (a search's scores: thousands of docnum -> score) or all bytes
-    (a posting list's packed positions: engine/postings.py), weighed in C loops; None
-    otherwise. Numbers give a bound from above: every item is taken as large as the
+    when all are numbers (a search's scores: thousands of docnum -> score), weighed in C
+    loops; None otherwise. A bound from above: every item is taken as large as the
     largest in size (a float's size is fixed, an int's grows with its magnitude, so the
-    largest is the min or the max). Bytes are counted where they stand, at their size."""
-    kinds = set(map(type, part))
-    if kinds <= _SCALARS:
-        return len(part) * max(map(sys.getsizeof, (min(part), max(part))))
-    if kinds == {bytes}:
-        return len(part) * _EMPTY_BYTES + sum(map(len, part))
-    return None
+    largest is the min or the max)."""
+    if not set(map(type, part)) <= _SCALARS:
+        return None
+    return len(part) * max(map(sys.getsizeof, (min(part), max(part))))

@@ -38,7 +38,7 @@ from index_format import queries as wq
 
 from .boosts import Boosts, Part
 from .budget import Budget, check_budget
-from .postings import Cache, every_term_postings, share_postings
+from .postings import every_term_postings
 from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
 
 
@@ -97,18 +97,15 @@ PHRASE_TIER_WORDS = 3  # distinct words standing together in a heading as typed:
 
 def rank_all(
     reader, query, weights: RankingWeights = DEFAULT_WEIGHTS, organizations: frozenset[int] = frozenset(), budget: Budget | None = None,
-    typed: tuple[str, ...] = (), shared: Cache | None = None,
+    typed: tuple[str, ...] = (),
 ) -> Ranked:
     """Docnum -> score for every match: BM25F plus the boosts; and the documents named exactly.
 
     :param organizations: docnums of organization documents (the organization prior's).
     :param budget: the request's budget, checked as postings are read (budget.py).
     :param typed: the terms of the words as typed (see `_boosts`).
-    :param shared: the generation's cache, to share posting lists with its other searches (postings.py).
     """
     memo: dict = budget.memo() if budget else {}
-    if shared is not None:
-        share_postings(memo, shared)
     scores = score_all(reader, query, memo)
     boosts = _boosts(reader, query, scores, weights, memo, organizations, typed)
     named = frozenset(docnum for docnum, parts in boosts.few.items() if any(part.kind in EQUAL_KINDS for part in parts))

@@ -261,7 +261,9 @@ def _ranked(live: LiveIndex, parsed: ParsedQuery, weights: RankingWeights, reque
 
     def ranked() -> Ranked:
         with live.reader() as reader:
-            return rank_all(reader, query, weights, organization_documents(live), budget, parsed.typed_terms, shared=live)
+            return rank_all(
+                reader, query, weights, organization_documents(live), budget, parsed.typed_terms
+            )
 
     # Keyed by the query as parsed: expanding prefixes gives the same answer within a generation.
     return live.cached(MatchKey.of(parsed, weights, request.max_prefix_terms), ranked)

@@ -42,11 +42,6 @@ class Segment:
         # as long as the segment is open; keys are the caller's.
         self.derived: dict = {}
 
-    @property
-    def position(self) -> int:
-        """The segment's place among its index's: with the generation, it names the segment."""
-        return self._position
-
     def doc_count_all(self) -> int:
         """Documents in the segment, deleted ones included: the size of per-docnum arrays."""
         return self._reader.doc_count_all()

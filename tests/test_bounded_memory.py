@@ -45,12 +45,6 @@ def test_held_bytes_of_many_numbers_is_a_bound_from_above():
     assert held_bytes([["x" * 1_000] * 40]) < 2_000  # not numbers: shared items counted once
 
 
-def test_held_bytes_of_a_posting_lists_positions_is_their_size():
-    """A broad word's packed positions (thousands of bytes objects) are weighed in one pass, exactly."""
-    positions = [bytes(range(n % 40)) for n in range(5_000)]
-    assert held_bytes(positions) == sys.getsizeof(positions) + sum(map(sys.getsizeof, positions))
-
-
 def test_hundreds_of_distinct_long_facet_requests_stay_within_the_cache_bytes(index_dir):
     app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "CACHE_BYTES": CACHE_BYTES})
     client = app.test_client()

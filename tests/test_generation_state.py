@@ -7,7 +7,6 @@ from dataclasses import is_dataclass, replace
 
 import pytest
 
-from index_format.segment import Segment
 from index_store import IndexStore
 from search_app import create_app
 from engine.searching import SearchRequest, run_search
@@ -55,32 +54,6 @@ def test_a_search_with_another_prefix_limit_gets_its_own_matches(live, index_dir
     assert run_search(live, narrow).page_hits == fresh_search(index_dir, narrow)
 
 
-def test_a_word_another_search_read_comes_from_the_generations_cache(index_dir, monkeypatch):
-    """Posting lists one search decoded serve the generation's later searches (engine/postings.py),
-    read-only, and the later search ranks as it does on a generation opened anew."""
-    reads: list = []
-    kept: list = []
-    read = Segment.postings
-
-    def counted(segment, fieldname, text):
-        reads.append(text)
-        kept.append(read(segment, fieldname, text))
-        return kept[-1]
-
-    monkeypatch.setattr(Segment, "postings", counted)
-    request = SearchRequest(q="gardens youth", semantic=False)
-    live = LiveIndex.open(IndexStore(index_dir).open_current())
-    try:
-        run_search(live, SearchRequest(q="gardens food", semantic=False))
-        assert "garden" in reads and all(p.docnums.flags.writeable is False for p in kept if p is not None)
-        reads.clear()
-        hits = run_search(live, request).page_hits
-    finally:
-        live.close()
-    assert "youth" in reads and "garden" not in reads  # the stem of "gardens", read by the first search
-    assert hits == fresh_search(index_dir, request) and hits
-
-
 def test_every_cached_answer_is_keyed_by_a_frozen_dataclass_and_derived_data_stays_out(index_dir):
     """String-keyed namespaces could collide and hid what an answer depends on; a
     generation's derived data is held by its attributes, not by the bounded cache."""
@@ -97,7 +70,7 @@ def test_every_cached_answer_is_keyed_by_a_frozen_dataclass_and_derived_data_sta
         live = live_index()
         keys = list(live._cache)
         kinds = {type(key).__name__ for key in keys}
-        assert {"Parsed", "MatchKey", "SearchKey", "PostingsKey", "Card", "SnippetSource", "FacetsView", "ApiDocs", "Overview"} <= kinds
+        assert {"Parsed", "MatchKey", "SearchKey", "Card", "SnippetSource", "FacetsView", "ApiDocs", "Overview"} <= kinds
         for key in keys:
             assert is_dataclass(key) and type(key).__dataclass_params__.frozen, key
             hash(key)
