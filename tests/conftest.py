@@ -110,7 +110,9 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], Built]) -> B
         shutil.rmtree(folder, ignore_errors=True)  # a build that failed part-way in another worker
         folder.mkdir()
         result = build(folder)
-        result_file.write_bytes(pickle.dumps(result))
+        written = folder.with_suffix(".pickle.part")
+        written.write_bytes(pickle.dumps(result))
+        written.replace(result_file)  # whole or absent: a worker stopped mid-write leaves no half
         return result
 
 
