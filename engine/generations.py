@@ -136,6 +136,15 @@ class LiveIndex:
         return sorted(self.vocabulary)
 
     @cached_property
+    def spelling_candidates(self) -> dict[str, tuple[str, ...]]:
+        """First letter -> the vocabulary's words with it, most frequent first, then
+        alphabetical: the order a correction is chosen in (spelling.py). One pass over the
+        vocabulary instead of one per letter a request's unknown words start with."""
+        from .spelling import candidates_by_initial
+
+        return candidates_by_initial(self.vocabulary)
+
+    @cached_property
     def group_keys(self) -> dict[int, str]:
         """Docnum -> its organization id, its own id when it has none (grouping.py): one per document."""
         linked = self.columns.organization_ids
