@@ -15,10 +15,11 @@ import zlib
 from io import BytesIO
 from itertools import accumulate
 from struct import Struct
-from typing import Iterator
+from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
+from .packed_columns import PackedGaps, PackedValues, PackedWeights
 from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     FilterMatcher,
@@ -32,7 +33,18 @@ from .whoosh_compat import (
 )
 
 
-Read = tuple[np.ndarray, np.ndarray, list]  # docnums (intp), weights (float64), values
+Read = tuple[np.ndarray, np.ndarray, Sequence]  # docnums (intp), weights (float64), values
+
+
+class Blocks(NamedTuple):
+    """A term's blocks parsed: every posting's gap, each block's start among them and last
+    docnum (its header's), every posting's weight and value."""
+
+    gaps: np.ndarray
+    starts: list[int]
+    last_ids: list[int]
+    weights: np.ndarray  # float64
+    values: Sequence  # PackedValues, or a list
 _ROW_LENGTHS = Struct("!ii")  # a term-table row's key and value lengths (Whoosh's HashWriter)
 
 
@@ -63,7 +75,7 @@ def read_term_postings(reader, fieldname: str, terminfo) -> Read:
     if terminfo.is_inlined():
         postings = _as_read(*_listed(*terminfo.inlined_postings()))
     else:
-        postings = _block_arrays(*_term_blocks(reader, fieldname, terminfo))
+        postings = _block_arrays(_term_blocks(reader, fieldname, terminfo))
     return _without(frozenset(reader._perdoc.deleted_docs()), postings)
 
 
@@ -73,7 +85,7 @@ def _postings(matcher) -> Read:
     if isinstance(matcher, FilterMatcher) and matcher._exclude:  # a segment with deletions
         deleted, matcher = matcher._ids, matcher.child
     if isinstance(matcher, W3LeafMatcher):
-        postings = _block_arrays(*_parsed_blocks(_extent(matcher._postfile, matcher._startoffset, matcher._length), matcher._fixedsize))
+        postings = _block_arrays(_parsed_blocks(_extent(matcher._postfile, matcher._startoffset, matcher._length), matcher._fixedsize))
     elif isinstance(matcher, ListMatcher):  # postings inlined in the term table
         postings = _as_read(*_listed(matcher._ids, matcher._weights, matcher._values))
     else:
@@ -112,20 +124,21 @@ def _without(deleted, postings: Read) -> Read:
     return docnums[kept], weights[kept], [values[i] for i in kept.tolist()]
 
 
-def _block_arrays(gaps: list[int], starts: list[int], last_ids: list[int], weights: list, values: list) -> Read:
+def _block_arrays(blocks: Blocks) -> Read:
     """A term's parsed blocks (`_parsed_blocks`) as arrays.
 
     A block's first gap is its first docnum; the docnums are one cumulative sum of every
     block's gaps, each block's first less the last docnum its header gives of the block
     before (checked against the sum)."""
-    steps = np.array(gaps, dtype=np.intp)
+    steps = blocks.gaps.astype(np.intp)  # a copy: packed gaps are a read-only view
+    starts, last_ids = blocks.starts, blocks.last_ids
     if len(starts) > 1:
         steps[starts[1:]] -= last_ids[:-1]
     docnums = np.cumsum(steps)
-    ends = np.array([*starts[1:], len(gaps)], dtype=np.intp)
+    ends = np.array([*starts[1:], len(steps)], dtype=np.intp)
     if docnums[ends - 1].tolist() != last_ids:
         raise ValueError("unexpected posting block")
-    return docnums, np.array(weights, dtype=np.float64), values
+    return docnums, blocks.weights, blocks.values
 
 
 def term_rows(reader) -> Iterator[tuple[str, bytes, W3TermInfo]]:
@@ -151,9 +164,10 @@ def read_term_lists(reader, fieldname: str, terminfo) -> tuple[list[int], list[f
     if terminfo.is_inlined():
         docnums, weights, values = _listed(*terminfo.inlined_postings())
     else:
-        gaps, starts, last_ids, weights, values = _term_blocks(reader, fieldname, terminfo)
+        blocks = _term_blocks(reader, fieldname, terminfo)
+        gaps, weights, values = blocks.gaps.tolist(), blocks.weights.tolist(), list(blocks.values)
         docnums = []
-        for start, end, last_id in zip(starts, [*starts[1:], len(gaps)], last_ids):
+        for start, end, last_id in zip(blocks.starts, [*blocks.starts[1:], len(gaps)], blocks.last_ids):
             docnums += accumulate(gaps[start:end])
             if docnums[-1] != last_id:
                 raise ValueError("unexpected posting block")
@@ -163,27 +177,25 @@ def read_term_lists(reader, fieldname: str, terminfo) -> tuple[list[int], list[f
     return [docnums[i] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
 
 
-def _term_blocks(reader, fieldname: str, terminfo) -> tuple[list[int], list[int], list[int], list, list]:
+def _term_blocks(reader, fieldname: str, terminfo) -> Blocks:
     """`_parsed_blocks` of a term not inlined in its row, read in one go."""
     fixed_size = reader.schema[fieldname].format.fixed_value_size()
     return _parsed_blocks(_extent(reader._terms._postfile, *terminfo.extent()), fixed_size)
 
 
-def _parsed_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list[int], list[int], list, list]:
+def _parsed_blocks(data: bytes, fixed_size: int | None) -> Blocks:
     """Parse a term's postings in W3Codec's layout: a header, then blocks of a length (negative
-    for the last), pickled statistics and the pickled, maybe compressed, (gaps, weights, values).
-
-    Returns every block's gaps, where each block's start in them, each block's last docnum
-    as its header says, and the weights and values of every posting."""
+    for the last), pickled statistics and the pickled, maybe compressed, (gaps, weights, values),
+    each column packed (packed_columns.py) or, as Whoosh writes them, a tuple."""
     if data[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("unexpected postings header")
-    gaps: list[int] = []
+    gaps: list[np.ndarray] = []
     starts: list[int] = []  # where each block's gaps start
     last_ids: list[int] = []  # each block's last docnum, as its header says
-    weights: list = []
-    values: list = []
+    weights: list[np.ndarray] = []
+    values: list[Sequence] = []
     stream = BytesIO(data)
-    position, last = len(WHOOSH3_HEADER_MAGIC), False
+    position, last, total = len(WHOOSH3_HEADER_MAGIC), False, 0
     while not last:
         (size,) = unpack_int(data[position : position + 4])
         last, size = size < 0, abs(size)
@@ -194,20 +206,38 @@ def _parsed_blocks(data: bytes, fixed_size: int | None) -> tuple[list[int], list
         block_gaps, block_weights, block_values = pickle.loads(zlib.decompress(block) if compression else block)
         if len(block_gaps) != count or not count:
             raise ValueError("unexpected posting block")
-        starts.append(len(gaps))
+        starts.append(total)
         last_ids.append(last_id)
-        gaps.extend(block_gaps)
-        if block_weights is None:
-            weights.extend([1.0] * count)
-        elif isinstance(block_weights, float):
-            weights.extend([block_weights] * count)
-        else:
-            weights.extend(block_weights)
-        if fixed_size is None or fixed_size < 0:  # Whoosh's `_read_values`: fixed-size values come joined
-            values.extend(block_values)
-        elif fixed_size == 0:
-            values.extend([None] * count)
-        else:
-            values.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
+        total += count
+        gaps.append(block_gaps.array() if isinstance(block_gaps, PackedGaps) else np.array(block_gaps, dtype=np.int64))
+        weights.append(_block_weights(block_weights, count))
+        values.append(_block_values(block_values, count, fixed_size))
         position = block_end
-    return gaps, starts, last_ids, weights, values
+    return Blocks(np.concatenate(gaps), starts, last_ids, np.concatenate(weights), _joined_values(values))
+
+
+def _block_weights(weights, count: int) -> np.ndarray:
+    """A block's weights as float64: None when all are 1, one float when all are equal."""
+    if weights is None:
+        return np.ones(count)
+    if isinstance(weights, float):
+        return np.full(count, weights)
+    if isinstance(weights, PackedWeights):
+        return weights.array().astype(np.float64)
+    return np.array(weights, dtype=np.float64)
+
+
+def _block_values(values, count: int, fixed_size: int | None) -> Sequence:
+    """A block's values, as Whoosh's `_read_values` reads them: fixed-size values come joined."""
+    if fixed_size is None or fixed_size < 0:
+        return values
+    if fixed_size == 0:
+        return [None] * count
+    return [values[i : i + fixed_size] for i in range(0, len(values), fixed_size)]
+
+
+def _joined_values(blocks: list[Sequence]) -> Sequence:
+    """A term's values from its blocks': packed ones stay packed."""
+    if all(isinstance(block, PackedValues) for block in blocks):
+        return PackedValues.joined(blocks)  # type: ignore[arg-type]
+    return [value for block in blocks for value in block]

@@ -11,10 +11,12 @@ pickled layout cannot be read with this one: the store refuses generations of an
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 
 import numpy as np
 
 from .memo import Memo
+from .packed_columns import PackedValues
 from .whoosh_compat import formats
 
 COUNT = struct.Struct("<I")  # a posting's first integer: how many positions follow
@@ -52,12 +54,18 @@ class PackedPositions(formats.Positions):
     def decode_positions(self, value: bytes) -> list[int]:
         return list(_layout(self.decode_frequency(value)).unpack_from(value)[1:])
 
-    def decode_all(self, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    def decode_all(self, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
         """(which of `values` each position is of, the positions) for many postings at once,
         as arrays in order: a phrase over hundreds of documents in one pass, not one
         `decode_positions` a document."""
-        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // COUNT.size  # count + positions
-        packed = np.frombuffer(b"".join(values), dtype="<u4")
+        if isinstance(values, PackedValues):  # a term's whole postings, as blocks hold them: no joining
+            sizes = values.end_array().astype(np.int64)  # where each value ends, then its size
+            sizes[1:] -= sizes[:-1].copy()
+            sizes //= COUNT.size
+            packed = np.frombuffer(values.data, dtype="<u4")
+        else:
+            sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // COUNT.size  # count + positions
+            packed = np.frombuffer(b"".join(values), dtype="<u4")
         positions = np.ones(len(packed), dtype=bool)
         positions[np.cumsum(sizes) - sizes] = False  # each posting's count
         return np.repeat(np.arange(len(values)), sizes - 1), packed[positions].astype(np.int64)

@@ -10,7 +10,7 @@ files (block_reader.py, whoosh_compat.py) stays behind it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -25,7 +25,7 @@ class Postings(NamedTuple):
 
     docnums: np.ndarray  # intp
     weights: np.ndarray  # float64: the term's frequency times the field's boost
-    values: list  # per posting: packed positions for text fields (`Segment.positions_decoder`), else None
+    values: Sequence  # per posting: packed positions for text fields (`Segment.positions_decoder`), else None
 
 
 class Segment:
@@ -100,7 +100,7 @@ class Segment:
         """What turns a posting's value into the word positions of the term in the document."""
         return self._schema[fieldname].format.decode_positions
 
-    def positions_arrays(self, fieldname: str, values: list) -> tuple[np.ndarray, np.ndarray]:
+    def positions_arrays(self, fieldname: str, values: Sequence) -> tuple[np.ndarray, np.ndarray]:
         """(which of `values` each position is of, the positions, int64) for many postings'
         values at once, in order: `positions_decoder` over arrays."""
         field_format = self._schema[fieldname].format

@@ -56,8 +56,9 @@ MANIFEST = "manifest.json"
 # 5: every document's vector beside the index (see vectors.py); 6: Snowball stems instead
 # of Porter's, compounds split, form choices out of the searched text (their own field);
 # 7: outcomes linked as events with years and labels, organizations' years, and their
-# link facts carry EIN, websites and a home region (indexer/linking.py, org_identity.py).
-INDEX_FORMAT = 7
+# link facts carry EIN, websites and a home region (indexer/linking.py, org_identity.py);
+# 8: a posting block's columns packed as bytes (index_format/packed_columns.py).
+INDEX_FORMAT = 8
 KEEP_GENERATIONS = 3  # the live one and two before it: a server mid-switch still reads its own
 _GENERATION = re.compile(r"^gen-(\d{6})$")
 _BUILD = re.compile(r"^\.build-(\d{6})-\d+$")

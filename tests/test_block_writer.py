@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
 import pytest
 from whoosh.codec import whoosh3
 
+from index_format.block_reader import read_postings
+from index_format import block_writer
 from index_format.block_writer import BulkSegmentWriter
+from index_format.packed_columns import PackedGaps, PackedValues, PackedWeights
 from index_format.storage import WRITER_OPTIONS, join_segments, open_index
 from index_format.analysis import index_term
 from index_format.postings_format import PackedPositions
@@ -245,3 +249,32 @@ def test_fields_without_terms_and_boosts_float32_cannot_hold_are_written_as_whoo
         assert sorted(bulk_reader.indexed_field_names()) == sorted(whoosh_reader.indexed_field_names())
         assert "title" not in bulk_reader.indexed_field_names()
     assert postings(actual) == postings(expected)
+
+
+def test_blocks_hold_packed_columns_that_read_back_as_whooshs_tuples(tmp_path, monkeypatch, documents, both_written):
+    """Each block's gaps, weights and values are one packed object each (packed_columns.py):
+    the engine's reader views them as arrays; Whoosh's blocks (tuples) read the same."""
+    monkeypatch.setattr(block_writer, "BLOCK", 50)  # several blocks for the common words
+    indexes = {"whoosh": both_written["whoosh"][1], "bulk": write(tmp_path / "bulk", documents, bulk=True)}
+    term = index_term("community")
+    read = {}
+    for name, index in indexes.items():
+        with index.searcher() as searcher:
+            reader = searcher.reader()
+            ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+            assert reader.doc_frequency("body", term) > 2 * 128  # several blocks in either
+            docnums, weights, values = read_postings(reader, "body", term)
+            read[name] = (type(values), sorted(zip(map(ids.__getitem__, docnums.tolist()), weights.tolist(), values)))
+    assert read["bulk"][0] is PackedValues and read["whoosh"][0] is not PackedValues
+    assert read["bulk"][1] == read["whoosh"][1]
+
+
+@pytest.mark.parametrize("column", [PackedGaps.of([5, 1, 4_000_000_000]), PackedWeights.of([1.0, 2.5, 0.1]), PackedValues.of([b"ab", b"", b"cde"])])
+def test_packed_columns_are_the_sequences_whoosh_reads(column):
+    """Whoosh's matcher indexes and iterates a block's columns; a pickle round trip keeps them."""
+    items = list(column)
+    assert len(column) == len(items) == 3
+    assert [column[i] for i in range(3)] == items and column[-1] == items[-1] and column[1:] == items[1:]
+    with pytest.raises(IndexError):
+        column[3]
+    assert list(pickle.loads(pickle.dumps(column, 4))) == items
