@@ -39,7 +39,7 @@ from index_format import queries as wq
 from .boosts import Boosts, Part
 from .budget import Budget, check_budget
 from .postings import every_term_postings
-from .scoring import MostWords, Scores, explain_parts, field_bm25, score_all, word_idf, word_node
+from .scoring import MostWords, Scores, consecutive, explain_parts, field_bm25, score_all, word_idf, word_node
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,9 @@ def _boosts(
         return boosts
     top = float(boosts.boosted().max())
     spellings = [list(typed), words] if typed and list(typed) != words else [words]
+    matched = boosts.position >= 0  # by docnum
     for field, match_weight, equal_weight in NAME_FIELDS:
-        for docnum, (cover, phrase) in _best_name_matches(reader, field, spellings, scores, memo).items():
+        for docnum, (cover, phrase) in _best_name_matches(reader, field, spellings, matched, memo).items():
             boosts.add(docnum, Part(f"{field} match", field, phrase, getattr(weights, match_weight) * top * cover))
             if cover == 1.0 and getattr(weights, equal_weight):
                 boosts.add(docnum, Part(f"{field} equal", field, phrase, getattr(weights, equal_weight) * top))
@@ -228,11 +229,12 @@ def _boosts(
     return boosts
 
 
-def _best_name_matches(reader, field: str, spellings: list[list[str]], scores: Scores, memo: dict) -> dict[int, tuple[float, str]]:
-    """Docnum -> (cover, words) of the spelling that covers most of the document's name."""
+def _best_name_matches(reader, field: str, spellings: list[list[str]], matched: np.ndarray, memo: dict) -> dict[int, tuple[float, str]]:
+    """Docnum -> (cover, words) of the spelling that covers most of the document's name,
+    for the documents `matched` (bool by docnum) holds."""
     best: dict[int, tuple[float, str]] = {}
     for spelling in spellings:
-        for docnum, cover in _name_matches(reader, field, spelling, scores, memo).items():
+        for docnum, cover in _name_matches(reader, field, spelling, matched, memo).items():
             if cover > best.get(docnum, (0.0, ""))[0]:
                 best[docnum] = (cover, " ".join(spelling))
     return best
@@ -291,20 +293,25 @@ def _asked_by_name(reader, words: list[str], memo: dict) -> set[int]:
     return named
 
 
-def _name_matches(reader, field: str, words: list[str], scores: Scores, memo: dict) -> dict[int, float]:
-    """Docnum -> cover (query words / field words) where the words stand together in `field`."""
+def _name_matches(reader, field: str, words: list[str], matched: np.ndarray, memo: dict) -> dict[int, float]:
+    """Docnum -> cover (query words / field words) where the words stand together in `field`,
+    for the documents `matched` (bool by docnum) holds; as arrays over the documents."""
     matches: dict[int, float] = {}
     encoded_length = stored_length(len(words))  # lengths are kept to a byte
     for segment, offset, _ in _segments(reader):
-        positions = _positions(segment, field, words, memo)
-        if positions is None:
+        if not segment.has_positions(field):
             continue
-        lengths = segment.field_lengths(field)
-        for docnum, per_word in positions.items():
-            if docnum + offset not in scores or not _starts(per_word):
-                continue
-            length = lengths[docnum] if lengths else len(words)
-            matches[docnum + offset] = 1.0 if length == encoded_length else min(1.0, len(words) / max(length, 1))
+        postings = every_term_postings(segment, field, words, memo)
+        if postings is None:
+            continue
+        together = consecutive(segment, field, postings)
+        together = together[matched[together + offset]]
+        if segment.field_lengths(field) is None:  # no lengths kept: the words are the name
+            covers = np.ones(len(together))
+        else:
+            lengths = segment.length_array(field, default=len(words))[together]
+            covers = np.where(lengths == encoded_length, 1.0, np.minimum(1.0, len(words) / np.maximum(lengths, 1)))
+        matches.update(zip((together + offset).tolist(), covers.tolist()))
     return matches
 
 
@@ -364,21 +371,6 @@ def smallest_spans(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return documents[order][first], np.maximum(spans[order][first], len(keys))
 
 
-def _positions(segment, field: str, words: list[str], memo: dict):
-    """Segment docnum -> one position list per word, for documents holding every word (in
-    the order of a set of them, as the callers have always met them)."""
-    if not segment.has_positions(field):
-        return None
-    postings = every_term_postings(segment, field, words, memo)
-    if postings is None:
-        return None
-    decode = segment.positions_decoder(field)
-    wanted = list(_holding_every(postings))
-    candidates = np.array(wanted, dtype=np.intp)
-    indices = [np.searchsorted(p.docnums, candidates).tolist() for p in postings]
-    return {docnum: [decode(p.values[index[row]]) for p, index in zip(postings, indices)] for row, docnum in enumerate(wanted)}
-
-
 def _holding_every(postings: list[Postings]) -> set[int]:
     """The docnums in every one of the words' postings (a set: callers meet them in its order)."""
     return set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:]))
@@ -393,11 +385,3 @@ def _indices(docnums: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(found, where, -1)
 
 
-def _starts(per_word: list[list[int]]) -> bool:
-    """Whether the words stand one after another somewhere (word i at start + i)."""
-    starts = set(per_word[0])
-    for offset, positions in enumerate(per_word[1:], start=1):
-        starts.intersection_update(position - offset for position in positions)
-        if not starts:
-            return False
-    return True

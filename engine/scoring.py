@@ -325,18 +325,29 @@ def _phrase_scores(node, segment, top, memo: dict) -> Matched:
     postings = every_term_postings(segment, node.fieldname, node.words, memo)
     if postings is None:
         return _nothing(size)
+    phrase = _scattered(size, consecutive(segment, node.fieldname, postings), 0.0)
+    if not phrase.hit.any():
+        return _nothing(size)
+    words = [bm25f(word_postings, node.fieldname, word, segment, top) for word, word_postings in zip(node.words, postings)]
+    return Matched(phrase.hit, np.where(phrase.hit, _added(words, size).score, 0.0))
+
+
+def consecutive(segment, fieldname: str, postings: list) -> np.ndarray:
+    """The segment's docnums (ascending) where the words whose `postings` these are stand
+    one after another in `fieldname`: word i at some start + i."""
+    size = segment.doc_count_all()
     held = np.ones(size, dtype=bool)  # documents holding every word
     for docnums, _, _ in postings:
         held &= _scattered(size, docnums, 0.0).hit
     if not held.any():
-        return _nothing(size)
-    # Where the phrase could start in each document, as keys (docnum << 32) + start +
+        return np.zeros(0, dtype=np.int64)
+    # Where the words could start in each document, as keys (docnum << 32) + start +
     # words - 1 (never negative), sorted as the postings are: word i's positions moved back
     # by i, kept where every word before had one.
     starts = None
     last = len(postings) - 1
     for offset, (docnums, _, word_values) in enumerate(postings):
-        owners, positions = segment.positions_arrays(node.fieldname, word_values)
+        owners, positions = segment.positions_arrays(fieldname, word_values)
         documents = np.asarray(docnums, dtype=np.int64)[owners]
         kept = held[documents]
         keys = (documents[kept] << 32) + positions[kept] + (last - offset)
@@ -349,10 +360,7 @@ def _phrase_scores(node, segment, top, memo: dict) -> Matched:
             starts = keys
         if not len(starts):
             break
-    matched = np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
-    phrase = _scattered(size, matched, 0.0)
-    words = [bm25f(word_postings, node.fieldname, word, segment, top) for word, word_postings in zip(node.words, postings)]
-    return Matched(phrase.hit, np.where(phrase.hit, _added(words, size).score, 0.0))
+    return np.unique(starts >> 32) if starts is not None else np.zeros(0, dtype=np.int64)
 
 
 def _matcher_scores(node, segment: Segment, top, memo: dict) -> Matched:
