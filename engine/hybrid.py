@@ -100,8 +100,9 @@ def fuse(
         return None, scores
     vectors = document_vectors(live)
     cosines = vectors.similarities(vector)
-    close = np.flatnonzero(vectors.present & (cosines >= FLOOR))
-    close = close[~np.isin(close, np.fromiter(scores, dtype=np.intp, count=len(scores)))]  # the words missed them
+    missed_by_words = vectors.present & (cosines >= FLOOR)
+    missed_by_words[np.fromiter(scores, dtype=np.intp, count=len(scores))] = False
+    close = np.flatnonzero(missed_by_words)
     if len(close) > MEANING_ONLY:  # the closest, ties in docnum order
         close = close[np.lexsort((close, -cosines[close]))[:MEANING_ONLY]]
     missed = close.tolist()

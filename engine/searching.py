@@ -362,9 +362,9 @@ def _sort(live, docnums: list[int], scores, sort: str) -> tuple[list[int], list[
     if sort == "relevance":  # (-year, title) is the newest order's key: its place stands for it
         # As arrays: a broad query's thousands of hits sorted by a Python key were several ms.
         ranked = np.fromiter(map(score_of, docnums, itertools.repeat(0.0)), dtype=np.float64, count=len(docnums))
-        newest = np.fromiter(map(columns.ranks(TIE_BREAK_ORDER).__getitem__, docnums), dtype=np.intp, count=len(docnums))
-        order = np.lexsort((newest, -ranked))  # stable: equal keys keep the hits' order, as sorted() does
-        return np.asarray(docnums, dtype=np.intp)[order].tolist(), ranked[order].tolist()
+        hits = np.asarray(docnums, dtype=np.intp)
+        order = np.lexsort((columns.ranks(TIE_BREAK_ORDER)[hits], -ranked))  # stable: equal keys keep the hits' order, as sorted() does
+        return hits[order].tolist(), ranked[order].tolist()
     year_of = lambda d: columns.years[d] or 0  # noqa: E731 - tiny key helpers
     title_of = lambda d: columns.titles[d].casefold()  # noqa: E731
     key: Callable[[int], tuple] = {

@@ -41,7 +41,7 @@ class Columns:
     event_masks: dict[tuple[str, str], int] = field(default_factory=dict)  # (outcome, year) -> bitset
     all_docs: int = 0  # bitset of every live document
     _orders: dict[str, list[int]] = field(default_factory=dict)  # sort name -> docnums
-    _ranks: dict[str, dict[int, int]] = field(default_factory=dict)  # sort name -> docnum -> place
+    _ranks: dict[str, np.ndarray] = field(default_factory=dict)  # sort name -> place by docnum
     _folded: dict[str, dict[str, str]] = field(default_factory=dict)  # facet -> folded -> value
     _holders: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)  # (facet, value) -> docnums
     _dated: dict[int, int] = field(default_factory=dict)  # a document's own year -> bitset
@@ -208,12 +208,13 @@ class Columns:
             self._orders[sort] = sorted(self.docnums, key=self._sort_keys()[sort])
         return self._orders[sort]
 
-    def ranks(self, sort: str) -> dict[int, int]:
-        """Docnum -> its place in `order(sort)`, documents with equal keys sharing one: a
-        tie-break of one integer instead of a tuple built for every hit of every search."""
+    def ranks(self, sort: str) -> np.ndarray:
+        """Each docnum's place in `order(sort)` (intp, indexed by docnum; -1 for a number
+        that is no live document), documents with equal keys sharing one: a tie-break of
+        one integer instead of a tuple built for every hit of every search."""
         if sort not in self._ranks:
             key = self._sort_keys()[sort]
-            ranks: dict[int, int] = {}
+            ranks = np.full(max(self.docnums, default=-1) + 1, -1, dtype=np.intp)
             place, previous = -1, None
             for docnum in self.order(sort):
                 current = key(docnum)
