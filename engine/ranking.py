@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index_format.segment import Postings, segments, stored_length
+from index_format.segment import segments, stored_length
 from index_format import queries as wq
 
 from .boosts import Boosts, Part
@@ -284,12 +284,16 @@ def _asked_by_name(reader, words: list[str], memo: dict) -> set[int]:
         postings = every_term_postings(segment, "title", distinct, memo)
         if postings is None:
             continue
-        lengths = segment.field_lengths("title")
-        for docnum in _holding_every(postings):
-            length = lengths[docnum] if lengths else len(distinct)
-            # One word names one-word organizations only (826LA): "arts" asks for a topic.
-            if len(distinct) >= max(NAME_SHARE * length, min(2, length)):
-                named.add(docnum + offset)
+        holding = postings[0].docnums
+        for more in postings[1:]:
+            holding = np.intersect1d(holding, more.docnums, assume_unique=True)
+        if segment.field_lengths("title") is None:
+            lengths = np.full(len(holding), float(len(distinct)))
+        else:
+            lengths = segment.length_array("title", default=len(distinct))[holding]
+        # One word names one-word organizations only (826LA): "arts" asks for a topic.
+        asked = len(distinct) >= np.maximum(NAME_SHARE * lengths, np.minimum(2, lengths))
+        named.update((holding[asked] + offset).tolist())
     return named
 
 
@@ -369,11 +373,6 @@ def smallest_spans(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     first = np.ones(len(order), dtype=bool)
     first[1:] = documents[order][1:] != documents[order][:-1]
     return documents[order][first], np.maximum(spans[order][first], len(keys))
-
-
-def _holding_every(postings: list[Postings]) -> set[int]:
-    """The docnums in every one of the words' postings (a set: callers meet them in its order)."""
-    return set(postings[0].docnums.tolist()).intersection(*(p.docnums.tolist() for p in postings[1:]))
 
 
 def _indices(docnums: np.ndarray, wanted: np.ndarray) -> np.ndarray:
