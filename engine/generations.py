@@ -139,7 +139,8 @@ class LiveIndex:
     def spelling_candidates(self) -> dict[str, tuple[str, ...]]:
         """First letter -> the vocabulary's words with it, most frequent first, then
         alphabetical: the order a correction is chosen in (spelling.py). One pass over the
-        vocabulary instead of one per letter a request's unknown words start with."""
+        vocabulary instead of one per letter a request's unknown words start with; a
+        reference per vocabulary word (270 KB at 1x)."""
         from .spelling import candidates_by_initial
 
         return candidates_by_initial(self.vocabulary)

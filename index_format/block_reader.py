@@ -120,8 +120,10 @@ def _without(deleted, postings: Read) -> Read:
     if not deleted:
         return postings
     docnums, weights, values = postings
-    kept = np.flatnonzero(~np.isin(docnums, list(deleted)))
-    return docnums[kept], weights[kept], [values[i] for i in kept.tolist()]
+    live = ~np.isin(docnums, list(deleted))
+    if isinstance(values, PackedValues):
+        return docnums[live], weights[live], values.subset(live)
+    return docnums[live], weights[live], [value for value, kept in zip(values, live.tolist()) if kept]
 
 
 def _block_arrays(blocks: Blocks) -> Read:

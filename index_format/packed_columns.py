@@ -90,11 +90,11 @@ class PackedValues(Sequence[bytes]):
     @classmethod
     def of(cls, values: Sequence[bytes]) -> "PackedValues":
         sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        return cls(b"".join(values), np.cumsum(sizes).astype(END).tobytes())
+        return cls(b"".join(values), _packed_ends(np.cumsum(sizes)))
 
     @classmethod
     def joined(cls, parts: Sequence["PackedValues"]) -> "PackedValues":
-        """One term's values from its blocks' values, in order."""
+        """One term's values from its blocks' values (at least one), in order."""
         if len(parts) == 1:
             return parts[0]
         ends, base = [], 0
@@ -102,7 +102,16 @@ class PackedValues(Sequence[bytes]):
             part_ends = part.end_array().astype(np.int64)
             ends.append(part_ends + base)
             base += len(part.data)
-        return cls(b"".join(part.data for part in parts), np.concatenate(ends).astype(END).tobytes())
+        return cls(b"".join(part.data for part in parts), _packed_ends(np.concatenate(ends)))
+
+    def subset(self, kept: np.ndarray) -> "PackedValues":
+        """The values where `kept` (bool, one per value) is true, still packed: the
+        postings of a segment's live documents, without a bytes object per posting."""
+        ends = self.end_array().astype(np.int64)
+        sizes = ends.copy()
+        sizes[1:] -= ends[:-1]
+        data = np.frombuffer(self.data, dtype=np.uint8)[np.repeat(kept, sizes)]
+        return type(self)(data.tobytes(), _packed_ends(np.cumsum(sizes[kept])))
 
     def __reduce__(self):
         return (type(self), (self.data, self.ends))
@@ -129,6 +138,13 @@ class PackedValues(Sequence[bytes]):
         position = _within(as_index(position), len(self))
         start = _END.unpack_from(self.ends, (position - 1) * END.itemsize)[0] if position else 0
         return self.data[start : _END.unpack_from(self.ends, position * END.itemsize)[0]]
+
+
+def _packed_ends(ends: np.ndarray) -> bytes:
+    """Where each value ends, as END; values of a block (1,024 postings) never reach 4 GiB."""
+    if len(ends) and int(ends[-1]) > np.iinfo(END).max:
+        raise ValueError("a term's values are too large to pack")
+    return ends.astype(END).tobytes()
 
 
 def _within(position: int, length: int) -> int:

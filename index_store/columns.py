@@ -209,9 +209,9 @@ class Columns:
         return self._orders[sort]
 
     def ranks(self, sort: str) -> np.ndarray:
-        """Each docnum's place in `order(sort)` (intp, indexed by docnum; -1 for a number
-        that is no live document), documents with equal keys sharing one: a tie-break of
-        one integer instead of a tuple built for every hit of every search."""
+        """Each docnum's place in `order(sort)` (intp, indexed by docnum up to the highest
+        live one; -1 for a deleted one), documents with equal keys sharing one: a tie-break
+        of one integer instead of a tuple built for every hit of every search. Read-only."""
         if sort not in self._ranks:
             key = self._sort_keys()[sort]
             ranks = np.full(max(self.docnums, default=-1) + 1, -1, dtype=np.intp)
@@ -221,6 +221,7 @@ class Columns:
                 if current != previous:
                     place, previous = place + 1, current
                 ranks[docnum] = place
+            ranks.flags.writeable = False  # shared by every search of the generation
             self._ranks[sort] = ranks
         return self._ranks[sort]
 

@@ -6,6 +6,7 @@ import pickle
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh.codec import whoosh3
 
@@ -278,3 +279,12 @@ def test_packed_columns_are_the_sequences_whoosh_reads(column):
     with pytest.raises(IndexError):
         column[3]
     assert list(pickle.loads(pickle.dumps(column, 4))) == items
+
+
+def test_packed_values_of_live_documents_stay_packed():
+    """A segment with deletions keeps its live postings' values packed, in order."""
+    values = [b"ab", b"", b"cde", b"f", b"ghij"]
+    kept = np.array([True, False, True, False, True])
+    subset = PackedValues.of(values).subset(kept)
+    assert isinstance(subset, PackedValues) and list(subset) == [b"ab", b"cde", b"ghij"]
+    assert list(PackedValues.of(values).subset(np.zeros(5, dtype=bool))) == []
