@@ -347,7 +347,7 @@ def _smallest_spans(segment, field: str, words: list[str], memo: dict, only: set
         return {}
     keys = []
     for p, index in zip(postings, indices):
-        owners, positions = segment.positions_arrays(field, [p.values[i] for i in index[held].tolist()])
+        owners, positions = segment.positions_arrays(field, p.values, index[held])
         keys.append((wanted[held][owners].astype(np.int64) << 32) + positions)
     documents, spans = smallest_spans(keys)
     return dict(zip(documents.tolist(), spans.tolist()))

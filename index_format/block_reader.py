@@ -19,7 +19,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-from .packed_columns import PackedGaps, PackedValues, PackedWeights
+from .packed_columns import PackedGaps, PackedValues, PackedWeights, take
 from .whoosh_compat import (
     WHOOSH3_HEADER_MAGIC,
     FilterMatcher,
@@ -120,10 +120,8 @@ def _without(deleted, postings: Read) -> Read:
     if not deleted:
         return postings
     docnums, weights, values = postings
-    live = ~np.isin(docnums, list(deleted))
-    if isinstance(values, PackedValues):
-        return docnums[live], weights[live], values.subset(live)
-    return docnums[live], weights[live], [value for value, kept in zip(values, live.tolist()) if kept]
+    live = np.flatnonzero(~np.isin(docnums, list(deleted)))
+    return docnums[live], weights[live], take(values, live)
 
 
 def _block_arrays(blocks: Blocks) -> Read:

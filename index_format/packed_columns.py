@@ -104,14 +104,17 @@ class PackedValues(Sequence[bytes]):
             base += len(part.data)
         return cls(b"".join(part.data for part in parts), _packed_ends(np.concatenate(ends)))
 
-    def subset(self, kept: np.ndarray) -> "PackedValues":
-        """The values where `kept` (bool, one per value) is true, still packed: the
-        postings of a segment's live documents, without a bytes object per posting."""
+    def take(self, which: np.ndarray) -> "PackedValues":
+        """The values at positions `which` (ascending or not), still packed: a bytes
+        object per posting would cost more than the positions' arrays made from them."""
         ends = self.end_array().astype(np.int64)
         sizes = ends.copy()
         sizes[1:] -= ends[:-1]
-        data = np.frombuffer(self.data, dtype=np.uint8)[np.repeat(kept, sizes)]
-        return type(self)(data.tobytes(), _packed_ends(np.cumsum(sizes[kept])))
+        sizes, starts = sizes[which], (ends - sizes)[which]
+        new_ends = np.cumsum(sizes)
+        # Byte k of the i-th value taken is byte starts[i] + k of the data.
+        offsets = np.repeat(starts - (new_ends - sizes), sizes) + np.arange(int(new_ends[-1]) if len(new_ends) else 0)
+        return type(self)(np.frombuffer(self.data, dtype=np.uint8)[offsets].tobytes(), _packed_ends(new_ends))
 
     def __reduce__(self):
         return (type(self), (self.data, self.ends))
@@ -138,6 +141,13 @@ class PackedValues(Sequence[bytes]):
         position = _within(as_index(position), len(self))
         start = _END.unpack_from(self.ends, (position - 1) * END.itemsize)[0] if position else 0
         return self.data[start : _END.unpack_from(self.ends, position * END.itemsize)[0]]
+
+
+def take(values: Sequence, which: np.ndarray) -> Sequence:
+    """`values` at positions `which`: packed ones stay packed, others become a list."""
+    if isinstance(values, PackedValues):
+        return values.take(which)
+    return [values[i] for i in which.tolist()]
 
 
 def _packed_ends(ends: np.ndarray) -> bytes:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .block_reader import read_postings
+from .packed_columns import take
 from .reading import IndexReader
 from .whoosh_compat import byte_to_length, length_to_byte, scoring, segment_field_lengths
 
@@ -100,9 +101,12 @@ class Segment:
         """What turns a posting's value into the word positions of the term in the document."""
         return self._schema[fieldname].format.decode_positions
 
-    def positions_arrays(self, fieldname: str, values: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    def positions_arrays(self, fieldname: str, values: Sequence, which: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(which of `values` each position is of, the positions, int64) for many postings'
-        values at once, in order: `positions_decoder` over arrays."""
+        values at once, in order: `positions_decoder` over arrays. With `which` (indices
+        into `values`), of those postings only, numbered in that order."""
+        if which is not None:
+            values = take(values, which)
         field_format = self._schema[fieldname].format
         if hasattr(field_format, "decode_all"):
             return field_format.decode_all(values)

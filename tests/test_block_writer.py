@@ -281,10 +281,10 @@ def test_packed_columns_are_the_sequences_whoosh_reads(column):
     assert list(pickle.loads(pickle.dumps(column, 4))) == items
 
 
-def test_packed_values_of_live_documents_stay_packed():
-    """A segment with deletions keeps its live postings' values packed, in order."""
+def test_packed_values_taken_stay_packed():
+    """The postings of live documents, or of the documents ranking measures, keep their
+    values packed, in the order asked."""
     values = [b"ab", b"", b"cde", b"f", b"ghij"]
-    kept = np.array([True, False, True, False, True])
-    subset = PackedValues.of(values).subset(kept)
-    assert isinstance(subset, PackedValues) and list(subset) == [b"ab", b"cde", b"ghij"]
-    assert list(PackedValues.of(values).subset(np.zeros(5, dtype=bool))) == []
+    for which in ([0, 2, 4], [4, 1, 0], [3], []):
+        taken = PackedValues.of(values).take(np.array(which, dtype=np.intp))
+        assert isinstance(taken, PackedValues) and list(taken) == [values[i] for i in which]
