@@ -46,6 +46,10 @@ from .whoosh_compat import (
 # 4% more bytes on disk. Whoosh's readers read either layout, and so does block_reader.py.
 BLOCK = 1024
 INLINE_POSTINGS = 1  # a term with this many postings or fewer is stored in its term-table row
+# A term with this many postings or more has its blocks' columns packed (packed_columns.py):
+# reading them is what a broad query waits for; a rare term's few postings unpickle as
+# quickly as tuples, and packing them cost a rebuild a sixth more.
+PACK_FROM = 64
 # Blocks from this many pickled bytes are compressed: never, since zlib gained 1.5x on
 # posting blocks and unzipping them was a third of reading them. Generations written
 # before kept compressed blocks of 4,096 bytes and more; tests write them again.
@@ -265,13 +269,13 @@ def _write_term(writer, postfile: _PostingsFile, term: bytes, docnums: list, wei
         chunks = [WHOOSH3_HEADER_MAGIC]
         fixed_size = field.format.fixed_value_size()
         if len(docnums) <= BLOCK:  # most terms: one block, whose lengths are the term's
-            chunks += _block(docnums, weights, values, term_lengths, fixed_size, last=True)
+            chunks += _block(docnums, weights, values, term_lengths, fixed_size, last=True, packed=len(docnums) >= PACK_FROM)
         else:
             for block_start in range(0, len(docnums), BLOCK):
                 block = slice(block_start, block_start + BLOCK)
                 block_lengths = _lengths_of(docnums[block], lengths)
                 last = block_start + BLOCK >= len(docnums)
-                chunks += _block(docnums[block], weights[block], values[block], block_lengths, fixed_size, last)
+                chunks += _block(docnums[block], weights[block], values[block], block_lengths, fixed_size, last, packed=True)
         start, size = postfile.append(chunks)
         postings = pack_long(start) + pack_int(size)
     writer._tindex.add(pack_ushort(writer._fieldid) + term, statistics + postings)
@@ -284,18 +288,21 @@ def _lengths_of(docnums: list[int], lengths: list | None) -> list[int]:
     return [length for length in map(lengths.__getitem__, docnums) if length]
 
 
-def _block(docnums: list, weights: list, values: list, block_lengths: list[int], fixed_size, last: bool) -> list[bytes]:
-    """One block: its length (negative for the last), pickled statistics, pickled postings."""
-    gaps = PackedGaps.of((docnums[0], *map(sub, docnums[1:], docnums)))
+def _block(docnums: list, weights: list, values: list, block_lengths: list[int], fixed_size, last: bool, packed: bool) -> list[bytes]:
+    """One block: its length (negative for the last), pickled statistics, pickled postings,
+    their columns `packed` or tuples as Whoosh writes them."""
+    gaps: PackedGaps | tuple[int, ...] = (docnums[0], *map(sub, docnums[1:], docnums))
     lightest, heaviest = min(weights), max(weights)
-    block_weights: float | PackedWeights | None
+    block_weights: float | PackedWeights | tuple[float, ...] | None
     block_values: PackedValues | tuple | bytes | None
     if lightest == heaviest:
         block_weights = None if lightest == 1.0 else array("f", weights[:1])[0]  # float32, as Whoosh
     else:
-        block_weights = PackedWeights.of(weights)
+        block_weights = PackedWeights.of(weights) if packed else tuple(array("f", weights))
+    if packed:
+        gaps = PackedGaps.of(gaps)
     if fixed_size is None or fixed_size < 0:
-        block_values = PackedValues.of(values) if values else ()
+        block_values = (PackedValues.of(values) if packed else tuple(values)) if values else ()
     else:
         block_values = b"".join(values) if fixed_size else None
     data = dumps((gaps, block_weights, block_values), PICKLE_PROTOCOL)

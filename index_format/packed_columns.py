@@ -17,7 +17,10 @@ tuples, and the reader takes both.
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 from operator import index as as_index
 from typing import Self, overload
 
@@ -27,6 +30,8 @@ GAP = np.dtype("<u4")  # a docnum's difference from the one before (a block's fi
 WEIGHT = np.dtype("<f4")  # float32, as Whoosh keeps a block's weights
 END = np.dtype("<u4")  # where each value ends in the joined values
 _END = struct.Struct("<I")
+if any(array(dtype.char).itemsize != dtype.itemsize for dtype in (GAP, WEIGHT, END)):  # C's int is 4 bytes wherever numpy runs
+    raise ImportError("this platform's array types are not 4 bytes wide: the packed posting layout needs them")
 
 
 class _PackedNumbers(Sequence):
@@ -41,7 +46,7 @@ class _PackedNumbers(Sequence):
 
     @classmethod
     def of(cls, numbers: Sequence) -> Self:
-        return cls(np.asarray(numbers, dtype=cls.DTYPE).tobytes())
+        return cls(_little_endian(array(cls.DTYPE.char, numbers)))
 
     def __reduce__(self):
         return (type(self), (self.data,))
@@ -89,8 +94,8 @@ class PackedValues(Sequence[bytes]):
 
     @classmethod
     def of(cls, values: Sequence[bytes]) -> "PackedValues":
-        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        return cls(b"".join(values), _packed_ends(np.cumsum(sizes)))
+        ends = array(END.char, accumulate(map(len, values)))  # OverflowError past 4 GiB
+        return cls(b"".join(values), _little_endian(ends))
 
     @classmethod
     def joined(cls, parts: Sequence["PackedValues"]) -> "PackedValues":
@@ -148,6 +153,13 @@ def take(values: Sequence, which: np.ndarray) -> Sequence:
     if isinstance(values, PackedValues):
         return values.take(which)
     return [values[i] for i in which.tolist()]
+
+
+def _little_endian(numbers: array) -> bytes:
+    """An array's bytes in the packed order (little-endian) whatever the machine's."""
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tobytes()
 
 
 def _packed_ends(ends: np.ndarray) -> bytes:
