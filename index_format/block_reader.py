@@ -3,9 +3,10 @@
 The reading side of block_writer.py: Whoosh's matcher reads a term's header and blocks
 in many small reads and hands them out a posting at a time. Here a term's postings are
 one read, parsed block by block (W3Codec's layout) into docnums and weights as numpy
-arrays (what scoring computes with: made once here, not by each caller) and a list of
-values; readers or terms this module does not know are read through Whoosh's matcher, a
-block at a time where its layout allows.
+arrays (what scoring computes with: made once here, not by each caller) and the values,
+kept packed where the blocks pack them (packed_columns.py), else a list; readers or terms
+this module does not know are read through Whoosh's matcher, a block at a time where its
+layout allows.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ unpickling a block of 1,024 postings makes 3,000 objects, and turning them into 
 scoring computes with copies them again. That was most of a broad query's time at ten
 times the archive (13 of 29 ms for "los angeles river"). Here each column is one bytes
 object in a small sequence class: unpickling makes three objects, and block_reader.py
-views them as numpy arrays without a copy (`np.frombuffer`).
+views them as numpy arrays without a copy (`np.frombuffer`). The block writer packs the
+blocks of terms with many postings (block_writer.PACK_FROM); a rare term's few postings
+unpickle as quickly as tuples.
 
 The classes are sequences of what Whoosh's tuples held (ints, floats, bytes), so Whoosh's
 own matchers and merge read these blocks too (they index and iterate the columns); the
