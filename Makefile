@@ -43,9 +43,11 @@ install-test: $(VENV)/.test-installed
 
 # Incremental: with nothing changed it takes half a second; another CORPUS replaces the last.
 # FOLLOW_SYMLINKS=1 follows symlinks pointing outside CORPUS too (skipped and reported otherwise).
+# REBUILD=1 builds a fresh generation: what an index written in an older format needs.
 FOLLOW_SYMLINKS ?=
+REBUILD ?=
 index: install
-	$(BIN)/la2050-search index $(CORPUS) --index-dir $(INDEX_DIR) $(if $(filter 1 yes true,$(FOLLOW_SYMLINKS)),--follow-symlinks)
+	$(BIN)/la2050-search index $(CORPUS) --index-dir $(INDEX_DIR) $(if $(filter 1 yes true,$(FOLLOW_SYMLINKS)),--follow-symlinks) $(if $(filter 1 yes true,$(REBUILD)),--rebuild)
 
 run: install index
 	$(BIN)/la2050-search serve --index-dir $(INDEX_DIR) --port $(PORT)
