@@ -7,7 +7,9 @@ Python method calls: most of a first-time search. Word queries are trees of `Ter
 scored with Whoosh's own BM25F formula as arrays over a segment's documents, and the
 tree is combined with array operations: an `Or` and an `And` add their children's
 scores as Whoosh's union and intersection matchers do, an `AndNot` keeps the positive
-side's, a `Phrase` keeps the words' intersection where they stand next to each other.
+side's, a `Not` every live document its child misses (1.0 each, as Whoosh's inverse
+matcher scores them), a `Phrase` keeps the words' intersection where they stand next to
+each other.
 Any other node (prefixes, ranges, boosts, phrases with slop) is scored by Whoosh's
 matchers. The arithmetic is the same IEEE operations in the same order as Whoosh's, a
 document at a time. Two departures from Whoosh, both for relevance: a plain word over
@@ -95,6 +97,11 @@ def _evaluate(node, segment: Segment, top, memo: dict) -> Matched:
             return _nothing(size)
         every = np.all([part.hit for part in parts], axis=0)
         return Matched(every, np.where(every, _added(parts, size).score, 0.0))
+    if type(node) is wq.Not:  # "-word" with nothing to subtract it from: what Whoosh's
+        # InverseMatcher gives, every live document the child misses, each scored 1.0
+        kept = ~_evaluate(node.query, segment, top, memo).hit
+        kept[list(segment.deleted())] = False
+        return Matched(kept, np.where(kept, 1.0, 0.0))
     if type(node) is wq.AndNot:
         positive = _evaluate(node.a, segment, top, memo)
         if not positive.hit.any():

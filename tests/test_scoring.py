@@ -49,6 +49,9 @@ SYNTAX = [
     '"open space"~3',
     'title:"library"',
     "homeless -shelter -housing",
+    "-school",  # nothing to subtract from: every document the word misses
+    "-community -youth -health",
+    "-garden -park*",
     "(arts OR music) -school youth",
     "zzzznotaword",
     "the",
@@ -200,7 +203,7 @@ def test_documents_deleted_by_an_update_are_not_scored(tmp_path):
     index_paths(store, [corpus], workers=1)
     generation = store.open_current()
     assert any(segment.has_deletions() for segment in generation.index._segments())
-    assert_same_scores(store.root, ["community", "neighbourhood youth", "community OR neighbourhood", "school"])
+    assert_same_scores(store.root, ["community", "neighbourhood youth", "community OR neighbourhood", "school", "-community", "-school -youth"])
 
 
 def outcome(function, *args):
