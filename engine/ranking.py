@@ -287,10 +287,7 @@ def _asked_by_name(reader, words: list[str], memo: dict) -> set[int]:
         holding = postings[0].docnums
         for more in postings[1:]:
             holding = np.intersect1d(holding, more.docnums, assume_unique=True)
-        if segment.field_lengths("title") is None:
-            lengths = np.full(len(holding), float(len(distinct)))
-        else:
-            lengths = segment.length_array("title", default=len(distinct))[holding]
+        lengths = segment.length_array("title", default=len(distinct))[holding]  # no lengths kept: the words are the name
         # One word names one-word organizations only (826LA): "arts" asks for a topic.
         asked = len(distinct) >= np.maximum(NAME_SHARE * lengths, np.minimum(2, lengths))
         named.update((holding[asked] + offset).tolist())
@@ -310,11 +307,8 @@ def _name_matches(reader, field: str, words: list[str], matched: np.ndarray, mem
             continue
         together = consecutive(segment, field, postings)
         together = together[matched[together + offset]]
-        if segment.field_lengths(field) is None:  # no lengths kept: the words are the name
-            covers = np.ones(len(together))
-        else:
-            lengths = segment.length_array(field, default=len(words))[together]
-            covers = np.where(lengths == encoded_length, 1.0, np.minimum(1.0, len(words) / np.maximum(lengths, 1)))
+        lengths = segment.length_array(field, default=len(words))[together]  # no lengths kept: the words are the name
+        covers = np.where(lengths == encoded_length, 1.0, np.minimum(1.0, len(words) / np.maximum(lengths, 1)))
         matches.update(zip((together + offset).tolist(), covers.tolist()))
     return matches
 
