@@ -239,8 +239,8 @@ def _write_term(writer, postfile: _PostingsFile, term: bytes, docnums: list, wei
     """Write one term's postings as W3Codec lays them out, and its row in the term table.
 
     Four departures from `W3PostingsWriter`, all read by Whoosh's own readers:
-    - a block's gaps, weights and values are each one packed bytes object
-      (packed_columns.py), not a tuple of Python objects: a tenth of the objects to unpickle;
+    - for a term with PACK_FROM postings or more, a block's gaps, weights and values are
+      each one packed bytes object (packed_columns.py), not a tuple of Python objects;
     - pickle protocol 4, not 2: protocol 2 has no bytes type and stores every posting's
       value as a call to `codecs.encode`, ten times slower to write and to read;
     - a term found in one document is stored inline in its term-table row (Whoosh's

@@ -114,10 +114,8 @@ class PackedValues(Sequence[bytes]):
     def take(self, which: np.ndarray) -> "PackedValues":
         """The values at positions `which` (ascending or not), still packed: a bytes
         object per posting would cost more than the positions' arrays made from them."""
-        ends = self.end_array().astype(np.int64)
-        sizes = ends.copy()
-        sizes[1:] -= ends[:-1]
-        sizes, starts = sizes[which], (ends - sizes)[which]
+        sizes = self.sizes()
+        sizes, starts = sizes[which], (self.end_array() - sizes)[which]
         new_ends = np.cumsum(sizes)
         # Byte k of the i-th value taken is byte starts[i] + k of the data.
         offsets = np.repeat(starts - (new_ends - sizes), sizes) + np.arange(int(new_ends[-1]) if len(new_ends) else 0)
@@ -128,6 +126,12 @@ class PackedValues(Sequence[bytes]):
 
     def end_array(self) -> np.ndarray:
         return np.frombuffer(self.ends, dtype=END)
+
+    def sizes(self) -> np.ndarray:
+        """Each value's length in bytes (int64)."""
+        ends = self.end_array().astype(np.int64)
+        ends[1:] -= ends[:-1].copy()
+        return ends
 
     def __len__(self) -> int:
         return len(self.ends) // END.itemsize

@@ -59,9 +59,7 @@ class PackedPositions(formats.Positions):
         as arrays in order: a phrase over hundreds of documents in one pass, not one
         `decode_positions` a document."""
         if isinstance(values, PackedValues):  # a term's whole postings, as blocks hold them: no joining
-            sizes = values.end_array().astype(np.int64)  # where each value ends, then its size
-            sizes[1:] -= sizes[:-1].copy()
-            sizes //= COUNT.size
+            sizes = values.sizes() // COUNT.size  # count + positions
             packed = np.frombuffer(values.data, dtype="<u4")
         else:
             sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // COUNT.size  # count + positions
