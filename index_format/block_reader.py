@@ -239,6 +239,7 @@ def _block_values(values, count: int, fixed_size: int | None) -> Sequence:
 
 def _joined_values(blocks: list[Sequence]) -> Sequence:
     """A term's values from its blocks': packed ones stay packed."""
-    if all(isinstance(block, PackedValues) for block in blocks):
-        return PackedValues.joined(blocks)  # type: ignore[arg-type]
+    packed = [block for block in blocks if isinstance(block, PackedValues)]
+    if len(packed) == len(blocks):
+        return PackedValues.joined(packed)
     return [value for block in blocks for value in block]

@@ -31,7 +31,7 @@ import numpy as np
 GAP = np.dtype("<u4")  # a docnum's difference from the one before (a block's first: the docnum)
 WEIGHT = np.dtype("<f4")  # float32, as Whoosh keeps a block's weights
 END = np.dtype("<u4")  # where each value ends in the joined values
-_END = struct.Struct("<I")
+_END = struct.Struct("<" + END.char)
 if any(array(dtype.char).itemsize != dtype.itemsize for dtype in (GAP, WEIGHT, END)):  # C's int is 4 bytes wherever numpy runs
     raise ImportError("this platform's array types are not 4 bytes wide: the packed posting layout needs them")
 
@@ -42,6 +42,10 @@ class _PackedNumbers(Sequence):
     __slots__ = ("data",)
     DTYPE: np.dtype
     ITEM: struct.Struct  # one number, for Whoosh's matcher, which asks one at a time
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.ITEM = struct.Struct("<" + cls.DTYPE.char)
 
     def __init__(self, data: bytes):
         self.data = data
@@ -74,7 +78,6 @@ class PackedGaps(_PackedNumbers):
 
     __slots__ = ()
     DTYPE = GAP
-    ITEM = struct.Struct("<I")
 
 
 class PackedWeights(_PackedNumbers):
@@ -82,7 +85,6 @@ class PackedWeights(_PackedNumbers):
 
     __slots__ = ()
     DTYPE = WEIGHT
-    ITEM = struct.Struct("<f")
 
 
 class PackedValues(Sequence[bytes]):
